@@ -1,0 +1,3 @@
+from ssot_arch.cli import main
+
+main()

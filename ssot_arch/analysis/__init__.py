@@ -1,0 +1,1 @@
+"""Analyses: pure functions from an import graph (and a contract) to findings."""

@@ -1,0 +1,73 @@
+"""Direct violations: imports of a restricted module by a module that is no gateway."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable
+
+import grimp
+
+from ssot_arch.domain.model import ContractSpec, Violation
+
+
+def is_within(module: str, names: Iterable[str]) -> bool:
+    """Whether `module` is one of `names` or a descendant of one (a package covers its tree)."""
+    return any(module == name or module.startswith(name + ".") for name in names)
+
+
+def is_excluded(module: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(module, pattern) for pattern in patterns)
+
+
+def may_import_restricted(module: str, spec: ContractSpec) -> bool:
+    return (
+        is_within(module, spec.gateways)
+        or is_within(module, spec.restricted)
+        or is_excluded(module, spec.exclude)
+    )
+
+
+def find_direct_violations(graph: grimp.ImportGraph, spec: ContractSpec) -> list[Violation]:
+    """Every import of a restricted module (or its descendants) by a non-gateway module."""
+    found: set[Violation] = set()
+    modules = graph.modules
+    for restricted in spec.restricted:
+        if restricted not in modules:
+            continue  # nobody imports it
+        targets = {restricted}
+        if not graph.is_module_squashed(restricted):
+            targets |= graph.find_descendants(restricted)
+        for importer in graph.find_modules_that_directly_import(restricted, as_package=True):
+            if may_import_restricted(importer, spec):
+                continue
+            for imported in graph.find_modules_directly_imported_by(importer) & targets:
+                for detail in graph.get_import_details(importer=importer, imported=imported):
+                    found.add(
+                        Violation(
+                            importer=importer,
+                            imported=imported,
+                            line=detail["line_number"],
+                            line_contents=detail["line_contents"],
+                        )
+                    )
+    return sorted(found)
+
+
+def unmatched_modules(spec: ContractSpec, graph: grimp.ImportGraph) -> list[tuple[str, str]]:
+    """(field, name) for each gateway or first-party system entry that names no module.
+
+    A system entry outside the analysed roots (`loguru`) may simply be unused; a
+    first-party one, like every gateway, must exist, or the contract silently does nothing.
+    """
+    modules = graph.modules
+    internal_roots = {m.split(".")[0] for m in modules if not graph.is_module_squashed(m)}
+
+    def exists(name: str) -> bool:
+        return name in modules or any(m.startswith(name + ".") for m in modules)
+
+    problems = [("gateways", g) for g in spec.gateways if not exists(g)]
+    for system in spec.systems:
+        for entry in system.entries:
+            if entry.split(".")[0] in internal_roots and not exists(entry):
+                problems.append(("systems", entry))
+    return problems

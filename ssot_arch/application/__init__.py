@@ -1,0 +1,1 @@
+"""Use cases: wire configuration, adapters and analyses into what each command does."""

@@ -1,0 +1,1 @@
+"""Value objects shared by every layer: no I/O, no third-party imports."""

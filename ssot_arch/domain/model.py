@@ -1,0 +1,139 @@
+"""The words of SPEC.md as immutable value objects."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class FileKind(str, enum.Enum):
+    """How a file in the module universe maps to a module name."""
+
+    MODULE = "module"  # importable module: pkg/mod.py -> pkg.mod
+    PACKAGE = "package"  # importable package: pkg/sub/__init__.py -> pkg.sub
+    NOT_IMPORTABLE = "not-importable"  # a path part is no identifier: pkg/my-tool.py
+    SHADOWED = "shadowed"  # pkg/x.py beside the regular package pkg/x/__init__.py
+
+
+@dataclass(frozen=True, order=True)
+class SourceFile:
+    """One `.py` file of the module universe."""
+
+    path: str  # relative to the repository root, '/'-separated
+    module: str  # the module name; unique within one scan
+    root: str  # the root package the file belongs to
+    kind: FileKind = FileKind.MODULE
+
+    @property
+    def is_package(self) -> bool:
+        return self.kind is FileKind.PACKAGE
+
+
+@dataclass(frozen=True, order=True)
+class Unanalyzed:
+    """A file of the universe whose imports could not be read, and why."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True, order=True)
+class SkippedDir:
+    """A folder below a root left out of the universe by the skip rules."""
+
+    path: str
+    rule: str
+    python_files: int
+
+
+@dataclass(frozen=True, order=True)
+class UnresolvedImport:
+    """An import that names no module, such as a relative import beyond the top level."""
+
+    file: str
+    line: int
+    line_contents: str
+    reason: str
+
+
+@dataclass(frozen=True, order=True)
+class ImportRecord:
+    """One import statement: `importer -> imported` at `line`."""
+
+    importer: str
+    imported: str
+    line: int
+    line_contents: str
+    type_checking: bool = False
+
+
+@dataclass(frozen=True)
+class Coverage:
+    files_total: int
+    files_analyzed: int
+    unanalyzed: tuple[Unanalyzed, ...] = ()
+    skipped_dirs: tuple[SkippedDir, ...] = ()
+    unresolved_imports: tuple[UnresolvedImport, ...] = ()
+    not_importable: tuple[SourceFile, ...] = ()
+
+
+@dataclass(frozen=True)
+class System:
+    """A logging system: a name and the modules that are its entry points."""
+
+    name: str
+    entries: tuple[str, ...]
+    ssot: bool = False
+
+
+@dataclass(frozen=True)
+class ContractSpec:
+    """The SSOT rule, parsed and validated: what may import what."""
+
+    id: str
+    name: str
+    restricted: tuple[str, ...]
+    gateways: tuple[str, ...]
+    systems: tuple[System, ...] = ()
+    exclude: tuple[str, ...] = ()
+    type_checking_imports: bool = True
+    message: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """A direct violation: a non-gateway module importing a restricted module."""
+
+    importer: str
+    imported: str
+    line: int
+    line_contents: str
+    file: str = ""
+    status: str = "new"
+
+
+@dataclass(frozen=True)
+class ContractResult:
+    spec: ContractSpec
+    violations: tuple[Violation, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def kept(self) -> bool:
+        return not self.violations
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """Everything `ssot-arch check` learned about one repository."""
+
+    root_dir: str
+    roots: tuple[str, ...]
+    coverage: Coverage
+    contracts: tuple[ContractResult, ...]
+    files: dict[str, SourceFile] = field(default_factory=dict)  # by module name
+    other_contracts: tuple[str, ...] = ()  # import-linter contracts left to lint-imports
+
+    @property
+    def kept(self) -> bool:
+        return all(c.kept for c in self.contracts) and not self.coverage.unanalyzed

@@ -1,0 +1,62 @@
+"""`--format json`: the stable interface of SPEC.md (schema_version 1)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ssot_arch import __version__
+from ssot_arch.domain.model import CheckOutcome
+from ssot_arch.formats.common import violations_by_root
+
+SCHEMA_VERSION = 1
+
+
+def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
+    coverage = outcome.coverage
+    return {
+        "tool": "ssot-arch",
+        "version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "roots": list(outcome.roots),
+        "coverage": {
+            "files_total": coverage.files_total,
+            "files_analyzed": coverage.files_analyzed,
+            "unanalyzed": [{"file": u.file, "reason": u.reason} for u in coverage.unanalyzed],
+            "unresolved_imports": [
+                {"file": u.file, "line": u.line, "line_contents": u.line_contents,
+                 "reason": u.reason}
+                for u in coverage.unresolved_imports
+            ],
+            "not_importable": [
+                {"file": f.path, "module": f.module, "kind": f.kind.value}
+                for f in coverage.not_importable
+            ],
+            "skipped_dirs": [
+                {"path": s.path, "rule": s.rule, "python_files": s.python_files}
+                for s in coverage.skipped_dirs
+            ],
+        },
+        "contracts": [
+            {
+                "id": r.spec.id,
+                "name": r.spec.name,
+                "kept": r.kept,
+                "restricted": list(r.spec.restricted),
+                "gateways": list(r.spec.gateways),
+                "violating_files": len({v.file for v in r.violations}),
+                "by_root": violations_by_root(outcome, r),
+                "violations": [
+                    {"importer": v.importer, "imported": v.imported, "file": v.file,
+                     "line": v.line, "line_contents": v.line_contents, "status": v.status}
+                    for v in r.violations
+                ],
+            }
+            for r in sorted(outcome.contracts, key=lambda r: r.spec.id)
+        ],
+        "other_contracts": sorted(outcome.other_contracts),
+    }
+
+
+def render(outcome: CheckOutcome, color: bool = False) -> str:
+    return json.dumps(outcome_to_dict(outcome), indent=2, ensure_ascii=False) + "\n"

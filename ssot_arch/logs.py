@@ -1,0 +1,26 @@
+"""ssot-arch's own single source of truth for logging: every other module calls this one.
+
+The project's `.importlinter` holds an SSOT contract that lets only this module
+import `logging` (dogfooding).
+"""
+
+from __future__ import annotations
+
+import logging
+
+_FORMAT = "ssot-arch: %(message)s"
+
+
+def get_logger(name: str) -> logging.Logger:
+    return logging.getLogger(name)
+
+
+def configure(verbose: int) -> None:
+    """Send ssot-arch's diagnostics to stderr: warnings by default, more with -v/-vv."""
+    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    root = logging.getLogger("ssot_arch")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False

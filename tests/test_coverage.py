@@ -81,6 +81,7 @@ def test_broken_files_are_listed_and_the_rest_analysed(tmp_path):
             "app/latin.py": b"import logging\nname = '\xe9t\xe9'\n",
             "app/good.py": "import logging\n",
             "app/declared.py": b"# -*- coding: latin-1 -*-\nimport logging\nname = '\xe9t\xe9'\n",
+            "app/bom.py": b"\xef\xbb\xbfimport loguru\n",
         },
     )
     os.symlink(tmp_path / "missing.py", tmp_path / "app" / "dangling.py")
@@ -93,10 +94,14 @@ def test_broken_files_are_listed_and_the_rest_analysed(tmp_path):
         {"file": "app/nul.py", "reason": "contains a NUL byte (line 2)"},
         {"file": "app/syntax.py", "reason": "SyntaxError (line 2): def f(:"},
     ]
-    assert coverage(run)["files_total"] == 7
-    assert coverage(run)["files_analyzed"] == 3
-    # A PEP 263 declaration is honoured: that file is analysed.
-    assert run.violations() == [("app/declared.py", 2, "logging"), ("app/good.py", 1, "logging")]
+    assert coverage(run)["files_total"] == 8
+    assert coverage(run)["files_analyzed"] == 4
+    # A PEP 263 declaration and a byte-order mark are honoured: those files are analysed.
+    assert run.violations() == [
+        ("app/bom.py", 1, "loguru"),
+        ("app/declared.py", 2, "logging"),
+        ("app/good.py", 1, "logging"),
+    ]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
@@ -124,6 +129,19 @@ def test_relative_import_beyond_top_level_is_reported_not_fatal(tmp_path):
         ("app/deep/mod.py", 1),
     ]
     assert coverage(run)["files_analyzed"] == 2
+
+
+def test_a_file_grimp_cannot_scan_is_found_by_bisection_and_listed(tmp_path):
+    # Deeper than the scanner's prefix: grimp panics, and only that file is lost.
+    files = {f"app/m{i}.py": "import logging\n" for i in range(40)}
+    repo = make_repo(
+        tmp_path, {"app/__init__.py": "", **files, "app/m17.py": "from " + "." * 30 + " import x\n"}
+    )
+    run = check_json(repo)
+    (unanalyzed,) = coverage(run)["unanalyzed"]
+    assert unanalyzed["file"] == "app/m17.py"
+    assert unanalyzed["reason"].startswith("grimp could not scan it: PanicException")
+    assert len(run.violations()) == 39
 
 
 def test_the_analysed_code_is_never_imported(tmp_path):

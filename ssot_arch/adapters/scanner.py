@@ -6,6 +6,9 @@ here directly, with three safeguards:
 
 * Files are read and decoded in Python (PEP 263 encodings, BOMs); unreadable,
   undecodable and NUL-holding files are listed as unanalysed before grimp sees them.
+  grimp then reads a temporary tree of symbolic links to the real files (a UTF-8
+  copy where the file is in another encoding): its in-memory file system is a test
+  helper that strips indentation.
 * Every module is scanned under a synthetic prefix (`_ssot_virtual_._ssot_outside_...`),
   so a relative import that climbs above its top-level package lands on a prefix
   module instead of panicking; it is then reported with its line. Absolute imports
@@ -21,6 +24,9 @@ is read correctly.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +45,6 @@ PREFIX = "_ssot_outside_"
 # Deeper than any relative import in real code (`from ........ import x`); deeper ones
 # still cannot crash the run: their file is found by bisection and listed.
 PREFIX_DEPTH = 12
-VIRTUAL_DIR = "/ssot-arch-virtual"
 CHUNK_SIZE = 2000
 
 _PREFIX_MODULES = tuple(
@@ -59,13 +64,19 @@ class ScanResult:
     analyzed: list[SourceFile] = field(default_factory=list)
 
 
-def decode_source(data: bytes) -> str:
+def decode_source(data: bytes) -> tuple[str, str]:
     """Decode Python source as the interpreter would (PEP 263 cookie, BOM, UTF-8)."""
     encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
-    return data.decode(encoding)
+    return data.decode(encoding), encoding
 
 
-def _read(path: str, display: str) -> tuple[str | None, Unanalyzed | None]:
+@dataclass
+class _Source:
+    text: str
+    plain_utf8: bool  # grimp can read the file as it is on disk
+
+
+def _read(path: str, display: str) -> tuple[_Source | None, Unanalyzed | None]:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -76,28 +87,27 @@ def _read(path: str, display: str) -> tuple[str | None, Unanalyzed | None]:
         line = data.count(b"\n", 0, nul) + 1
         return None, Unanalyzed(display, f"contains a NUL byte (line {line})")
     try:
-        return decode_source(data), None
-    except SyntaxError as error:  # a malformed coding cookie
+        text, encoding = decode_source(data)
+    except SyntaxError as error:  # a malformed or unknown coding cookie
         return None, Unanalyzed(display, f"SyntaxError: {error.msg} (line {error.lineno})")
-    except (UnicodeDecodeError, LookupError) as error:
-        if isinstance(error, UnicodeDecodeError):
-            line = data.count(b"\n", 0, error.start) + 1
-            return None, Unanalyzed(
-                display,
-                f"undecodable: byte 0x{data[error.start]:02x} is not valid {error.encoding} "
-                f"(line {line})",
-            )
-        return None, Unanalyzed(display, f"undecodable: {error}")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return None, Unanalyzed(
+            display,
+            f"undecodable: byte 0x{data[error.start]:02x} is not valid {error.encoding} "
+            f"(line {line})",
+        )
+    return _Source(text, encoding == "utf-8"), None
 
 
 def _virtual_module(module: str) -> str:
     return f"{_PREFIX_NAME}.{module}"
 
 
-def _virtual_path(module: str, is_package: bool) -> str:
+def _virtual_path(directory: str, module: str, is_package: bool) -> str:
     parts = _virtual_module(module).split(".")[1:]
     suffix = "/__init__.py" if is_package else ".py"
-    return VIRTUAL_DIR + "/" + "/".join(parts) + suffix
+    return directory + "/" + "/".join(parts) + suffix
 
 
 def _real_name(name: str, importer_root: str) -> str | None:
@@ -112,24 +122,36 @@ def _real_name(name: str, importer_root: str) -> str | None:
 
 
 class _Scanner:
-    def __init__(self, universe: Universe, sources: dict[str, str], exclude_type_checking: bool):
+    """grimp's scanner over a temporary tree laid out under the prefix."""
+
+    def __init__(self, universe: Universe, sources: dict[str, _Source], directory: str):
         self.universe = universe
         by_module = {f.module: f for f in universe.files}
         self.by_module = by_module
-        self.by_virtual_path = {_virtual_path(f.module, f.is_package): f for f in universe.files}
-        content_map = {
-            _virtual_path(module, by_module[module].is_package): text
-            for module, text in sources.items()
-        }
-        # The prefix levels are (empty) modules, so that a relative import climbing
+        self.by_virtual_path: dict[str, SourceFile] = {}
+        made: set[str] = set()
+        for module, text in sources.items():
+            source = by_module[module]
+            target = _virtual_path(directory, module, source.is_package)
+            self.by_virtual_path[target] = source
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            if text.plain_utf8:
+                os.symlink(os.path.join(universe.root_dir, source.path), target)
+            else:
+                with open(target, "w", encoding="utf-8") as handle:
+                    handle.write(text.text)
+        # The prefix levels are (empty) packages, so that a relative import climbing
         # above a root resolves to one of them rather than to the fallback top.
         prefix_files = []
         for prefix_module in _PREFIX_MODULES:
-            parts = prefix_module.split(".")[1:]
-            content_map[VIRTUAL_DIR + "/" + "/".join(parts) + "/__init__.py"] = ""
+            init = directory + "/" + "/".join(prefix_module.split(".")[1:]) + "/__init__.py"
+            os.makedirs(os.path.dirname(init), exist_ok=True)
+            open(init, "w").close()
             prefix_files.append(ModuleFile(module=Module(prefix_module), mtime=0.0))
-        self.file_system = rust.FakeBasicFileSystem(content_map=content_map)
-        self.exclude_type_checking = exclude_type_checking
+        self.file_system = rust.RealBasicFileSystem()
         self.module_files = {
             module: ModuleFile(module=Module(_virtual_module(module)), mtime=0.0)
             for module in sources
@@ -137,12 +159,12 @@ class _Scanner:
         namespaces = frozenset(_virtual_module(n) for n in universe.namespace_packages)
         virtual_package = FoundPackage(
             name=VIRTUAL_TOP,
-            directory=VIRTUAL_DIR,
+            directory=directory,
             module_files=frozenset([*self.module_files.values(), *prefix_files]),
             namespace_packages=namespaces,
         )
         # The real roots, so that absolute imports resolve to first-party modules.
-        real: dict[str, list[ModuleFile]] = {}
+        real: dict[str, list[ModuleFile]] = {root.name: [] for root in universe.roots}
         for module in by_module:
             real.setdefault(module.split(".")[0], []).append(
                 ModuleFile(module=Module(module), mtime=0.0)
@@ -150,12 +172,10 @@ class _Scanner:
         real_namespaces: dict[str, set[str]] = {}
         for namespace in universe.namespace_packages:
             real_namespaces.setdefault(namespace.split(".")[0], set()).add(namespace)
-        for root in universe.roots:
-            real.setdefault(root.name, [])
         self.found_packages = {virtual_package} | {
             FoundPackage(
                 name=top,
-                directory=f"{VIRTUAL_DIR}-real/{top}",
+                directory=f"{directory}-real/{top}",
                 module_files=frozenset(files),
                 namespace_packages=frozenset(real_namespaces.get(top, ())),
             )
@@ -163,13 +183,17 @@ class _Scanner:
         }
 
     def scan(
-        self, modules: Sequence[str], result: ScanResult, progress: ProgressCallback | None
+        self,
+        modules: Sequence[str],
+        result: ScanResult,
+        progress: ProgressCallback | None,
+        exclude_type_checking: bool = False,
     ) -> dict[str, set]:
         found: dict[str, set] = {}
         done = 0
         for start in range(0, len(modules), CHUNK_SIZE):
             chunk = list(modules[start : start + CHUNK_SIZE])
-            self._scan_chunk(chunk, found, result)
+            self._scan_chunk(chunk, found, result, exclude_type_checking)
             done += len(chunk)
             if progress:
                 progress(done, len(modules))
@@ -181,14 +205,16 @@ class _Scanner:
         bad = self.by_virtual_path.get(error.filename)
         return bad if bad is not None and bad.module in chunk else None
 
-    def _scan_chunk(self, chunk: list[str], found: dict[str, set], result: ScanResult) -> None:
+    def _scan_chunk(
+        self, chunk: list[str], found: dict[str, set], result: ScanResult, exclude_tc: bool
+    ) -> None:
         while chunk:
             try:
                 scanned = rust.scan_for_imports(
                     module_files=tuple(self.module_files[m] for m in chunk),
                     found_packages=self.found_packages,
                     include_external_packages=True,
-                    exclude_type_checking_imports=self.exclude_type_checking,
+                    exclude_type_checking_imports=exclude_tc,
                     file_system=self.file_system,
                 )
             except BaseException as error:  # grimp panics derive from BaseException
@@ -215,8 +241,8 @@ class _Scanner:
                     return
                 # The error does not say which file: split until it does.
                 middle = len(chunk) // 2
-                self._scan_chunk(chunk[:middle], found, result)
-                self._scan_chunk(chunk[middle:], found, result)
+                self._scan_chunk(chunk[:middle], found, result, exclude_tc)
+                self._scan_chunk(chunk[middle:], found, result, exclude_tc)
                 return
             for module, imports in scanned.items():
                 found[module.name[len(_PREFIX_DOTTED) :]] = imports
@@ -235,24 +261,23 @@ def scan_universe(
     (found by a second scan, of only the files that mention TYPE_CHECKING).
     """
     result = ScanResult(unanalyzed=list(universe.unreadable_dirs))
-    sources: dict[str, str] = {}
+    sources: dict[str, _Source] = {}
     for source in universe.files:
-        text, problem = _read(f"{universe.root_dir}/{source.path}", source.path)
+        text, problem = _read(os.path.join(universe.root_dir, source.path), source.path)
         if problem:
             result.unanalyzed.append(problem)
         else:
             sources[source.module] = text  # type: ignore[assignment]
 
-    scanner = _Scanner(universe, sources, exclude_type_checking=False)
-    modules = sorted(sources)
-    found = scanner.scan(modules, result, progress)
-
-    type_checking_only: set[tuple[str, int]] = set()
-    if mark_type_checking:
-        guarded = [m for m in modules if m in found and "TYPE_CHECKING" in sources[m]]
-        if guarded:
-            runtime_scanner = _Scanner(universe, sources, exclude_type_checking=True)
-            runtime = runtime_scanner.scan(guarded, ScanResult(), None)
+    directory = tempfile.mkdtemp(prefix="ssot-arch-scan-")
+    try:
+        scanner = _Scanner(universe, sources, directory)
+        modules = sorted(sources)
+        found = scanner.scan(modules, result, progress)
+        type_checking_only: set[tuple[str, int]] = set()
+        if mark_type_checking:
+            guarded = [m for m in modules if m in found and "TYPE_CHECKING" in sources[m].text]
+            runtime = scanner.scan(guarded, ScanResult(), None, exclude_type_checking=True)
             for module in guarded:
                 kept = {(d.imported.name, d.line_number) for d in runtime.get(module, ())}
                 type_checking_only.update(
@@ -260,6 +285,8 @@ def scan_universe(
                     for d in found[module]
                     if (d.imported.name, d.line_number) not in kept
                 )
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
     for module in modules:
         if module not in found:

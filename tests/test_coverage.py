@@ -200,7 +200,7 @@ def test_unimportable_names_and_shadowed_modules_are_checked(tmp_path):
             "app/__init__.py": "",
             "app/my-tool.py": "import logging\n",
             "app/x.py": "import loguru\n",  # shadowed by the package app/x/
-            "app/x/__init__.py": "",
+            "app/x/__init__.py": "import structlog\n",
             "app/v1.2/legacy.py": "import logging\n",
         },
     )
@@ -209,6 +209,7 @@ def test_unimportable_names_and_shadowed_modules_are_checked(tmp_path):
         ("app/my-tool.py", 1, "logging"),
         ("app/v1.2/legacy.py", 1, "logging"),
         ("app/x.py", 1, "loguru"),
+        ("app/x/__init__.py", 1, "structlog"),
     ]
     assert coverage(run)["not_importable"] == [
         {"file": "app/my-tool.py", "module": "app.my-tool", "kind": "not-importable"},

@@ -6,9 +6,9 @@ here directly, with three safeguards:
 
 * Files are read and decoded in Python (PEP 263 encodings, BOMs); unreadable,
   undecodable and NUL-holding files are listed as unanalysed before grimp sees them.
-  grimp then reads a temporary tree of symbolic links to the real files (a UTF-8
-  copy where the file is in another encoding): its in-memory file system is a test
-  helper that strips indentation.
+  grimp then reads them from disk through a temporary tree holding one symbolic link
+  per root (its in-memory file system is a test helper that strips indentation), plus
+  a file of their own for the few modules that need one (see `_needs_own_file`).
 * Every module is scanned under a synthetic prefix (`_ssot_virtual_._ssot_outside_...`),
   so a relative import that climbs above its top-level package lands on a prefix
   module instead of panicking; it is then reported with its line. Absolute imports
@@ -38,7 +38,13 @@ from grimp.domain.valueobjects import Module
 from grimp.exceptions import SourceSyntaxError
 
 from ssot_arch.adapters.universe import Universe
-from ssot_arch.domain.model import ImportRecord, SourceFile, Unanalyzed, UnresolvedImport
+from ssot_arch.domain.model import (
+    FileKind,
+    ImportRecord,
+    SourceFile,
+    Unanalyzed,
+    UnresolvedImport,
+)
 
 VIRTUAL_TOP = "_ssot_virtual_"
 PREFIX = "_ssot_outside_"
@@ -104,12 +110,6 @@ def _virtual_module(module: str) -> str:
     return f"{_PREFIX_NAME}.{module}"
 
 
-def _virtual_path(directory: str, module: str, is_package: bool) -> str:
-    parts = _virtual_module(module).split(".")[1:]
-    suffix = "/__init__.py" if is_package else ".py"
-    return directory + "/" + "/".join(parts) + suffix
-
-
 def _real_name(name: str, importer_root: str) -> str | None:
     """The repository's name for a scanned name; None when it climbed above the roots."""
     if name.startswith(_PREFIX_DOTTED):
@@ -121,66 +121,118 @@ def _real_name(name: str, importer_root: str) -> str | None:
     return name
 
 
-class _Scanner:
-    """grimp's scanner over a temporary tree laid out under the prefix."""
+class _Tree:
+    """A folder laid out as grimp expects: `<dir>/_ssot_outside_/.../<root>/...`."""
 
-    def __init__(self, universe: Universe, sources: dict[str, _Source], directory: str):
-        self.universe = universe
-        by_module = {f.module: f for f in universe.files}
-        self.by_module = by_module
-        self.by_virtual_path: dict[str, SourceFile] = {}
-        made: set[str] = set()
-        for module, text in sources.items():
-            source = by_module[module]
-            target = _virtual_path(directory, module, source.is_package)
-            self.by_virtual_path[target] = source
-            parent = os.path.dirname(target)
-            if parent not in made:
-                os.makedirs(parent, exist_ok=True)
-                made.add(parent)
-            if text.plain_utf8:
-                os.symlink(os.path.join(universe.root_dir, source.path), target)
-            else:
-                with open(target, "w", encoding="utf-8") as handle:
-                    handle.write(text.text)
+    def __init__(self, directory: str):
+        self.directory = directory
+        self.base = directory + "/" + "/".join(_PREFIX_NAME.split(".")[1:])
         # The prefix levels are (empty) packages, so that a relative import climbing
         # above a root resolves to one of them rather than to the fallback top.
-        prefix_files = []
         for prefix_module in _PREFIX_MODULES:
             init = directory + "/" + "/".join(prefix_module.split(".")[1:]) + "/__init__.py"
             os.makedirs(os.path.dirname(init), exist_ok=True)
             open(init, "w").close()
-            prefix_files.append(ModuleFile(module=Module(prefix_module), mtime=0.0))
-        self.file_system = rust.RealBasicFileSystem()
+
+    def path_of(self, module: str, is_package: bool) -> str:
+        suffix = "/__init__.py" if is_package else ".py"
+        return self.base + "/" + module.replace(".", "/") + suffix
+
+
+def _needs_own_file(source: SourceFile, text: _Source, root_path: str, shadowing: set[str]) -> bool:
+    """Whether grimp cannot read this file through a link to its root folder.
+
+    That is so when the file is in another encoding (grimp reads UTF-8 only), when its
+    module name is not its path (`v1.2/` is named `v1_2`, `x.py` shadowed by the package
+    `x/` is `x~shadowed`), and for a package that shadows a module: grimp would read
+    `x.py` where Python imports `x/__init__.py`.
+    """
+    if not text.plain_utf8 or source.module in shadowing:
+        return True
+    expected = source.module.replace(".", "/") + ("/__init__.py" if source.is_package else ".py")
+    return not source.path.endswith(expected) or not root_path.endswith(
+        "/" + source.module.split(".")[0] + ("" if os.path.isdir(root_path) else ".py")
+    )
+
+
+class _Scanner:
+    """grimp's scanner over temporary trees that give every module its right file.
+
+    Most files are read through one link per root (cheap: no per-file work); the few
+    that need a file of their own get one in a second tree, scanned separately.
+    """
+
+    def __init__(self, universe: Universe, sources: dict[str, _Source], directory: str):
+        self.by_module = {f.module: f for f in universe.files}
+        self.by_virtual_path: dict[str, SourceFile] = {}
+        root_paths = {root.name: root.path for root in universe.roots}
+        shadowing = {
+            f.module.removesuffix("~shadowed")
+            for f in universe.files
+            if f.kind is FileKind.SHADOWED
+        }
+
+        linked, own = _Tree(directory + "/linked"), _Tree(directory + "/own")
+        for root in universe.roots:
+            target = linked.path_of(root.name, False)
+            os.symlink(root.path, target if root.is_file else target[: -len(".py")])
+        self.tree_of: dict[str, _Tree] = {}
+        made: set[str] = set()
+        for module, text in sources.items():
+            source = self.by_module[module]
+            tree = linked
+            if _needs_own_file(source, text, root_paths[source.root], shadowing):
+                tree = own
+                target = own.path_of(module, source.is_package)
+                parent = os.path.dirname(target)
+                if parent not in made:
+                    os.makedirs(parent, exist_ok=True)
+                    made.add(parent)
+                if text.plain_utf8:
+                    os.symlink(os.path.join(universe.root_dir, source.path), target)
+                else:
+                    with open(target, "w", encoding="utf-8") as handle:
+                        handle.write(text.text)
+            self.tree_of[module] = tree
+            self.by_virtual_path[tree.path_of(module, source.is_package)] = source
+
         self.module_files = {
             module: ModuleFile(module=Module(_virtual_module(module)), mtime=0.0)
             for module in sources
         }
+        prefix_files = [ModuleFile(module=Module(m), mtime=0.0) for m in _PREFIX_MODULES]
         namespaces = frozenset(_virtual_module(n) for n in universe.namespace_packages)
-        virtual_package = FoundPackage(
-            name=VIRTUAL_TOP,
-            directory=directory,
-            module_files=frozenset([*self.module_files.values(), *prefix_files]),
-            namespace_packages=namespaces,
-        )
         # The real roots, so that absolute imports resolve to first-party modules.
         real: dict[str, list[ModuleFile]] = {root.name: [] for root in universe.roots}
-        for module in by_module:
+        for module in self.by_module:
             real.setdefault(module.split(".")[0], []).append(
                 ModuleFile(module=Module(module), mtime=0.0)
             )
         real_namespaces: dict[str, set[str]] = {}
         for namespace in universe.namespace_packages:
             real_namespaces.setdefault(namespace.split(".")[0], set()).add(namespace)
-        self.found_packages = {virtual_package} | {
+        real_packages = {
             FoundPackage(
                 name=top,
-                directory=f"{directory}-real/{top}",
+                directory=f"{directory}/real/{top}",
                 module_files=frozenset(files),
                 namespace_packages=frozenset(real_namespaces.get(top, ())),
             )
             for top, files in real.items()
         }
+        self.found_packages = {
+            tree: real_packages
+            | {
+                FoundPackage(
+                    name=VIRTUAL_TOP,
+                    directory=tree.directory,
+                    module_files=frozenset([*self.module_files.values(), *prefix_files]),
+                    namespace_packages=namespaces,
+                )
+            }
+            for tree in (linked, own)
+        }
+        self.file_system = rust.RealBasicFileSystem()
 
     def scan(
         self,
@@ -191,12 +243,14 @@ class _Scanner:
     ) -> dict[str, set]:
         found: dict[str, set] = {}
         done = 0
-        for start in range(0, len(modules), CHUNK_SIZE):
-            chunk = list(modules[start : start + CHUNK_SIZE])
-            self._scan_chunk(chunk, found, result, exclude_type_checking)
-            done += len(chunk)
-            if progress:
-                progress(done, len(modules))
+        for tree in dict.fromkeys(self.tree_of.values()):
+            in_tree = [m for m in modules if self.tree_of[m] is tree]
+            for start in range(0, len(in_tree), CHUNK_SIZE):
+                chunk = in_tree[start : start + CHUNK_SIZE]
+                self._scan_chunk(chunk, found, result, exclude_type_checking)
+                done += len(chunk)
+                if progress:
+                    progress(done, len(modules))
         return found
 
     def _syntax_error_file(self, error: BaseException, chunk: list[str]) -> SourceFile | None:
@@ -212,7 +266,7 @@ class _Scanner:
             try:
                 scanned = rust.scan_for_imports(
                     module_files=tuple(self.module_files[m] for m in chunk),
-                    found_packages=self.found_packages,
+                    found_packages=self.found_packages[self.tree_of[chunk[0]]],
                     include_external_packages=True,
                     exclude_type_checking_imports=exclude_tc,
                     file_system=self.file_system,

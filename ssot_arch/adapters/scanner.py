@@ -78,8 +78,11 @@ def decode_source(data: bytes) -> tuple[str, str]:
 
 @dataclass
 class _Source:
-    text: str
+    # Only what the scan needs, not the text: a large repository's sources are
+    # hundreds of megabytes as Python strings.
     plain_utf8: bool  # grimp can read the file as it is on disk
+    mentions_type_checking: bool
+    utf8_text: str | None = None  # the decoded text, for the files that are not plain
 
 
 def _read(path: str, display: str) -> tuple[_Source | None, Unanalyzed | None]:
@@ -103,7 +106,8 @@ def _read(path: str, display: str) -> tuple[_Source | None, Unanalyzed | None]:
             f"undecodable: byte 0x{data[error.start]:02x} is not valid {error.encoding} "
             f"(line {line})",
         )
-    return _Source(text, encoding == "utf-8"), None
+    plain = encoding == "utf-8"
+    return _Source(plain, "TYPE_CHECKING" in text, None if plain else text), None
 
 
 def _virtual_module(module: str) -> str:
@@ -192,7 +196,7 @@ class _Scanner:
                     os.symlink(os.path.join(universe.root_dir, source.path), target)
                 else:
                     with open(target, "w", encoding="utf-8") as handle:
-                        handle.write(text.text)
+                        handle.write(text.utf8_text or "")
             self.tree_of[module] = tree
             self.by_virtual_path[tree.path_of(module, source.is_package)] = source
 
@@ -330,7 +334,7 @@ def scan_universe(
         found = scanner.scan(modules, result, progress)
         type_checking_only: set[tuple[str, int]] = set()
         if mark_type_checking:
-            guarded = [m for m in modules if m in found and "TYPE_CHECKING" in sources[m].text]
+            guarded = [m for m in modules if m in found and sources[m].mentions_type_checking]
             runtime = scanner.scan(guarded, ScanResult(), None, exclude_type_checking=True)
             for module in guarded:
                 kept = {(d.imported.name, d.line_number) for d in runtime.get(module, ())}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from ssot_arch.adapters.graph import build_import_graph
 from ssot_arch.adapters.scanner import ScanResult, scan_universe
@@ -18,11 +20,20 @@ logger = get_logger(__name__)
 Progress = Callable[[int, int], None]
 
 
+@contextmanager
+def timed(phase: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    logger.info("%s: %.2f s", phase, time.perf_counter() - start)
+
+
 def scan_repository(settings: RunSettings, progress: Progress | None = None):
-    universe = collect_universe(settings.root_dir, settings.roots, settings.skip_dirs)
+    with timed("finding files"):
+        universe = collect_universe(settings.root_dir, settings.roots, settings.skip_dirs)
     logger.info("universe: %d files under %d roots", len(universe.files), len(settings.roots))
     need_tc = any(not c.type_checking_imports for c in settings.contracts)
-    scan = scan_universe(universe, mark_type_checking=need_tc, progress=progress)
+    with timed("scanning imports"):
+        scan = scan_universe(universe, mark_type_checking=need_tc, progress=progress)
     return universe, scan
 
 
@@ -47,9 +58,10 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
     for spec in settings.contracts:
         flag = spec.type_checking_imports
         if flag not in graphs:
-            graphs[flag] = build_import_graph(
-                modules, universe.namespace_packages, scan.imports, include_type_checking=flag
-            )
+            with timed("building the graph"):
+                graphs[flag] = build_import_graph(
+                    modules, universe.namespace_packages, scan.imports, include_type_checking=flag
+                )
         graph = graphs[flag]
         file, section = settings.origins.get(spec.id, (None, None))
         unmatched = unmatched_modules(spec, graph)

@@ -1,0 +1,3 @@
+import logging.handlers
+
+handler = logging.handlers.RotatingFileHandler("worker.log")

@@ -1,0 +1,3 @@
+from shared.logging import get_logger
+
+logger = get_logger(__name__)

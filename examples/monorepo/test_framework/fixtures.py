@@ -1,0 +1,5 @@
+from loguru import (
+    logger,
+)
+
+from shared.logging import get_logger

@@ -20,23 +20,54 @@ EXIT_OK, EXIT_BROKEN, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
 
 def _contract_options(function: Callable) -> Callable:
     options = [
-        click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                     help="Configuration file (default: PATH's .importlinter, setup.cfg or "
-                          "pyproject.toml)."),
-        click.option("--root-package", "root_packages", multiple=True, metavar="NAME",
-                     help="A top-level package to analyse (repeatable; default: discover)."),
-        click.option("--source-root", "source_roots", multiple=True, metavar="DIR",
-                     help="A folder holding root packages, relative to PATH (repeatable; "
-                          "default: PATH/src and PATH)."),
-        click.option("--restricted", multiple=True, metavar="MOD",
-                     help="A module only gateways may import (repeatable; default: logging, "
-                          "loguru, structlog). Replaces the configured contracts."),
-        click.option("--gateway", "gateways", multiple=True, metavar="MOD",
-                     help="An SSOT module (or package) allowed to import them (repeatable)."),
-        click.option("--system", "systems", multiple=True, metavar="NAME=MOD[,MOD...]",
-                     help="A logging system and its entry modules (repeatable)."),
-        click.option("--exclude", multiple=True, metavar="PATTERN",
-                     help="Glob over module names never checked (repeatable)."),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            help="Configuration file (default: PATH's .importlinter, setup.cfg or pyproject.toml).",
+        ),
+        click.option(
+            "--root-package",
+            "root_packages",
+            multiple=True,
+            metavar="NAME",
+            help="A top-level package to analyse (repeatable; default: discover).",
+        ),
+        click.option(
+            "--source-root",
+            "source_roots",
+            multiple=True,
+            metavar="DIR",
+            help="A folder holding root packages, relative to PATH (repeatable; "
+            "default: PATH/src and PATH).",
+        ),
+        click.option(
+            "--restricted",
+            multiple=True,
+            metavar="MOD",
+            help="A module only gateways may import (repeatable; default: logging, "
+            "loguru, structlog). Replaces the configured contracts.",
+        ),
+        click.option(
+            "--gateway",
+            "gateways",
+            multiple=True,
+            metavar="MOD",
+            help="An SSOT module (or package) allowed to import them (repeatable).",
+        ),
+        click.option(
+            "--system",
+            "systems",
+            multiple=True,
+            metavar="NAME=MOD[,MOD...]",
+            help="A logging system and its entry modules (repeatable).",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="PATTERN",
+            help="Glob over module names never checked (repeatable).",
+        ),
         click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv: debug)."),
     ]
     for option in reversed(options):
@@ -74,8 +105,17 @@ def _progress() -> Callable[[int, int], None] | None:
 def _emit(text: str, output: str | None) -> None:
     if output:
         from ssot_arch.adapters.files import write_atomic
+        from ssot_arch.domain.errors import ConfigError, ConfigProblem
 
-        write_atomic(output, text)
+        try:
+            write_atomic(output, text)
+        except OSError as error:
+            raise ConfigError(
+                ConfigProblem(
+                    f"cannot write it: {error.strerror or error}; check that its folder exists",
+                    file=output,
+                )
+            ) from error
     else:
         click.echo(text, nl=False)
 
@@ -117,12 +157,28 @@ def main() -> None:
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False))
 @_contract_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-              default="text", show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the output to this file (atomically) instead of stdout.")
-def check(path: str, config_path: str | None, output_format: str, output: str | None,
-          verbose: int, **kw: Any) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the output to this file (atomically) instead of stdout.",
+)
+def check(
+    path: str,
+    config_path: str | None,
+    output_format: str,
+    output: str | None,
+    verbose: int,
+    **kw: Any,
+) -> None:
     """Check the SSOT contracts of the repository at PATH.
 
     Exit status: 0 every contract kept; 1 a contract broken or a file could not be

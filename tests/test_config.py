@@ -210,9 +210,10 @@ def test_missing_source_root(tmp_path):
 
 
 def test_no_ssot_contract_in_the_file(tmp_path):
-    only_layers = INI[: INI.index("[importlinter:contract:logging-ssot]")] + INI[
-        INI.index("[importlinter:contract:layers]") :
-    ]
+    only_layers = (
+        INI[: INI.index("[importlinter:contract:logging-ssot]")]
+        + INI[INI.index("[importlinter:contract:layers]") :]
+    )
     repo = make_repo(tmp_path, {**APP, ".importlinter": only_layers})
     (error,) = errors_of(check_json(repo))
     assert "no contract of type 'ssot' (contracts found: layers)" in error

@@ -64,8 +64,14 @@ def test_explicit_source_roots_and_root_packages(tmp_path):
     )
     run = check_json(
         repo,
-        "--source-root", "services/auth", "--source-root", "libs",
-        "--root-package", "auth_service", "--root-package", "shared",
+        "--source-root",
+        "services/auth",
+        "--source-root",
+        "libs",
+        "--root-package",
+        "auth_service",
+        "--root-package",
+        "shared",
     )
     assert run.json["roots"] == ["auth_service", "shared"]
     assert run.violations() == [("services/auth/auth_service/__init__.py", 1, "logging")]
@@ -89,8 +95,7 @@ def test_broken_files_are_listed_and_the_rest_analysed(tmp_path):
     assert run.exit_code == 1
     assert coverage(run)["unanalyzed"] == [
         {"file": "app/dangling.py", "reason": "unreadable: No such file or directory"},
-        {"file": "app/latin.py",
-         "reason": "undecodable: byte 0xe9 is not valid utf-8 (line 2)"},
+        {"file": "app/latin.py", "reason": "undecodable: byte 0xe9 is not valid utf-8 (line 2)"},
         {"file": "app/nul.py", "reason": "contains a NUL byte (line 2)"},
         {"file": "app/syntax.py", "reason": "SyntaxError (line 2): def f(:"},
     ]

@@ -79,9 +79,23 @@ def ruff_violations(root: Path, ignore_globs: list[str]) -> set[tuple[str, int]]
         f"[lint.per-file-ignores]\n{ignores}\n"
     )
     completed = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", "--exit-zero",
-         "--config", str(root / "ruff-oracle.toml"), "--output-format", "json", str(root)],
-        capture_output=True, text=True, check=True, cwd=root,
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "check",
+            "--no-cache",
+            "--exit-zero",
+            "--config",
+            str(root / "ruff-oracle.toml"),
+            "--output-format",
+            "json",
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
     )
     return {
         (str(Path(d["filename"]).relative_to(root)), d["location"]["row"])

@@ -56,7 +56,9 @@ def _read_text(path: str) -> str:
             ConfigProblem(f"cannot read it: {error.strerror}; check the path", file=path)
         ) from error
     except UnicodeDecodeError as error:
-        raise ConfigError(ConfigProblem(f"is not UTF-8 text ({error.reason})", file=path)) from error
+        raise ConfigError(
+            ConfigProblem(f"is not UTF-8 text ({error.reason})", file=path)
+        ) from error
 
 
 def _read_ini(path: str) -> RawConfig | None:
@@ -128,9 +130,7 @@ def _read_toml(path: str) -> RawConfig | None:
 def read_config_file(path: str) -> RawConfig | None:
     """The configuration in `path`, or None when it holds no import-linter section."""
     if not os.path.isfile(path):
-        raise ConfigError(
-            ConfigProblem("no such file; check the --config path", file=path)
-        )
+        raise ConfigError(ConfigProblem("no such file; check the --config path", file=path))
     if path.endswith(".toml"):
         return _read_toml(path)
     return _read_ini(path)

@@ -377,4 +377,3 @@ def scan_universe(
     result.unresolved.sort()
     result.analyzed.sort()
     return result
-

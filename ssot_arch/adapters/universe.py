@@ -195,9 +195,7 @@ def collect_universe(
                 if rule is None:
                     kept_dirs.append(d)
                 else:
-                    count = sum(
-                        1 for _, _, fs in os.walk(full) for f in fs if f.endswith(".py")
-                    )
+                    count = sum(1 for _, _, fs in os.walk(full) for f in fs if f.endswith(".py"))
                     universe.skipped_dirs.append(SkippedDir(relative(full), rule, count))
             dirnames[:] = kept_dirs
             py_files = sorted(f for f in filenames if f.endswith(".py"))
@@ -207,7 +205,9 @@ def collect_universe(
                 # A folder without __init__.py is a namespace package, and so is each
                 # such folder above it: record the whole chain.
                 for depth in range(1, len(dir_parts) + 1):
-                    universe.namespace_packages.add(_module_name(dir_parts[:depth], FileKind.MODULE))
+                    universe.namespace_packages.add(
+                        _module_name(dir_parts[:depth], FileKind.MODULE)
+                    )
             dir_set = set(dirnames)
             for filename in py_files:
                 parts = dir_parts if filename == "__init__.py" else dir_parts + [filename[:-3]]

@@ -44,7 +44,11 @@ def coverage_of(universe, scan: ScanResult) -> Coverage:
         unanalyzed=tuple(scan.unanalyzed),
         skipped_dirs=tuple(universe.skipped_dirs),
         unresolved_imports=tuple(scan.unresolved),
-        not_importable=tuple(f for f in scan.analyzed if f.kind is not FileKind.MODULE and f.kind is not FileKind.PACKAGE),
+        not_importable=tuple(
+            f
+            for f in scan.analyzed
+            if f.kind is not FileKind.MODULE and f.kind is not FileKind.PACKAGE
+        ),
     )
 
 
@@ -81,7 +85,9 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
             Violation(v.importer, v.imported, v.line, v.line_contents, files[v.importer].path)
             for v in find_direct_violations(graph, spec)
         )
-        results.append(ContractResult(spec=spec, violations=tuple(sorted(violations, key=_by_place))))
+        results.append(
+            ContractResult(spec=spec, violations=tuple(sorted(violations, key=_by_place)))
+        )
     if problems:
         raise ConfigError(problems)
     return CheckOutcome(

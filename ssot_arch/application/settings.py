@@ -81,9 +81,10 @@ def _parse_contract(
     options = {k: v for k, v in options.items() if k not in ("type", "name", "id")} | {
         "name": options.get("name", contract_id)
     }
-    if "type_checking_imports" not in options and str(
-        session.get("exclude_type_checking_imports", "")
-    ).lower() == "true":
+    if (
+        "type_checking_imports" not in options
+        and str(session.get("exclude_type_checking_imports", "")).lower() == "true"
+    ):
         options["type_checking_imports"] = "False"
     try:
         contract = SSOTContract(str(options["name"]), session, options)
@@ -128,9 +129,7 @@ def load_settings(
     config = read_config_file(config_path) if config_path else find_config(root_dir)
     if config_path and config is None:
         raise ConfigError(
-            ConfigProblem(
-                "holds no [importlinter] or [ssot-arch] configuration", file=config_path
-            )
+            ConfigProblem("holds no [importlinter] or [ssot-arch] configuration", file=config_path)
         )
     session = config.session if config else {}
     file = config.file if config else None
@@ -151,7 +150,11 @@ def load_settings(
                     key="--source-root" if cli.source_roots else "source_roots",
                 )
             )
-    skip_dirs = tuple(_as_list(config.tool.get("skip_dirs"))) if config and "skip_dirs" in config.tool else DEFAULT_SKIP_DIRS
+    skip_dirs = (
+        tuple(_as_list(config.tool.get("skip_dirs")))
+        if config and "skip_dirs" in config.tool
+        else DEFAULT_SKIP_DIRS
+    )
 
     if cli.root_packages:
         roots = locate_roots(cli.root_packages, source_roots, "--root-package")
@@ -174,7 +177,9 @@ def load_settings(
             )
         )
 
-    settings = RunSettings(root_dir=root_dir, roots=roots, contracts=[], config_file=file, skip_dirs=skip_dirs)
+    settings = RunSettings(
+        root_dir=root_dir, roots=roots, contracts=[], config_file=file, skip_dirs=skip_dirs
+    )
     if cli.defines_contract or not (config and config.contracts):
         options: dict[str, Any] = {"name": "SSOT logging (command line)"}
         if cli.restricted:

@@ -24,8 +24,12 @@ def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
             "files_analyzed": coverage.files_analyzed,
             "unanalyzed": [{"file": u.file, "reason": u.reason} for u in coverage.unanalyzed],
             "unresolved_imports": [
-                {"file": u.file, "line": u.line, "line_contents": u.line_contents,
-                 "reason": u.reason}
+                {
+                    "file": u.file,
+                    "line": u.line,
+                    "line_contents": u.line_contents,
+                    "reason": u.reason,
+                }
                 for u in coverage.unresolved_imports
             ],
             "not_importable": [
@@ -47,8 +51,14 @@ def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
                 "violating_files": len({v.file for v in r.violations}),
                 "by_root": violations_by_root(outcome, r),
                 "violations": [
-                    {"importer": v.importer, "imported": v.imported, "file": v.file,
-                     "line": v.line, "line_contents": v.line_contents, "status": v.status}
+                    {
+                        "importer": v.importer,
+                        "imported": v.imported,
+                        "file": v.file,
+                        "line": v.line,
+                        "line_contents": v.line_contents,
+                        "status": v.status,
+                    }
                     for v in r.violations
                 ],
             }

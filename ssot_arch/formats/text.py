@@ -40,8 +40,10 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
 
     for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
         files = len({v.file for v in result.violations})
-        state = style("KEPT", fg="green", bold=True) if result.kept else style(
-            "BROKEN", fg="red", bold=True
+        state = (
+            style("KEPT", fg="green", bold=True)
+            if result.kept
+            else style("BROKEN", fg="red", bold=True)
         )
         lines.append(
             f"{result.spec.name} [{result.spec.id}]: {state}, "

@@ -1,0 +1,100 @@
+"""The text format, files written with -o, and the exit status of an internal error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ssot_arch.application import check as check_module
+from tests.helpers import make_repo, run_cli
+
+REPO = {
+    "app/__init__.py": "",
+    "app/logs.py": "import logging\n",
+    "app/a.py": "import logging\nfrom loguru import logger\n",
+    "app/jobs/b.py": "import os\nimport logging.handlers\n",
+    "app/bad.py": "def f(:\n",
+    "app/up.py": "from ... import x\n",
+    "tools/run.py": "import structlog\n",
+}
+
+
+def test_text_output_exactly(tmp_path):
+    repo = make_repo(tmp_path, REPO)
+    run = run_cli("check", str(repo), "--gateway", "app.logs")
+    assert run.exit_code == 1
+    assert run.stdout == (
+        "app/a.py:1: 'logging' imported directly (import logging): "
+        "import it through the SSOT (app.logs) [cli]\n"
+        "app/a.py:2: 'loguru' imported directly (from loguru import logger): "
+        "import it through the SSOT (app.logs) [cli]\n"
+        "app/jobs/b.py:2: 'logging' imported directly (import logging.handlers): "
+        "import it through the SSOT (app.logs) [cli]\n"
+        "tools/run.py:1: 'structlog' imported directly (import structlog): "
+        "import it through the SSOT (app.logs) [cli]\n"
+        "app/bad.py: not analysed: SyntaxError (line 1): def f(:\n"
+        "app/up.py:1: warning: relative import beyond the top-level package "
+        "(from ... import x)\n"
+        "\n"
+        "SSOT logging (command line) [cli]: BROKEN, 4 violations in 3 files\n"
+        "  per root: app 3 (2 files), tools 1 (1 file)\n"
+        "6/7 files analysed, 1 not analysed; 4 violations\n"
+    )
+
+
+def test_colour_groups_by_contract_only_on_a_terminal(tmp_path):
+    from ssot_arch.formats import text
+
+    repo = make_repo(tmp_path, REPO)
+    run = run_cli("check", str(repo), "--gateway", "app.logs")
+    assert "\x1b[" not in run.stdout
+    outcome = check_module.run_check(_settings(repo))
+    coloured = text.render(outcome, color=True)
+    assert coloured.startswith("\x1b[1mSSOT logging (command line) [cli]\x1b[0m\n")
+    assert "\x1b[36mapp/a.py:1:\x1b[0m 'logging' imported directly" in coloured
+
+
+def _settings(repo):
+    from ssot_arch.application.settings import CommandLineContract, load_settings
+
+    return load_settings(str(repo), None, CommandLineContract(gateways=("app.logs",)))
+
+
+def test_output_file_is_written_and_replaced_atomically(tmp_path):
+    repo = make_repo(tmp_path / "repo", REPO)
+    target = tmp_path / "out.json"
+    target.write_text("old")
+    run = run_cli("check", str(repo), "--format", "json", "-o", str(target))
+    assert run.exit_code == 1 and run.stdout == ""
+    assert json.loads(target.read_text())["coverage"]["files_total"] == 7
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "repo"]  # no temp left
+
+
+def test_output_file_in_a_missing_folder_is_a_usage_error(tmp_path):
+    repo = make_repo(tmp_path, REPO)
+    run = run_cli("check", str(repo), "-o", str(tmp_path / "no" / "out.txt"))
+    assert run.exit_code == 2
+    assert run.stderr.startswith(
+        f"ssot-arch: error: {tmp_path / 'no' / 'out.txt'}: cannot write it"
+    )
+
+
+def test_internal_error_exits_3_with_a_traceback(tmp_path, monkeypatch):
+    repo = make_repo(tmp_path, REPO)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check_module, "find_direct_violations", explode)
+    run = run_cli("check", str(repo))
+    assert run.exit_code == 3
+    assert "ssot-arch: internal error: RuntimeError: boom" in run.stderr
+    assert "Traceback" in run.stderr
+
+
+@pytest.mark.parametrize("verbose, expected", [((), False), (("-v",), True)])
+def test_verbose_reports_phase_times(tmp_path, verbose, expected):
+    repo = make_repo(tmp_path, REPO)
+    run = run_cli("check", str(repo), *verbose)
+    assert ("ssot-arch: scanning imports:" in run.stderr) is expected

@@ -283,3 +283,23 @@ def test_output_is_byte_identical_across_runs(tmp_path):
     assert first == check_json(repo).stdout
     text = run_cli("check", str(repo)).stdout
     assert text == run_cli("check", str(repo)).stdout
+
+
+def test_linked_folders_are_listed_not_followed(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {"app/__init__.py": "", "app/real/mod.py": "import logging\n", "elsewhere/x.py": ""},
+    )
+    os.symlink(repo / "app" / "real", repo / "app" / "alias")
+    run = check_json(repo, "--root-package", "app")
+    assert run.violations() == [("app/real/mod.py", 1, "logging")]
+    assert coverage(run)["skipped_dirs"] == [
+        {"path": "app/alias", "rule": "symbolic link", "python_files": 1}
+    ]
+
+
+def test_top_level_modules_are_roots_of_their_own(tmp_path):
+    repo = make_repo(tmp_path, {"manage.py": "import logging\n", "app/__init__.py": ""})
+    run = check_json(repo)
+    assert run.json["roots"] == ["app", "manage"]
+    assert run.violations() == [("manage.py", 1, "logging")]

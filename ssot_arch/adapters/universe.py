@@ -191,7 +191,10 @@ def collect_universe(
             kept_dirs = []
             for d in sorted(dirnames):
                 full = os.path.join(dirpath, d)
-                rule = _skip_rule(d, full, skip_patterns)
+                # Links are not followed (they may loop, or lead out of the repository).
+                rule = (
+                    "symbolic link" if os.path.islink(full) else _skip_rule(d, full, skip_patterns)
+                )
                 if rule is None:
                     kept_dirs.append(d)
                 else:

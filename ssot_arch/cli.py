@@ -85,6 +85,7 @@ def _load(path: str, config_path: str | None, kw: dict[str, Any]):
         gateways=kw["gateways"],
         systems=tuple(s.replace("=", " = ", 1) for s in kw["systems"]),
         exclude=kw["exclude"],
+        groups=kw.get("groups", ()),
     )
     return load_settings(path, config_path, cli_contract)
 
@@ -194,7 +195,71 @@ def check(
         settings = _load(path, config_path, kw)
         outcome = run_check(settings, progress=_progress())
         color = output is None and output_format == "text" and sys.stdout.isatty()
-        _emit(get_renderer(output_format)(outcome, color), output)
+        _emit(get_renderer("check", output_format)(outcome, color), output)
         return EXIT_OK if outcome.kept else EXIT_BROKEN
+
+    _run(action)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@_contract_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="NAME=PKG[,PKG...]",
+    help="A service for the reach and compliance tables (repeatable; "
+    "default: each root, or [ssot-arch] groups).",
+)
+@click.option(
+    "--group-depth",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Group by every package at depth N instead (1: the roots).",
+)
+def report(
+    path: str,
+    config_path: str | None,
+    output_format: str,
+    output: str | None,
+    verbose: int,
+    group_depth: int | None,
+    **kw: Any,
+) -> None:
+    """Write the architecture report of the repository at PATH.
+
+    Per contract: compliance per service, which logging systems each package reaches
+    (directly and transitively), transitive leaks with their shortest chains, their
+    causes and what to fix first, and laundered imports; then coverage.
+
+    Exit status: 0 report written (whatever it found); 2 usage or configuration
+    error; 3 internal error.
+    """
+
+    def action() -> int:
+        from ssot_arch import logs
+        from ssot_arch.application.report import run_report
+        from ssot_arch.formats import get_renderer
+
+        logs.configure(verbose)
+        settings = _load(path, config_path, kw)
+        outcome = run_report(settings, group_depth=group_depth, progress=_progress())
+        _emit(get_renderer("report", output_format)(outcome, False), output)
+        return EXIT_OK
 
     _run(action)

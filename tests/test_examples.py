@@ -20,13 +20,14 @@ def test_example_monorepo_findings():
         ("backend/app/routes/admin.py", 6, "logging"),
         ("backend/app/routes/api.py", 1, "loguru"),
         ("backend/app/services/billing.py", 1, "logging"),
+        ("backend/app/utils/log.py", 2, "loguru"),
         ("test_framework/fixtures.py", 1, "loguru"),
         ("tests/e2e/test_login.py", 1, "logging"),
     ]
     assert run.json["coverage"]["unanalyzed"] == [
         {"file": "backend/app/legacy/report.py", "reason": "SyntaxError (line 6): for row in rows"}
     ]
-    assert run.json["coverage"]["files_total"] == 24
+    assert run.json["coverage"]["files_total"] == 28
 
 
 def test_generic_contract_file_audits_every_direct_import():
@@ -36,7 +37,7 @@ def test_generic_contract_file_audits_every_direct_import():
     files = {f for f, _, _ in run.violations()}
     assert "shared/logging/unified_logger_factory.py" in files
     assert "backend/app/core/unified_logging.py" in files
-    assert len(run.violations()) == 12
+    assert len(run.violations()) == 13
 
 
 def test_monorepo_contract_file_on_a_skeleton_of_that_monorepo(tmp_path):

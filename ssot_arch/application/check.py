@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+
+import grimp
 
 from ssot_arch.adapters.graph import build_import_graph
 from ssot_arch.adapters.scanner import ScanResult, scan_universe
@@ -52,7 +55,19 @@ def coverage_of(universe, scan: ScanResult) -> Coverage:
     )
 
 
+@dataclass
+class Analysed:
+    """A checked repository, with the graphs the check ran on (one per TYPE_CHECKING choice)."""
+
+    outcome: CheckOutcome
+    graphs: dict[bool, grimp.ImportGraph]
+
+
 def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckOutcome:
+    return check_repository(settings, progress).outcome
+
+
+def check_repository(settings: RunSettings, progress: Progress | None = None) -> Analysed:
     universe, scan = scan_repository(settings, progress)
     modules = [f.module for f in scan.analyzed]
     graphs = {}
@@ -90,7 +105,7 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
         )
     if problems:
         raise ConfigError(problems)
-    return CheckOutcome(
+    outcome = CheckOutcome(
         root_dir=settings.root_dir,
         roots=tuple(r.name for r in settings.roots),
         coverage=coverage_of(universe, scan),
@@ -98,6 +113,7 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
         files=files,
         other_contracts=tuple(settings.other_contracts),
     )
+    return Analysed(outcome, graphs)
 
 
 def _by_place(v: Violation) -> tuple:

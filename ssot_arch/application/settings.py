@@ -22,7 +22,7 @@ from ssot_arch.contract import CLASS_PATH, TYPE_NAME, SSOTContract
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import ContractSpec
 
-TOOL_KEYS = ("source_roots", "skip_dirs")
+TOOL_KEYS = ("source_roots", "skip_dirs", "groups")
 
 
 @dataclass
@@ -35,6 +35,7 @@ class CommandLineContract:
     gateways: Sequence[str] = ()
     systems: Sequence[str] = ()
     exclude: Sequence[str] = ()
+    groups: Sequence[str] = ()  # NAME=PKG[,PKG...]
 
     @property
     def defines_contract(self) -> bool:
@@ -51,6 +52,23 @@ class RunSettings:
     other_contracts: list[str] = field(default_factory=list)
     # Where each contract was configured, for messages about it: (file, section).
     origins: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # Services for the report's reach and compliance tables: name -> module prefixes.
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    groups_origin: tuple[str | None, str | None, str] = (None, None, "--group")
+
+
+def parse_groups(lines: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """`NAME = PKG[, PKG...]` lines (or `NAME=PKG,PKG`), and the lines that are not that."""
+    groups: dict[str, list[str]] = {}
+    bad = []
+    for line in lines:
+        name, sep, packages = line.partition("=")
+        prefixes = [p.strip() for p in packages.split(",") if p.strip()]
+        if not sep or not name.strip() or not prefixes:
+            bad.append(line)
+        else:
+            groups[name.strip()] = prefixes
+    return groups, bad
 
 
 def _as_list(value: Any) -> list[str]:
@@ -119,6 +137,31 @@ def _check_tool_keys(config: RawConfig) -> None:
         raise ConfigError(problems)
 
 
+def _read_groups(settings: RunSettings, cli: CommandLineContract, config: RawConfig | None) -> None:
+    if cli.groups:
+        lines, origin = list(cli.groups), (None, None, "--group")
+    elif config and "groups" in config.tool:
+        raw = config.tool["groups"]
+        lines = [raw] if isinstance(raw, str) else list(raw)
+        origin = (config.file, config.tool_section, "groups")
+    else:
+        return
+    groups, bad = parse_groups(lines)
+    if bad:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    f"'{line}' is not a group; write NAME = PACKAGE[, PACKAGE...]",
+                    file=origin[0],
+                    section=origin[1],
+                    key=origin[2],
+                )
+                for line in bad
+            ]
+        )
+    settings.groups, settings.groups_origin = groups, origin
+
+
 def load_settings(
     root_dir: str, config_path: str | None = None, cli: CommandLineContract | None = None
 ) -> RunSettings:
@@ -180,6 +223,7 @@ def load_settings(
     settings = RunSettings(
         root_dir=root_dir, roots=roots, contracts=[], config_file=file, skip_dirs=skip_dirs
     )
+    _read_groups(settings, cli, config)
     if cli.defines_contract or not (config and config.contracts):
         options: dict[str, Any] = {"name": "SSOT logging (command line)"}
         if cli.restricted:

@@ -137,3 +137,19 @@ class CheckOutcome:
     @property
     def kept(self) -> bool:
         return all(c.kept for c in self.contracts) and not self.coverage.unanalyzed
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A name a module binds at its top level, and to what.
+
+    `import a.b` binds `a` (module `a`); `import a.b as c` binds `c` (module `a.b`);
+    `from m import x as y` binds `y` (module `m`, attribute `x`); `y = x.a.b` binds `y`
+    (alias of `x`, attribute `a.b`); `from m import *` binds `*`.
+    """
+
+    name: str
+    line: int
+    module: str | None = None
+    attribute: str | None = None
+    alias_of: str | None = None

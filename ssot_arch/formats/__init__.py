@@ -1,22 +1,18 @@
-"""Output formats for `check`: one small module each, all behind `render(outcome, color)`."""
+"""Output formats: one small module each, all behind `render(outcome, color) -> str`."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import Any
 
-from ssot_arch.domain.model import CheckOutcome
+Renderer = Callable[[Any, bool], str]
 
-Renderer = Callable[[CheckOutcome, bool], str]
-
-
-def get_renderer(name: str) -> Renderer:
-    if name == "text":
-        from ssot_arch.formats.text import render
-    elif name == "json":
-        from ssot_arch.formats.json_format import render
-    else:
-        raise KeyError(name)
-    return render
+# format name -> module holding its `render`, per command (imported only when used)
+CHECK_FORMATS = {"text": "text", "json": "json_format"}
+REPORT_FORMATS = {"markdown": "report_markdown", "json": "report_json"}
 
 
-CHECK_FORMATS = ("text", "json")
+def get_renderer(command: str, name: str) -> Renderer:
+    table = CHECK_FORMATS if command == "check" else REPORT_FORMATS
+    return importlib.import_module(f"ssot_arch.formats.{table[name]}").render

@@ -1,0 +1,5 @@
+from backend.app.utils.log import logger
+
+
+def place(order):
+    logger.info("order {}", order)

@@ -1,0 +1,204 @@
+"""Transitive leaks, their causes, and which direct violators to fix first.
+
+All functions take the import graph as a `networkx.DiGraph` (see
+`adapters/nx_graph.py`) and return plain values.
+
+Method
+------
+* A module *leaks* when it reaches a restricted module through a chain of modules
+  none of which is a gateway, without importing a restricted module itself. Its
+  evidence is a shortest chain, found by one breadth-first search backwards from
+  the restricted modules (so every module gets its shortest chain at once).
+* Every module that imports a restricted module directly and is no gateway is a
+  *cause*. A leak's causes are all the causes it reaches (through non-gateway
+  modules); they are computed for every module at once over the graph's
+  condensation (strongly connected components, then one pass in reverse
+  topological order, cause sets as bit sets).
+* Fixing a violator removes its direct imports. A leak stops exactly when every
+  cause it reaches is fixed, so the *fix impact* of a violator is the number of
+  leaks whose only cause it is.
+* Choosing the fewest violators that remove the most leaks is NP-hard in general
+  (a leak needs all of its causes fixed), so the *fix-first* list is greedy: each
+  step takes the violator that completes the most leaks; when no single violator
+  completes any, the one that appears in the most remaining leaks' cause sets.
+  Each step's count is exact for the set chosen so far.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import networkx as nx
+
+from ssot_arch.analysis.direct import is_excluded, is_within
+from ssot_arch.domain.findings import FixStep, Hop, Leak, LeakAnalysis, LeakCause
+from ssot_arch.domain.model import ContractSpec
+
+MAX_FIX_STEPS = 50
+
+
+def first_line(graph: nx.DiGraph, importer: str, imported: str) -> int:
+    return graph.edges[importer, imported]["imports"][0][0]
+
+
+def shortest_paths_to(
+    graph: nx.DiGraph, targets: set[str], passable: set[str]
+) -> tuple[dict[str, str], dict[str, int]]:
+    """For every node of `passable` that reaches `targets`: its next node on a shortest
+    path, and the path's length.
+
+    The search goes backwards from the targets, layer by layer in name order, so the
+    path chosen among equally short ones is the same on every run.
+    """
+    following: dict[str, str] = {}
+    length: dict[str, int] = {}
+    layer = sorted(targets)
+    seen = set(targets)
+    depth = 0
+    while layer:
+        depth += 1
+        next_layer = []
+        for node in layer:
+            for importer in sorted(graph.predecessors(node)):
+                if importer in passable and importer not in seen:
+                    seen.add(importer)
+                    following[importer] = node
+                    length[importer] = depth
+                    next_layer.append(importer)
+        layer = sorted(next_layer)
+    return following, length
+
+
+def chain_from(graph: nx.DiGraph, start: str, following: dict[str, str]) -> tuple[Hop, ...]:
+    hops = []
+    node = start
+    while node in following:
+        nxt = following[node]
+        hops.append(Hop(node, nxt, first_line(graph, node, nxt)))
+        node = nxt
+    return tuple(hops)
+
+
+def is_first_party_file(graph: nx.DiGraph, node: str) -> bool:
+    return "file" in graph.nodes[node]
+
+
+def cause_sets(graph: nx.DiGraph, passable: set[str], causes: list[str]) -> dict[str, int]:
+    """For every passable node, the causes it reaches (itself included), as a bit set."""
+    index = {cause: i for i, cause in enumerate(causes)}
+    sub = graph.subgraph(passable)
+    condensed = nx.condensation(sub)
+    members = nx.get_node_attributes(condensed, "members")
+    bits: dict[int, int] = {}
+    for component in reversed(list(nx.topological_sort(condensed))):
+        value = 0
+        for node in members[component]:
+            if node in index:
+                value |= 1 << index[node]
+        for successor in condensed.successors(component):
+            value |= bits[successor]
+        bits[component] = value
+    mapping = condensed.graph["mapping"]
+    return {node: bits[mapping[node]] for node in passable}
+
+
+def find_transitive_leaks(graph: nx.DiGraph, spec: ContractSpec) -> LeakAnalysis:
+    restricted = {n for n in graph if is_within(n, spec.restricted)}
+    gateways = {n for n in graph if is_within(n, spec.gateways)}
+    passable = set(graph) - restricted - gateways
+    causes = sorted(n for n in passable if any(s in restricted for s in graph.successors(n)))
+    following, _ = shortest_paths_to(graph, restricted, passable)
+    cause_set = set(causes)
+    leakers = sorted(
+        n
+        for n in following
+        if n not in cause_set and is_first_party_file(graph, n) and not is_excluded(n, spec.exclude)
+    )
+    leaks = tuple(Leak(n, chain_from(graph, n, following)) for n in leakers)
+
+    bits = cause_sets(graph, passable, causes)
+    violators = [c for c in causes if not is_excluded(c, spec.exclude)]
+    violator_mask = 0
+    for i, cause in enumerate(causes):
+        if cause in violators:
+            violator_mask |= 1 << i
+    leak_bits = Counter(bits[n] for n in leakers)
+    only_cause = Counter()
+    for value, count in leak_bits.items():
+        if value & (value - 1) == 0:  # exactly one cause
+            only_cause[causes[value.bit_length() - 1]] += count
+    chain_ends = Counter(leak.cause for leak in leaks)
+    cause_rows = tuple(
+        sorted(
+            (
+                LeakCause(c, chain_ends[c], only_cause[c], c in violators)
+                for c in causes
+                if chain_ends[c] or only_cause[c]
+            ),
+            key=lambda row: (-row.leaks, -row.fix_impact, row.module),
+        )
+    )
+    removable = {v: n for v, n in leak_bits.items() if v & ~violator_mask == 0}
+    return LeakAnalysis(
+        leaks=leaks,
+        causes=cause_rows,
+        fix_first=tuple(greedy_fix_order(removable, causes)),
+        removable=sum(removable.values()),
+    )
+
+
+def _bits_of(value: int) -> Iterable[int]:
+    while value:
+        low = value & -value
+        yield low.bit_length() - 1
+        value ^= low
+
+
+def greedy_fix_order(
+    removable: dict[int, int], causes: list[str], max_steps: int = MAX_FIX_STEPS
+) -> list[FixStep]:
+    """Violators in the order the greedy method fixes them (see the module docstring)."""
+    remaining = dict(removable)
+    groups_with: dict[int, list[int]] = {}
+    for value in remaining:
+        for bit in _bits_of(value):
+            groups_with.setdefault(bit, []).append(value)
+    fixed = 0
+    steps: list[FixStep] = []
+    cumulative = 0
+    while remaining and len(steps) < max_steps:
+        best_gain, best_bit = 0, -1
+        for bit in sorted(groups_with):
+            if fixed >> bit & 1:
+                continue
+            gain = sum(
+                remaining.get(value, 0) for value in groups_with[bit] if value & ~fixed == 1 << bit
+            )
+            if gain > best_gain:
+                best_gain, best_bit = gain, bit
+        if best_bit >= 0:
+            chosen = 1 << best_bit
+        else:
+            # No single fix completes a leak: fix together the causes of the leaks that
+            # need the fewest more fixes (most leaks first, then by name).
+            chosen = (
+                min(
+                    remaining,
+                    key=lambda v: (
+                        bin(v & ~fixed).count("1"),
+                        -remaining[v],
+                        [causes[b] for b in _bits_of(v & ~fixed)],
+                    ),
+                )
+                & ~fixed
+            )
+        fixed |= chosen
+        removed = 0
+        for value in list(remaining):
+            if value & ~fixed == 0:
+                removed += remaining.pop(value)
+        cumulative += removed
+        names = tuple(sorted(causes[b] for b in _bits_of(chosen)))
+        steps.append(FixStep(names, removed, cumulative))
+    return steps

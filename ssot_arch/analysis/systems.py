@@ -1,0 +1,120 @@
+"""Which competing logging systems each package reaches, and how compliant each is.
+
+* A *system* is a name and entry modules (a package entry covers its descendants).
+  A module inside any system is a *member*: it is never a starting point, so the
+  SSOT's own `import logging` does not make its package "reach stdlib".
+* Package P *reaches* system S directly through modules that import an entry of S,
+  and transitively through modules with a chain to an entry of S whose interior
+  modules belong to no system. `transitive` counts every module that reaches S, the
+  direct ones included; the example chain is a shortest one (first by name).
+* A package that reaches more than one system is *fragmented*.
+* *Compliance*: among a group's non-member modules that import any system directly,
+  the share that import only SSOT systems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import networkx as nx
+
+from ssot_arch.analysis.direct import is_within
+from ssot_arch.analysis.leaks import chain_from, is_first_party_file, shortest_paths_to
+from ssot_arch.domain.findings import ComplianceRow, ReachCell
+from ssot_arch.domain.model import ContractSpec, System, Violation
+
+Groups = Mapping[str, Sequence[str]]  # group name -> module prefixes
+
+
+def default_systems(spec: ContractSpec) -> tuple[System, ...]:
+    """Without configured systems: one per restricted module, and the gateways as the SSOT."""
+    if spec.systems:
+        return spec.systems
+    systems = [System(name, (name,)) for name in spec.restricted]
+    if spec.gateways:
+        systems.insert(0, System("ssot", spec.gateways, ssot=True))
+    return tuple(systems)
+
+
+def groups_by_depth(modules: Iterable[str], depth: int) -> dict[str, list[str]]:
+    """Every package at `depth` (1: the roots) as a group of its own."""
+    return {
+        prefix: [prefix] for prefix in sorted({".".join(m.split(".")[:depth]) for m in modules})
+    }
+
+
+def members_of(graph: nx.DiGraph, systems: Sequence[System]) -> dict[str, set[str]]:
+    return {s.name: {n for n in graph if is_within(n, s.entries)} for s in systems}
+
+
+def _group_modules(graph: nx.DiGraph, prefixes: Sequence[str], members: set[str]) -> list[str]:
+    return sorted(
+        n
+        for n in graph
+        if is_within(n, prefixes) and is_first_party_file(graph, n) and n not in members
+    )
+
+
+def systems_reach(
+    graph: nx.DiGraph, systems: Sequence[System], groups: Groups
+) -> tuple[dict[str, dict[str, ReachCell]], tuple[str, ...]]:
+    members = members_of(graph, systems)
+    every_member = set().union(*members.values()) if members else set()
+    passable = set(graph) - every_member
+    routes = {s.name: shortest_paths_to(graph, members[s.name], passable) for s in systems}
+    reach: dict[str, dict[str, ReachCell]] = {}
+    fragmented = []
+    for group in sorted(groups):
+        modules = _group_modules(graph, groups[group], every_member)
+        row = {}
+        for system in systems:
+            following, length = routes[system.name]
+            targets = members[system.name]
+            reaching = [m for m in modules if m in following]
+            direct = sum(1 for m in modules if any(s in targets for s in graph.successors(m)))
+            chain: tuple = ()
+            if reaching:
+                start = min(reaching, key=lambda m: (length[m], m))
+                chain = chain_from(graph, start, following)
+            row[system.name] = ReachCell(direct, len(reaching), chain)
+        reach[group] = row
+        if sum(1 for cell in row.values() if cell.transitive) > 1:
+            fragmented.append(group)
+    return reach, tuple(fragmented)
+
+
+def compliance(
+    graph: nx.DiGraph,
+    systems: Sequence[System],
+    groups: Groups,
+    violations: Sequence[Violation],
+) -> tuple[ComplianceRow, ...]:
+    members = members_of(graph, systems)
+    every_member = set().union(*members.values()) if members else set()
+    ssot = {s.name for s in systems if s.ssot}
+    rows = []
+    for group in sorted(groups):
+        prefixes = groups[group]
+        files = [n for n in graph if is_within(n, prefixes) and is_first_party_file(graph, n)]
+        logging_files = compliant = 0
+        for module in _group_modules(graph, prefixes, every_member):
+            used = {
+                name
+                for name, targets in members.items()
+                if any(s in targets for s in graph.successors(module))
+            }
+            if used:
+                logging_files += 1
+                compliant += used <= ssot
+        in_group = [v for v in violations if is_within(v.importer, prefixes)]
+        rows.append(
+            ComplianceRow(
+                group=group,
+                files=len(files),
+                logging_files=logging_files,
+                compliant_files=compliant,
+                violations=len(in_group),
+                violating_files=len({v.importer for v in in_group}),
+            )
+        )
+    return tuple(rows)

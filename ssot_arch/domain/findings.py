@@ -1,0 +1,97 @@
+"""What the analyses of `ssot-arch report` find: plain values, sorted, ready to print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Hop:
+    importer: str
+    imported: str
+    line: int
+
+
+@dataclass(frozen=True, order=True)
+class Leak:
+    """A module that reaches a restricted module only through other modules."""
+
+    module: str
+    chain: tuple[Hop, ...]
+
+    @property
+    def cause(self) -> str:
+        """The module whose direct import of the restricted module the chain ends in."""
+        return self.chain[-1].importer
+
+
+@dataclass(frozen=True)
+class LeakCause:
+    module: str
+    leaks: int  # leaks whose shortest chain ends here
+    fix_impact: int  # leaks that would stop if this module alone stopped importing directly
+    violator: bool  # False for an excluded module (not reported, yet a cause)
+
+
+@dataclass(frozen=True)
+class FixStep:
+    violators: tuple[str, ...]  # one, or several that only remove leaks together
+    leaks_removed: int  # by this step
+    cumulative: int
+
+
+@dataclass(frozen=True)
+class LeakAnalysis:
+    leaks: tuple[Leak, ...]
+    causes: tuple[LeakCause, ...]  # most leaks first
+    fix_first: tuple[FixStep, ...]
+    removable: int  # leaks that fixing violators can remove at all
+
+
+@dataclass(frozen=True)
+class ReachCell:
+    direct: int
+    transitive: int
+    chain: tuple[Hop, ...]
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    group: str
+    files: int
+    logging_files: int
+    compliant_files: int
+    violations: int
+    violating_files: int
+
+    @property
+    def compliance_pct(self) -> float:
+        if not self.logging_files:
+            return 100.0
+        return round(100.0 * self.compliant_files / self.logging_files, 1)
+
+    @property
+    def status(self) -> str:
+        if not self.violations:
+            return "compliant"
+        return "partial" if self.compliance_pct >= 50.0 else "critical"
+
+
+@dataclass(frozen=True, order=True)
+class LaunderedImport:
+    """`from via import name` where `via` re-exports a restricted module or its object."""
+
+    importer: str
+    line: int
+    via: str
+    name: str
+    origin: str  # what the name really is: `loguru.logger`, `logging`
+
+
+@dataclass(frozen=True)
+class ContractReport:
+    leaks: LeakAnalysis
+    reach: dict[str, dict[str, ReachCell]]  # group -> system -> cell
+    fragmented: tuple[str, ...]
+    compliance: tuple[ComplianceRow, ...]
+    laundering: tuple[LaunderedImport, ...]

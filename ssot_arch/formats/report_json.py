@@ -1,0 +1,107 @@
+"""`report --format json`: the check's JSON plus, per contract, the analyses (SPEC.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ssot_arch.application.report import ReportOutcome
+from ssot_arch.domain.findings import ContractReport, Hop
+from ssot_arch.domain.model import System
+from ssot_arch.formats.json_format import outcome_to_dict
+
+
+def chain_to_list(chain: tuple[Hop, ...]) -> list[dict[str, Any]]:
+    return [{"importer": h.importer, "imported": h.imported, "line": h.line} for h in chain]
+
+
+def contract_findings(
+    report: ContractReport, systems: tuple[System, ...], files: dict
+) -> dict[str, Any]:
+    def file_of(module: str) -> str:
+        return files[module].path if module in files else ""
+
+    leaks = report.leaks
+    return {
+        "systems": [{"name": s.name, "entries": list(s.entries), "ssot": s.ssot} for s in systems],
+        "leaks": [
+            {
+                "module": leak.module,
+                "file": file_of(leak.module),
+                "chain": chain_to_list(leak.chain),
+            }
+            for leak in leaks.leaks
+        ],
+        "leak_causes": [
+            {
+                "module": c.module,
+                "file": file_of(c.module),
+                "leaks": c.leaks,
+                "fix_impact": c.fix_impact,
+                "violator": c.violator,
+            }
+            for c in leaks.causes
+        ],
+        "leaks_removable": leaks.removable,
+        "fix_first": [
+            {
+                "violators": [{"module": v, "file": file_of(v)} for v in step.violators],
+                "leaks_removed": step.leaks_removed,
+                "cumulative": step.cumulative,
+            }
+            for step in leaks.fix_first
+        ],
+        "reach": {
+            group: {
+                system: {
+                    "direct": cell.direct,
+                    "transitive": cell.transitive,
+                    "chain": chain_to_list(cell.chain),
+                }
+                for system, cell in row.items()
+            }
+            for group, row in report.reach.items()
+        },
+        "fragmented": list(report.fragmented),
+        "compliance": [
+            {
+                "group": row.group,
+                "files": row.files,
+                "logging_files": row.logging_files,
+                "compliant_files": row.compliant_files,
+                "violations": row.violations,
+                "violating_files": row.violating_files,
+                "compliance_pct": row.compliance_pct,
+                "status": row.status,
+            }
+            for row in report.compliance
+        ],
+        "laundering": [
+            {
+                "importer": item.importer,
+                "file": file_of(item.importer),
+                "line": item.line,
+                "via": item.via,
+                "name": item.name,
+                "origin": item.origin,
+            }
+            for item in report.laundering
+        ],
+    }
+
+
+def report_to_dict(outcome: ReportOutcome) -> dict[str, Any]:
+    data = outcome_to_dict(outcome.check)
+    data["groups"] = {name: list(outcome.groups[name]) for name in sorted(outcome.groups)}
+    for contract in data["contracts"]:
+        contract_id = contract["id"]
+        contract.update(
+            contract_findings(
+                outcome.reports[contract_id], outcome.systems[contract_id], outcome.check.files
+            )
+        )
+    return data
+
+
+def render(outcome: ReportOutcome, color: bool = False) -> str:
+    return json.dumps(report_to_dict(outcome), indent=2, ensure_ascii=False) + "\n"

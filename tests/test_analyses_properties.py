@@ -1,0 +1,125 @@
+"""Leaks, fix impact, the fix-first list and systems reach equal brute-force searches
+(tests/oracles.py) on random graphs with random gateways and systems."""
+
+from __future__ import annotations
+
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ssot_arch.analysis.leaks import find_transitive_leaks
+from ssot_arch.analysis.systems import systems_reach
+from ssot_arch.domain.model import ContractSpec, System
+from tests import oracles
+
+MODULES = [f"{pkg}.{sub}m{i}" for pkg in ("app", "lib") for sub in ("", "core.") for i in range(5)]
+EXTERNAL = ["logging", "loguru", "os"]
+
+
+@st.composite
+def graphs(draw):
+    modules = draw(st.lists(st.sampled_from(MODULES), min_size=2, max_size=20, unique=True))
+    nodes = modules + EXTERNAL
+    edges = draw(
+        st.lists(
+            st.tuples(st.sampled_from(modules), st.sampled_from(nodes)),
+            max_size=60,
+        )
+    )
+    graph = nx.DiGraph()
+    for module in modules:
+        graph.add_node(module, root=module.split(".")[0], file=module.replace(".", "/") + ".py")
+    for name in EXTERNAL:
+        graph.add_node(name, external=True)
+    for line, (u, v) in enumerate(edges, 1):
+        if u != v and not graph.has_edge(u, v):
+            graph.add_edge(u, v, imports=((line, f"import {v}"),))
+    gateways = draw(st.lists(st.sampled_from(modules + ["app.core", "lib"]), max_size=3))
+    return graph, tuple(sorted(set(gateways)))
+
+
+def spec_for(gateways, exclude=()) -> ContractSpec:
+    return ContractSpec(
+        id="c", name="c", restricted=("logging", "loguru"), gateways=gateways, exclude=exclude
+    )
+
+
+def assert_chain_is_valid(graph, chain, spec):
+    for hop, nxt in zip(chain, chain[1:]):
+        assert hop.imported == nxt.importer
+    for hop in chain:
+        assert graph.has_edge(hop.importer, hop.imported)
+        assert not oracles.within(hop.importer, spec.gateways)
+        assert hop.line == graph.edges[hop.importer, hop.imported]["imports"][0][0]
+    assert oracles.within(chain[-1].imported, spec.restricted)
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_leaks_equal_brute_force(case):
+    graph, gateways = case
+    spec = spec_for(gateways)
+    analysis = find_transitive_leaks(graph, spec)
+    expected = oracles.leakers(graph, spec.restricted, spec.gateways)
+    assert {leak.module: len(leak.chain) for leak in analysis.leaks} == expected
+    for leak in analysis.leaks:
+        assert leak.chain[0].importer == leak.module
+        assert_chain_is_valid(graph, leak.chain, spec)
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs())
+def test_fix_impact_and_fix_first_equal_brute_force(case):
+    graph, gateways = case
+    spec = spec_for(gateways)
+    analysis = find_transitive_leaks(graph, spec)
+    before = set(oracles.leakers(graph, spec.restricted, spec.gateways))
+    for cause in analysis.causes:
+        fixed = oracles.without_direct_imports(graph, {cause.module}, spec.restricted)
+        after = set(oracles.leakers(fixed, spec.restricted, spec.gateways))
+        assert cause.fix_impact == len(before - after), cause.module
+    fixed_so_far: set[str] = set()
+    for step in analysis.fix_first:
+        fixed_so_far |= set(step.violators)
+        fixed = oracles.without_direct_imports(graph, fixed_so_far, spec.restricted)
+        after = set(oracles.leakers(fixed, spec.restricted, spec.gateways))
+        assert step.cumulative == len(before - after)
+    if analysis.fix_first:
+        assert analysis.fix_first[-1].cumulative == analysis.removable == len(before)
+    best_single = max((c.fix_impact for c in analysis.causes), default=0)
+    if best_single:  # the greedy's first step is the best single fix
+        assert len(analysis.fix_first[0].violators) == 1
+        assert analysis.fix_first[0].leaks_removed == best_single
+
+
+@st.composite
+def systems(draw):
+    entries = st.lists(st.sampled_from(MODULES + EXTERNAL + ["app.core"]), min_size=1, max_size=2)
+    chosen = draw(st.lists(entries, min_size=1, max_size=3))
+    return tuple(System(f"s{i}", tuple(sorted(set(e)))) for i, e in enumerate(chosen))
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), systems())
+def test_systems_reach_equals_brute_force(case, chosen):
+    graph, _ = case
+    groups = {"app": ["app"], "lib": ["lib"], "core": ["app.core", "lib.core"]}
+    reach, fragmented = systems_reach(graph, chosen, groups)
+    for group, prefixes in groups.items():
+        expected = oracles.reach(graph, chosen, prefixes)
+        for system in chosen:
+            cell = reach[group][system.name]
+            direct, transitive, shortest = expected[system.name]
+            assert (cell.direct, cell.transitive, len(cell.chain)) == (
+                direct,
+                transitive,
+                shortest,
+            )
+            members = {n for s in chosen for n in graph if oracles.within(n, s.entries)}
+            for hop in cell.chain[:-1]:
+                assert hop.imported not in members
+            if cell.chain:
+                assert oracles.within(cell.chain[-1].imported, system.entries)
+                assert all(graph.has_edge(h.importer, h.imported) for h in cell.chain)
+        reaching = sum(1 for s in chosen if reach[group][s.name].transitive)
+        assert (group in fragmented) == (reaching > 1)

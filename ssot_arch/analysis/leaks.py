@@ -158,46 +158,58 @@ def _bits_of(value: int) -> Iterable[int]:
 def greedy_fix_order(
     removable: dict[int, int], causes: list[str], max_steps: int = MAX_FIX_STEPS
 ) -> list[FixStep]:
-    """Violators in the order the greedy method fixes them (see the module docstring)."""
+    """Violators in the order the greedy method fixes them (see the module docstring).
+
+    `removable` maps each set of causes (a bit set) to the number of leaks that have
+    exactly those causes. What each single fix would complete is kept up to date as
+    groups lose causes, so a step costs only the groups its fixes touch.
+    """
     remaining = dict(removable)
+    unfixed = {value: value for value in remaining}
     groups_with: dict[int, list[int]] = {}
-    for value in remaining:
+    completes: Counter[int] = Counter()  # cause bit -> leaks that fixing it alone completes
+    for value, count in remaining.items():
         for bit in _bits_of(value):
             groups_with.setdefault(bit, []).append(value)
-    fixed = 0
+        if value & (value - 1) == 0:
+            completes[value.bit_length() - 1] += count
     steps: list[FixStep] = []
     cumulative = 0
     while remaining and len(steps) < max_steps:
-        best_gain, best_bit = 0, -1
-        for bit in sorted(groups_with):
-            if fixed >> bit & 1:
-                continue
-            gain = sum(
-                remaining.get(value, 0) for value in groups_with[bit] if value & ~fixed == 1 << bit
-            )
-            if gain > best_gain:
-                best_gain, best_bit = gain, bit
-        if best_bit >= 0:
-            chosen = 1 << best_bit
+        best = max(((gain, -bit) for bit, gain in completes.items() if gain > 0), default=None)
+        if best is not None:
+            chosen = 1 << -best[1]
         else:
             # No single fix completes a leak: fix together the causes of the leaks that
             # need the fewest more fixes (most leaks first, then by name).
-            chosen = (
+            chosen = unfixed[
                 min(
                     remaining,
                     key=lambda v: (
-                        bin(v & ~fixed).count("1"),
+                        bin(unfixed[v]).count("1"),
                         -remaining[v],
-                        [causes[b] for b in _bits_of(v & ~fixed)],
+                        [causes[b] for b in _bits_of(unfixed[v])],
                     ),
                 )
-                & ~fixed
-            )
-        fixed |= chosen
+            ]
         removed = 0
-        for value in list(remaining):
-            if value & ~fixed == 0:
-                removed += remaining.pop(value)
+        for bit in _bits_of(chosen):
+            for value in groups_with[bit]:
+                if value not in remaining:
+                    continue
+                old = unfixed[value]
+                new = old & ~chosen
+                if new == old:
+                    continue
+                count = remaining[value]
+                if old & (old - 1) == 0:
+                    completes[old.bit_length() - 1] -= count
+                unfixed[value] = new
+                if new == 0:
+                    removed += count
+                    del remaining[value]
+                elif new & (new - 1) == 0:
+                    completes[new.bit_length() - 1] += count
         cumulative += removed
         names = tuple(sorted(causes[b] for b in _bits_of(chosen)))
         steps.append(FixStep(names, removed, cumulative))

@@ -121,6 +121,15 @@ class _Sources:
 _WORDS = re.compile(r"[\w*]+")
 
 
+def _may_fetch_names(graph: nx.DiGraph, importer: str, module: str) -> bool:
+    """Whether one of `importer`'s imports of `module` may take names from it: any but
+    a plain `import x` (which binds only the module's own name)."""
+    return any(
+        not text.lstrip().startswith("import ")
+        for _, text in graph.edges[importer, module]["imports"]
+    )
+
+
 def _mentions_alias_of(text: str, names: Collection[str]) -> bool:
     """Whether some `x = name...` may alias one of `names` (a quick test before the regex)."""
     pattern = r"=[ \t]*(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b"
@@ -147,6 +156,9 @@ def find_laundering(
     )
     while pending:
         module = pending.pop()
+        importers = [i for i in graph.predecessors(module) if i in files]
+        if not any(_may_fetch_names(graph, i, module) for i in importers):
+            continue
         quick = [
             b
             for target in sorted(graph.successors(module))
@@ -159,9 +171,8 @@ def find_laundering(
             candidates = restricted_names(quick, spec.restricted, exports)
         fetchers = {
             importer
-            for importer in graph.predecessors(module)
-            if importer in files
-            and any(
+            for importer in importers
+            if any(
                 b.name == "*" or b.attribute in candidates
                 for b in sources.import_bindings(graph, importer, module, candidates)
             )

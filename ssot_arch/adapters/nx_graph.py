@@ -1,40 +1,51 @@
-"""Turn the analysed grimp graph into a `networkx.DiGraph` for the analyses.
+"""Build the `networkx.DiGraph` the analyses run on, from the analysed imports.
 
-Nodes are module names, with `root` and `file` for first-party modules (absent for
-namespace packages without a file) and `external=True` for squashed external
-packages. Each edge carries every import behind it: `imports`, a sorted tuple of
-(line, line_contents).
+It holds exactly what the grimp graph of the check holds (the same import records
+build both; reading them back out of grimp edge by edge costs more than building
+from the records). Nodes are module names, with `root` and `file` for analysed
+first-party modules, `root` alone for namespace packages, and `external=True` for
+external packages (squashed to their top-level name, as grimp does). Each edge
+carries every import behind it: `imports`, a sorted tuple of (line, line_contents).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-import grimp
 import networkx as nx
 
-from ssot_arch.domain.model import SourceFile
+from ssot_arch.domain.model import ImportRecord, SourceFile
 
 
 def to_networkx(
-    graph: grimp.ImportGraph, files: Mapping[str, SourceFile], roots: set[str]
+    analysed: Iterable[SourceFile],
+    namespace_packages: Iterable[str],
+    imports: Iterable[ImportRecord],
+    *,
+    include_type_checking: bool = True,
 ) -> nx.DiGraph:
     digraph = nx.DiGraph()
-    for module in sorted(graph.modules):
-        source = files.get(module)
-        if source is not None:
-            digraph.add_node(module, root=source.root, file=source.path)
-        elif module.split(".")[0] in roots:
-            digraph.add_node(module, root=module.split(".")[0])
-        else:
-            digraph.add_node(module, external=True)
-    edges = []
-    for importer in sorted(files):
-        if importer not in digraph:
-            continue  # not analysed
-        for imported in sorted(graph.find_modules_directly_imported_by(importer)):
-            details = graph.get_import_details(importer=importer, imported=imported)
-            imports = tuple(sorted((d["line_number"], d["line_contents"]) for d in details))
-            edges.append((importer, imported, {"imports": imports}))
-    digraph.add_edges_from(edges)
+    files: Mapping[str, SourceFile] = {f.module: f for f in analysed}
+    roots = {f.root for f in files.values()}
+    nodes = [(m, {"root": f.root, "file": f.path}) for m, f in files.items()]
+    nodes += [(n, {"root": n.split(".")[0]}) for n in namespace_packages if n not in files]
+    edges: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for record in imports:
+        if record.type_checking and not include_type_checking:
+            continue
+        edges.setdefault((record.importer, record.imported), []).append(
+            (record.line, record.line_contents)
+        )
+    known = {name for name, _ in nodes}
+    for _, imported in edges:
+        if imported not in known:
+            known.add(imported)
+            if imported.split(".")[0] in roots:
+                nodes.append((imported, {"root": imported.split(".")[0]}))
+            else:
+                nodes.append((imported, {"external": True}))
+    digraph.add_nodes_from(sorted(nodes))
+    digraph.add_edges_from(
+        (u, v, {"imports": tuple(sorted(lines))}) for (u, v), lines in sorted(edges.items())
+    )
     return digraph

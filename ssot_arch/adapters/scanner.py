@@ -38,6 +38,7 @@ from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
 from grimp.domain.valueobjects import Module
 from grimp.exceptions import SourceSyntaxError
 
+from ssot_arch.adapters.cache import Entry, ImportCache, content_key, generation_key
 from ssot_arch.adapters.universe import Universe
 from ssot_arch.domain.model import (
     FileKind,
@@ -46,6 +47,7 @@ from ssot_arch.domain.model import (
     Unanalyzed,
     UnresolvedImport,
 )
+from ssot_arch.logs import get_logger
 
 VIRTUAL_TOP = "_ssot_virtual_"
 PREFIX = "_ssot_outside_"
@@ -54,6 +56,7 @@ PREFIX = "_ssot_outside_"
 PREFIX_DEPTH = 12
 CHUNK_SIZE = 2000
 
+BEYOND_TOP_LEVEL = "relative import beyond the top-level package"
 _PREFIX_MODULES = tuple(
     ".".join([VIRTUAL_TOP] + [PREFIX] * depth) for depth in range(1, PREFIX_DEPTH + 1)
 )
@@ -61,6 +64,8 @@ _PREFIX_NAME = _PREFIX_MODULES[-1]
 _PREFIX_DOTTED = _PREFIX_NAME + "."
 
 ProgressCallback = Callable[[int, int], None]
+
+logger = get_logger(__name__)
 
 
 @dataclass
@@ -86,12 +91,15 @@ class _Source:
     utf8_text: str | None = None  # the decoded text, for the files that are not plain
 
 
-def _read(path: str, display: str) -> tuple[_Source | None, Unanalyzed | None]:
+def _read_bytes(path: str, display: str) -> tuple[bytes | None, Unanalyzed | None]:
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            return handle.read(), None
     except OSError as error:
         return None, Unanalyzed(display, f"unreadable: {error.strerror or error}")
+
+
+def _decode(data: bytes, display: str) -> tuple[_Source | None, Unanalyzed | None]:
     nul = data.find(b"\0")
     if nul != -1:
         line = data.count(b"\n", 0, nul) + 1
@@ -313,26 +321,90 @@ def scan_universe(
     *,
     mark_type_checking: bool = False,
     progress: ProgressCallback | None = None,
+    cache_dir: str | None = None,
 ) -> ScanResult:
     """Every import of every file of the universe, with what could not be read and why.
 
     With `mark_type_checking`, imports that sit under `if TYPE_CHECKING:` are flagged
-    (found by a second scan, of only the files that mention TYPE_CHECKING).
+    (found by a second scan, of only the files that mention TYPE_CHECKING). With
+    `cache_dir`, files whose content is unchanged are not scanned again (see cache.py).
     """
     result = ScanResult(unanalyzed=list(universe.unreadable_dirs))
+    cache = None
+    if cache_dir is not None:
+        generation = generation_key(
+            [(f.module, f.is_package) for f in universe.files],
+            sorted(universe.namespace_packages),
+            f"type_checking={mark_type_checking}",
+        )
+        cache = ImportCache(cache_dir, generation)
+    by_module = {f.module: f for f in universe.files}
+    entries: dict[str, Entry] = {}  # module -> its imports, cached or scanned now
+    keys: dict[str, str] = {}
     sources: dict[str, _Source] = {}
     for source in universe.files:
-        text, problem = _read(os.path.join(universe.root_dir, source.path), source.path)
+        data, problem = _read_bytes(os.path.join(universe.root_dir, source.path), source.path)
+        if data is not None and cache is not None:
+            keys[source.module] = content_key(source.module, source.is_package, data)
+            cached = cache.get(keys[source.module])
+            if cached is not None:
+                entries[source.module] = cached
+                continue
+        if data is not None:
+            text, problem = _decode(data, source.path)
         if problem:
             result.unanalyzed.append(problem)
         else:
             sources[source.module] = text  # type: ignore[assignment]
+    if cache is not None:
+        logger.info("cache: %d of %d files unchanged", cache.hits, len(universe.files))
+    if sources:
+        entries.update(_scan_entries(universe, sources, mark_type_checking, progress))
 
+    for module in sorted(entries):
+        source = by_module[module]
+        entry = entries[module]
+        if isinstance(entry, dict):
+            result.unanalyzed.append(Unanalyzed(source.path, entry["unanalyzed"]))
+            continue
+        result.analyzed.append(source)
+        for imported, line, line_contents, type_checking in entry:
+            if imported is None:
+                result.unresolved.append(
+                    UnresolvedImport(
+                        source.path,
+                        line,
+                        line_contents,
+                        BEYOND_TOP_LEVEL,
+                    )
+                )
+            else:
+                result.imports.append(
+                    ImportRecord(module, imported, line, line_contents, bool(type_checking))
+                )
+    if cache is not None and (cache.hits != len(entries) or len(cache.entries) != len(entries)):
+        cache.save({keys[m]: entries[m] for m in entries if m in keys})
+    # Sorting on a key is several times faster than comparing dataclasses.
+    result.imports.sort(key=attrgetter("importer", "imported", "line", "line_contents"))
+    result.unanalyzed.sort()
+    result.unresolved.sort()
+    result.analyzed.sort(key=attrgetter("path"))
+    return result
+
+
+def _scan_entries(
+    universe: Universe,
+    sources: dict[str, _Source],
+    mark_type_checking: bool,
+    progress: ProgressCallback | None,
+) -> dict[str, Entry]:
+    """Scan `sources` with grimp: each module's cache entry (its imports, or why not)."""
+    failures = ScanResult()
     directory = tempfile.mkdtemp(prefix="ssot-arch-scan-")
     try:
         scanner = _Scanner(universe, sources, directory)
         modules = sorted(sources)
-        found = scanner.scan(modules, result, progress)
+        found = scanner.scan(modules, failures, progress)
         type_checking_only: set[tuple[str, int]] = set()
         if mark_type_checking:
             guarded = [m for m in modules if m in found and sources[m].mentions_type_checking]
@@ -347,39 +419,20 @@ def scan_universe(
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
+    entries: dict[str, Entry] = {}
+    by_path = {f.path: f.module for f in universe.files}
+    for failure in failures.unanalyzed:
+        entries[by_path[failure.file]] = {"unanalyzed": failure.reason}
     real_names: dict[tuple[str, str], str | None] = {}  # most imported names repeat
-    for module in modules:
-        if module not in found:
-            continue
-        source = scanner.by_module[module]
-        result.analyzed.append(source)
-        for direct in found[module]:
-            key = (direct.imported.name, source.root)
+    for module, imports in found.items():
+        root = scanner.by_module[module].root
+        entry = []
+        for direct in imports:
+            key = (direct.imported.name, root)
             if key not in real_names:
                 real_names[key] = _real_name(*key)
-            imported = real_names[key]
-            if imported is None:
-                result.unresolved.append(
-                    UnresolvedImport(
-                        source.path,
-                        direct.line_number,
-                        direct.line_contents,
-                        "relative import beyond the top-level package",
-                    )
-                )
-                continue
-            result.imports.append(
-                ImportRecord(
-                    importer=module,
-                    imported=imported,
-                    line=direct.line_number,
-                    line_contents=direct.line_contents,
-                    type_checking=(module, direct.line_number) in type_checking_only,
-                )
-            )
-    # Sorting on a key is several times faster than comparing dataclasses.
-    result.imports.sort(key=attrgetter("importer", "imported", "line", "line_contents"))
-    result.unanalyzed.sort()
-    result.unresolved.sort()
-    result.analyzed.sort(key=attrgetter("path"))
-    return result
+            tc = (module, direct.line_number) in type_checking_only
+            entry.append([real_names[key], direct.line_number, direct.line_contents, int(tc)])
+        entry.sort(key=lambda item: (item[1], item[0] or "", item[2]))
+        entries[module] = entry
+    return entries

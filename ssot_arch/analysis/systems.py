@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import networkx as nx
 
-from ssot_arch.analysis.direct import is_within
+from ssot_arch.analysis.direct import is_within, modules_within
 from ssot_arch.analysis.leaks import chain_from, is_first_party_file, shortest_paths_to
 from ssot_arch.domain.findings import ComplianceRow, ReachCell
 from ssot_arch.domain.model import ContractSpec, System, Violation
@@ -44,14 +44,14 @@ def groups_by_depth(modules: Iterable[str], depth: int) -> dict[str, list[str]]:
 
 
 def members_of(graph: nx.DiGraph, systems: Sequence[System]) -> dict[str, set[str]]:
-    return {s.name: {n for n in graph if is_within(n, s.entries)} for s in systems}
+    return {s.name: modules_within(graph, s.entries) for s in systems}
 
 
 def _group_modules(graph: nx.DiGraph, prefixes: Sequence[str], members: set[str]) -> list[str]:
     return sorted(
         n
-        for n in graph
-        if is_within(n, prefixes) and is_first_party_file(graph, n) and n not in members
+        for n in modules_within(graph, prefixes)
+        if is_first_party_file(graph, n) and n not in members
     )
 
 
@@ -95,7 +95,7 @@ def compliance(
     rows = []
     for group in sorted(groups):
         prefixes = groups[group]
-        files = [n for n in graph if is_within(n, prefixes) and is_first_party_file(graph, n)]
+        files = [n for n in modules_within(graph, prefixes) if is_first_party_file(graph, n)]
         logging_files = compliant = 0
         for module in _group_modules(graph, prefixes, every_member):
             used = {

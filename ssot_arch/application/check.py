@@ -36,7 +36,9 @@ def scan_repository(settings: RunSettings, progress: Progress | None = None):
     logger.info("universe: %d files under %d roots", len(universe.files), len(settings.roots))
     need_tc = any(not c.type_checking_imports for c in settings.contracts)
     with timed("scanning imports"):
-        scan = scan_universe(universe, mark_type_checking=need_tc, progress=progress)
+        scan = scan_universe(
+            universe, mark_type_checking=need_tc, progress=progress, cache_dir=settings.cache_dir
+        )
     return universe, scan
 
 
@@ -61,6 +63,8 @@ class Analysed:
 
     outcome: CheckOutcome
     graphs: dict[bool, grimp.ImportGraph]
+    scan: ScanResult
+    namespace_packages: set[str]
 
 
 def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckOutcome:
@@ -113,7 +117,7 @@ def check_repository(settings: RunSettings, progress: Progress | None = None) ->
         files=files,
         other_contracts=tuple(settings.other_contracts),
     )
-    return Analysed(outcome, graphs)
+    return Analysed(outcome, graphs, scan, universe.namespace_packages)
 
 
 def _by_place(v: Violation) -> tuple:

@@ -12,7 +12,7 @@ import networkx as nx
 from ssot_arch.adapters.bindings import alias_bindings, read_bindings, statement_bindings
 from ssot_arch.adapters.nx_graph import to_networkx
 from ssot_arch.adapters.scanner import decode_source
-from ssot_arch.analysis.direct import is_within
+from ssot_arch.analysis.direct import is_within, modules_within
 from ssot_arch.analysis.laundering import laundered_imports, restricted_names
 from ssot_arch.analysis.leaks import find_transitive_leaks
 from ssot_arch.analysis.systems import compliance, default_systems, groups_by_depth, systems_reach
@@ -148,7 +148,7 @@ def find_laundering(
     importers of restricted modules and follow the graph backwards.
     """
     sources = _Sources(root_dir, files)
-    restricted = {n for n in graph if is_within(n, spec.restricted)}
+    restricted = modules_within(graph, spec.restricted)
     exports: dict[str, dict[str, str]] = {}
     fetching: dict[str, set[str]] = {}  # exporting module -> importers fetching its names
     pending = sorted(
@@ -200,7 +200,6 @@ def run_report(
     outcome = analysed.outcome
     modules = sorted(outcome.files)
     groups = resolve_groups(settings, modules, group_depth)
-    roots = set(outcome.roots)
     digraphs: dict[bool, nx.DiGraph] = {}
     reports: dict[str, ContractReport] = {}
     systems: dict[str, tuple[System, ...]] = {}
@@ -209,7 +208,12 @@ def run_report(
         flag = spec.type_checking_imports
         if flag not in digraphs:
             with timed("converting to networkx"):
-                digraphs[flag] = to_networkx(analysed.graphs[flag], outcome.files, roots)
+                digraphs[flag] = to_networkx(
+                    analysed.scan.analyzed,
+                    analysed.namespace_packages,
+                    analysed.scan.imports,
+                    include_type_checking=flag,
+                )
         graph = digraphs[flag]
         systems[spec.id] = default_systems(spec)
         with timed(f"[{spec.id}] leaks and fix impact"):

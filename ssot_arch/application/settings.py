@@ -10,6 +10,7 @@ from typing import Any
 
 from importlinter.domain.contract import InvalidContractOptions
 
+from ssot_arch.adapters.cache import DEFAULT_DIR
 from ssot_arch.adapters.config_files import RawConfig, find_config, read_config_file
 from ssot_arch.adapters.universe import (
     DEFAULT_SKIP_DIRS,
@@ -22,7 +23,7 @@ from ssot_arch.contract import CLASS_PATH, TYPE_NAME, SSOTContract
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import ContractSpec
 
-TOOL_KEYS = ("source_roots", "skip_dirs", "groups")
+TOOL_KEYS = ("source_roots", "skip_dirs", "groups", "cache_dir")
 
 
 @dataclass
@@ -36,6 +37,8 @@ class CommandLineContract:
     systems: Sequence[str] = ()
     exclude: Sequence[str] = ()
     groups: Sequence[str] = ()  # NAME=PKG[,PKG...]
+    cache_dir: str | None = None
+    no_cache: bool = False
 
     @property
     def defines_contract(self) -> bool:
@@ -55,6 +58,7 @@ class RunSettings:
     # Services for the report's reach and compliance tables: name -> module prefixes.
     groups: dict[str, list[str]] = field(default_factory=dict)
     groups_origin: tuple[str | None, str | None, str] = (None, None, "--group")
+    cache_dir: str | None = None  # None: no cache
 
 
 def parse_groups(lines: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
@@ -224,6 +228,9 @@ def load_settings(
         root_dir=root_dir, roots=roots, contracts=[], config_file=file, skip_dirs=skip_dirs
     )
     _read_groups(settings, cli, config)
+    if not cli.no_cache:
+        configured = config.tool.get("cache_dir") if config else None
+        settings.cache_dir = os.path.join(root_dir, cli.cache_dir or configured or DEFAULT_DIR)
     if cli.defines_contract or not (config and config.contracts):
         options: dict[str, Any] = {"name": "SSOT logging (command line)"}
         if cli.restricted:

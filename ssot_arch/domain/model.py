@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class FileKind(str, enum.Enum):
@@ -56,9 +57,11 @@ class UnresolvedImport:
     reason: str
 
 
-@dataclass(frozen=True, order=True)
-class ImportRecord:
-    """One import statement: `importer -> imported` at `line`."""
+class ImportRecord(NamedTuple):
+    """One import statement: `importer -> imported` at `line`.
+
+    A named tuple, not a dataclass: a large repository has hundreds of thousands.
+    """
 
     importer: str
     imported: str

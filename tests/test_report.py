@@ -32,7 +32,7 @@ REPO = {
     "app/__init__.py": "",
     # The gateway is a package: its modules may import logging, and are the SSOT system.
     "app/logging/__init__.py": "from .factory import get_logger\n",
-    "app/logging/factory.py": "import logging\n\ndef get_logger(name):\n    return logging.getLogger(name)\n",
+    "app/logging/factory.py": "import logging\n\ndef get_logger(name):\n    return logging\n",
     "app/good.py": "from app.logging import get_logger\n",
     "app/bad.py": "import logging\n",
     "app/shortcut.py": "from loguru import logger\n",

@@ -1,0 +1,110 @@
+"""The content-keyed cache: same answers as without it, invalidated by every change."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers import check_json, make_repo, run_cli
+
+REPO = {
+    "app/__init__.py": "",
+    "app/a.py": "import logging\nfrom . import b\n",
+    "app/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import loguru\n",
+    "app/broken.py": "def f(:\n",
+}
+
+
+def hits(run) -> str:
+    return next(line for line in run.stderr.splitlines() if "cache:" in line)
+
+
+def test_warm_run_equals_cold_run_and_hits_every_file(tmp_path):
+    repo = make_repo(tmp_path, REPO)
+    cold = check_json(repo, "--no-cache")
+    assert not (repo / ".ssot_arch_cache").exists()
+    first = check_json(repo, "-v")
+    assert hits(first) == "ssot-arch: cache: 0 of 4 files unchanged"
+    warm = check_json(repo, "-v")
+    assert hits(warm) == "ssot-arch: cache: 4 of 4 files unchanged"
+    assert warm.stdout == first.stdout == cold.stdout
+    assert (repo / ".ssot_arch_cache" / ".gitignore").read_text().endswith("*\n")
+
+
+def test_a_fresh_checkout_hits_the_cache(tmp_path):
+    repo = make_repo(tmp_path / "one", REPO)
+    check_json(repo)
+    clone = tmp_path / "two"
+    shutil.copytree(repo, clone)  # new paths, new modification times
+    for path in clone.rglob("*.py"):
+        os.utime(path, (1, 1))
+    run = check_json(clone, "-v")
+    assert hits(run) == "ssot-arch: cache: 4 of 4 files unchanged"
+
+
+def test_a_changed_file_is_scanned_again(tmp_path):
+    repo = make_repo(tmp_path, REPO)
+    check_json(repo)
+    (repo / "app" / "b.py").write_text("import structlog\n")
+    run = check_json(repo, "-v")
+    assert hits(run) == "ssot-arch: cache: 3 of 4 files unchanged"
+    assert ("app/b.py", 1, "structlog") in run.violations()
+
+
+def test_added_removed_and_renamed_modules_start_a_new_generation(tmp_path):
+    repo = make_repo(tmp_path, REPO)
+    check_json(repo)
+    (repo / "app" / "c.py").write_text("import logging\n")
+    run = check_json(repo, "-v")
+    assert hits(run) == "ssot-arch: cache: 0 of 5 files unchanged"
+    assert ("app/c.py", 1, "logging") in run.violations()
+    (repo / "app" / "c.py").rename(repo / "app" / "d.py")
+    run = check_json(repo)
+    assert ("app/d.py", 1, "logging") in run.violations()
+    assert all(f != "app/c.py" for f, _, _ in run.violations())
+    (repo / "app" / "d.py").unlink()
+    assert check_json(repo).stdout == check_json(repo, "--no-cache").stdout
+
+
+def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path):
+    repo = make_repo(tmp_path, REPO)
+    expected = check_json(repo, "--no-cache").stdout
+    cache = repo / ".ssot_arch_cache" / "imports.json"
+    cache.parent.mkdir()
+    cache.write_text('{"generation": "x", "entries": [')
+    run = check_json(repo)
+    assert run.stdout == expected
+    assert "ignoring the unreadable cache" in run.stderr
+    assert hits(check_json(repo, "-v")) == "ssot-arch: cache: 4 of 4 files unchanged"
+
+
+def test_cache_dir_is_configurable(tmp_path):
+    repo = make_repo(tmp_path, {**REPO, "setup.cfg": "[ssot-arch]\ncache_dir = build/cache\n"})
+    check_json(repo)
+    assert (repo / "build" / "cache" / "imports.json").is_file()
+    check_json(repo, "--cache-dir", "elsewhere")
+    assert (repo / "elsewhere" / "imports.json").is_file()
+
+
+def test_two_concurrent_runs_share_the_cache_safely(tmp_path):
+    files = {
+        f"app/m{i}.py": f"import logging\nfrom . import m{(i + 1) % 300}\n" for i in range(300)
+    }
+    repo = make_repo(tmp_path, {"app/__init__.py": "", **files})
+    expected = run_cli("check", str(repo), "--no-cache", "--format", "json").stdout
+    command = [
+        str(Path(sys.executable).with_name("ssot-arch")),
+        "check",
+        str(repo),
+        "--format",
+        "json",
+    ]
+    for _ in range(3):
+        runs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+        outputs = [p.communicate()[0] for p in runs]
+        assert outputs == [expected, expected]
+    assert not [p for p in (repo / ".ssot_arch_cache").iterdir() if p.suffix == ".tmp"]
+    assert hits(check_json(repo, "-v")) == "ssot-arch: cache: 301 of 301 files unchanged"

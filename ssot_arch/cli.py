@@ -85,6 +85,28 @@ def _contract_options(function: Callable) -> Callable:
     return function
 
 
+def _output_options(formats: tuple[str, ...]) -> Callable[[Callable], Callable]:
+    """`--format` (the first of `formats` by default) and `-o FILE`."""
+
+    def decorate(function: Callable) -> Callable:
+        function = click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False),
+            help="Write the output to this file (atomically) instead of stdout.",
+        )(function)
+        return click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(list(formats)),
+            default=formats[0],
+            show_default=True,
+            help="Output format.",
+        )(function)
+
+    return decorate
+
+
 def _load(path: str, config_path: str | None, kw: dict[str, Any]):
     from ssot_arch.application.settings import CommandLineContract, load_settings
 
@@ -174,20 +196,7 @@ def main() -> None:
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False))
 @_contract_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    help="Write the output to this file (atomically) instead of stdout.",
-)
+@_output_options(formats=("text", "json"))
 def check(
     path: str,
     config_path: str | None,
@@ -220,20 +229,7 @@ def check(
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False))
 @_contract_options
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    help="Write the report to this file (atomically) instead of stdout.",
-)
+@_output_options(formats=("markdown", "json"))
 @click.option(
     "--group",
     "groups",

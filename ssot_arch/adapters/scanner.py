@@ -152,7 +152,7 @@ class _Tree:
         return self.base + "/" + module.replace(".", "/") + suffix
 
 
-def _needs_own_file(source: SourceFile, text: _Source, root_path: str, shadowing: set[str]) -> bool:
+def _needs_own_file(source: SourceFile, text: _Source, shadowing: set[str]) -> bool:
     """Whether grimp cannot read this file through a link to its root folder.
 
     That is so when the file is in another encoding (grimp reads UTF-8 only), when its
@@ -163,9 +163,7 @@ def _needs_own_file(source: SourceFile, text: _Source, root_path: str, shadowing
     if not text.plain_utf8 or source.module in shadowing:
         return True
     expected = source.module.replace(".", "/") + ("/__init__.py" if source.is_package else ".py")
-    return not source.path.endswith(expected) or not root_path.endswith(
-        "/" + source.module.split(".")[0] + ("" if os.path.isdir(root_path) else ".py")
-    )
+    return not source.path.endswith(expected)
 
 
 class _Scanner:
@@ -178,7 +176,6 @@ class _Scanner:
     def __init__(self, universe: Universe, sources: dict[str, _Source], directory: str):
         self.by_module = {f.module: f for f in universe.files}
         self.by_virtual_path: dict[str, SourceFile] = {}
-        root_paths = {root.name: root.path for root in universe.roots}
         shadowing = {
             f.module.removesuffix("~shadowed")
             for f in universe.files
@@ -194,7 +191,7 @@ class _Scanner:
         for module, text in sources.items():
             source = self.by_module[module]
             tree = linked
-            if _needs_own_file(source, text, root_paths[source.root], shadowing):
+            if _needs_own_file(source, text, shadowing):
                 tree = own
                 target = own.path_of(module, source.is_package)
                 parent = os.path.dirname(target)

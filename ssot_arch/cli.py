@@ -196,29 +196,60 @@ def main() -> None:
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False))
 @_contract_options
-@_output_options(formats=("text", "json"))
+@_output_options(formats=("text", "json", "sarif", "junit", "github", "markdown"))
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    help="Accepted violations (from `ssot-arch baseline`): fail only on new ones. "
+    "Overrides the contracts' `baseline` option.",
+)
+@click.option(
+    "--fail-on-stale",
+    is_flag=True,
+    help="Also fail when the baseline holds violations the code no longer has.",
+)
+@click.option(
+    "--changed-since",
+    metavar="REV",
+    help="Report only files changed since this git revision (committed, staged, "
+    "unstaged or untracked).",
+)
 def check(
     path: str,
     config_path: str | None,
     output_format: str,
     output: str | None,
     verbose: int,
+    baseline_file: str | None,
+    fail_on_stale: bool,
+    changed_since: str | None,
     **kw: Any,
 ) -> None:
     """Check the SSOT contracts of the repository at PATH.
 
-    Exit status: 0 every contract kept; 1 a contract broken or a file could not be
-    analysed; 2 usage or configuration error; 3 internal error.
+    Exit status: 0 every contract kept; 1 a contract broken (with a baseline: a new
+    or expired violation, a budget exceeded, or with --fail-on-stale a stale entry)
+    or a file could not be analysed; 2 usage or configuration error; 3 internal error.
     """
 
     def action() -> int:
+        import os
+
         from ssot_arch import logs
         from ssot_arch.application.check import run_check
+        from ssot_arch.application.gate import GateOptions, apply_gate
         from ssot_arch.formats import get_renderer
 
         logs.configure(verbose)
         settings = _load(path, config_path, kw)
         outcome = run_check(settings, progress=_progress())
+        options = GateOptions(
+            baseline=os.path.abspath(baseline_file) if baseline_file else None,
+            fail_on_stale=fail_on_stale,
+            changed_since=changed_since,
+        )
+        outcome = apply_gate(outcome, options)
         color = output is None and output_format == "text" and sys.stdout.isatty()
         _emit(get_renderer("check", output_format)(outcome, color), output)
         return EXIT_OK if outcome.kept else EXIT_BROKEN
@@ -272,6 +303,101 @@ def report(
         settings = _load(path, config_path, kw)
         outcome = run_report(settings, group_depth=group_depth, progress=_progress())
         _emit(get_renderer("report", output_format)(outcome, False), output)
+        return EXIT_OK
+
+    _run(action)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@_contract_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="The baseline file (default: the contracts' `baseline` option, else "
+    "PATH/ssot-arch-baseline.json).",
+)
+@click.option("--update", is_flag=True, help="Remove fixed entries from an existing baseline.")
+@click.option(
+    "--allow-growth",
+    is_flag=True,
+    help="With --update: also accept the new violations (and raise budgets).",
+)
+@click.option(
+    "--budgets",
+    is_flag=True,
+    help="Write per-service violation counts (a coarse ratchet) instead of entries.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing baseline, or create or grow one although CI is set.",
+)
+def baseline(
+    path: str,
+    config_path: str | None,
+    output: str | None,
+    update: bool,
+    allow_growth: bool,
+    budgets: bool,
+    force: bool,
+    verbose: int,
+    **kw: Any,
+) -> None:
+    """Write the baseline of accepted violations of the repository at PATH.
+
+    Commit the file; `ssot-arch check --baseline FILE` then fails only on new
+    violations. `--update` only removes fixed entries (the ratchet), keeping each
+    entry's reason, owner and expiry; growth needs --allow-growth. Creating or growing
+    a baseline is refused when the CI variable is set, unless --force.
+
+    Exit status: 0 written; 2 usage or configuration error (a broken baseline file is
+    reported and left as it is); 3 internal error.
+    """
+
+    def action() -> int:
+        import os
+
+        from ssot_arch import logs
+        from ssot_arch.application.baseline import write_or_update
+        from ssot_arch.application.gate import DEFAULT_BASELINE, baseline_path
+
+        logs.configure(verbose)
+        settings = _load(path, config_path, kw)
+        configured = {c.baseline for c in settings.contracts if c.baseline}
+        if output:
+            target = os.path.abspath(output)
+        elif len(configured) == 1:
+            target = baseline_path(settings.root_dir, configured.pop())
+        else:
+            target = baseline_path(settings.root_dir, DEFAULT_BASELINE)
+        result = write_or_update(
+            settings,
+            target,
+            update=update,
+            allow_growth=allow_growth,
+            force=force,
+            budgets=budgets,
+            in_ci=bool(os.environ.get("CI")),
+            progress=_progress(),
+        )
+        verb = "created" if result.created else "updated"
+        shown = os.path.relpath(result.path)
+        click.echo(f"{verb} {result.path if shown.startswith('..') else shown}")
+        for change in result.changes:
+            parts = []
+            if change.budgets:
+                parts.append("budgets " + ", ".join(f"{g} {n}" for g, n in change.budgets.items()))
+            if result.created and not change.budgets:
+                parts.append(f"{change.added} accepted violations")
+            if not result.created:
+                parts.append(f"{change.kept} kept, {change.removed} fixed removed")
+                if change.added:
+                    parts.append(f"{change.added} new added")
+                if change.left_out:
+                    parts.append(f"{change.left_out} new not added (fix them, or --allow-growth)")
+            click.echo(f"  [{change.contract}] " + "; ".join(parts))
         return EXIT_OK
 
     _run(action)

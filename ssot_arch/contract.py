@@ -69,6 +69,9 @@ class SSOTContract(Contract):
         - type_checking_imports: whether imports under `if TYPE_CHECKING:` count
           (default True).
         - message: what the developer should use instead, shown with each violation.
+        - baseline: a baseline file (relative to the repository) of accepted violations:
+          `ssot-arch check` then fails only on new ones. (Not applied by lint-imports.)
+        - fail_on_stale: whether baseline entries the code no longer has fail the check.
     """
 
     type_name = TYPE_NAME
@@ -82,6 +85,8 @@ class SSOTContract(Contract):
     exclude = fields.ListField(subfield=fields.StringField(), default=[])
     type_checking_imports = fields.BooleanField(default=True)
     message = fields.TextField(default="")
+    baseline = fields.StringField(default="")
+    fail_on_stale = fields.BooleanField(default=False)
 
     def validate(self) -> None:
         errors = {}
@@ -114,6 +119,8 @@ class SSOTContract(Contract):
             exclude=tuple(self.exclude),  # type: ignore[attr-defined]
             type_checking_imports=self.type_checking_imports,  # type: ignore[attr-defined]
             message=self.message,  # type: ignore[attr-defined]
+            baseline=self.baseline,  # type: ignore[attr-defined]
+            fail_on_stale=self.fail_on_stale,  # type: ignore[attr-defined]
         )
 
     # -- lint-imports ----------------------------------------------------------------
@@ -132,6 +139,11 @@ class SSOTContract(Contract):
         ]
         warnings = []
         excludes_tc = str(self.session_options.get("exclude_type_checking_imports", ""))
+        if spec.baseline:
+            warnings.append(
+                f"the baseline {spec.baseline} is applied by `ssot-arch check`, not lint-imports: "
+                "every violation is listed here."
+            )
         if not spec.type_checking_imports and excludes_tc.lower() != "true":
             warnings.append(
                 "type_checking_imports = False needs 'exclude_type_checking_imports = True' "

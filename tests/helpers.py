@@ -40,8 +40,9 @@ class Run:
         return [(v["file"], v["line"], v["imported"]) for v in data]
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> Run:
-    runner = CliRunner()
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> Run:
+    # CI is unset unless a test sets it: the baseline command behaves differently in CI.
+    runner = CliRunner(env={"CI": None, **(env or {})})
     old = os.getcwd()
     try:
         if cwd:

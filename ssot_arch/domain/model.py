@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from ssot_arch.domain.baseline import BaselineVerdict
+
 
 class FileKind(str, enum.Enum):
     """How a file in the module universe maps to a module name."""
@@ -101,6 +103,8 @@ class ContractSpec:
     exclude: tuple[str, ...] = ()
     type_checking_imports: bool = True
     message: str = ""
+    baseline: str = ""  # path of the baseline file, relative to the repository
+    fail_on_stale: bool = False
 
 
 @dataclass(frozen=True, order=True)
@@ -115,15 +119,31 @@ class Violation:
     status: str = "new"
 
 
+NEW, KNOWN, EXPIRED = "new", "known", "expired"  # a violation's status against a baseline
+
+
 @dataclass(frozen=True)
 class ContractResult:
     spec: ContractSpec
     violations: tuple[Violation, ...]
     warnings: tuple[str, ...] = ()
+    baseline: BaselineVerdict | None = None
+
+    @property
+    def failing(self) -> tuple[Violation, ...]:
+        """The violations that break the contract: all of them, or with a baseline the
+        new and expired ones."""
+        return tuple(v for v in self.violations if v.status != KNOWN)
 
     @property
     def kept(self) -> bool:
-        return not self.violations
+        if self.failing:
+            return False
+        if self.baseline is None:
+            return True
+        if self.baseline.over_budget:
+            return False
+        return not (self.baseline.fail_on_stale and self.baseline.stale)
 
 
 @dataclass(frozen=True)
@@ -136,6 +156,8 @@ class CheckOutcome:
     contracts: tuple[ContractResult, ...]
     files: dict[str, SourceFile] = field(default_factory=dict)  # by module name
     other_contracts: tuple[str, ...] = ()  # import-linter contracts left to lint-imports
+    changed_since: str | None = None  # only files changed since this git revision are shown
+    changed_files: int = 0
 
     @property
     def kept(self) -> bool:

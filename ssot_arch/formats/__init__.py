@@ -9,7 +9,14 @@ from typing import Any
 Renderer = Callable[[Any, bool], str]
 
 # format name -> module holding its `render`, per command (imported only when used)
-CHECK_FORMATS = {"text": "text", "json": "json_format"}
+CHECK_FORMATS = {
+    "text": "text",
+    "json": "json_format",
+    "sarif": "sarif",
+    "junit": "junit",
+    "github": "github",
+    "markdown": "markdown_summary",
+}
 REPORT_FORMATS = {"markdown": "report_markdown", "json": "report_json"}
 
 

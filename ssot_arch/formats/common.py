@@ -1,10 +1,11 @@
-"""Figures every format shows, computed once."""
+"""Figures and wording every format shows, computed in one place."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from ssot_arch.domain.model import CheckOutcome, ContractResult, ContractSpec
+from ssot_arch.domain.baseline import BaselineEntry
+from ssot_arch.domain.model import KNOWN, NEW, CheckOutcome, ContractResult, ContractSpec, Violation
 
 
 def violations_by_root(outcome: CheckOutcome, result: ContractResult) -> dict[str, dict[str, int]]:
@@ -21,9 +22,45 @@ def violations_by_root(outcome: CheckOutcome, result: ContractResult) -> dict[st
     }
 
 
+def service_of_entry(outcome: CheckOutcome, entry: BaselineEntry) -> str:
+    """The root a baseline entry belongs to (its file may be gone)."""
+    if entry.importer:
+        return entry.importer.split(".")[0]
+    return entry.file.split("/")[0]
+
+
+def gate_counts(outcome: CheckOutcome, result: ContractResult) -> dict[str, dict[str, int]]:
+    """Per root: new (or expired), known and fixed-but-still-listed (stale) violations."""
+    rows = {root: {"new": 0, "known": 0, "stale": 0} for root in outcome.roots}
+    for v in result.violations:
+        row = rows.setdefault(outcome.files[v.importer].root, {"new": 0, "known": 0, "stale": 0})
+        row["known" if v.status == KNOWN else "new"] += 1
+    for entry in result.baseline.stale if result.baseline else ():
+        rows.setdefault(service_of_entry(outcome, entry), {"new": 0, "known": 0, "stale": 0})[
+            "stale"
+        ] += 1
+    return dict(sorted(rows.items()))
+
+
 def advice(spec: ContractSpec) -> str:
     if spec.message:
         return spec.message
     if spec.gateways:
         return f"import it through the SSOT ({', '.join(spec.gateways)})"
     return "no module may import it directly"
+
+
+def violation_message(spec: ContractSpec, v: Violation) -> str:
+    expired = " (its baseline entry has expired)" if v.status not in (NEW, KNOWN) else ""
+    return f"'{v.imported}' imported directly ({v.line_contents.strip()}): {advice(spec)}{expired}"
+
+
+def stale_message(entry: BaselineEntry) -> str:
+    return (
+        f"fixed: '{entry.import_text}' is gone; remove it from the baseline "
+        "with `ssot-arch baseline --update`"
+    )
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -6,10 +6,30 @@ import json
 from typing import Any
 
 from ssot_arch import __version__
+from ssot_arch.domain.baseline import BaselineEntry, BaselineVerdict
 from ssot_arch.domain.model import CheckOutcome
 from ssot_arch.formats.common import violations_by_root
 
 SCHEMA_VERSION = 1
+
+
+def baseline_to_dict(verdict: BaselineVerdict) -> dict[str, Any]:
+    def entry(e: BaselineEntry) -> dict[str, Any]:
+        data = {"file": e.file, "imported": e.imported, "import": e.import_text}
+        data.update({"occurrence": e.occurrence, "reason": e.reason, "owner": e.owner})
+        data["expires"] = e.expires.isoformat() if e.expires else None
+        return data
+
+    return {
+        "file": verdict.file,
+        "stale": [entry(e) for e in verdict.stale],
+        "expired": [entry(e) for e in verdict.expired],
+        "budgets": [
+            {"group": b.group, "violations": b.violations, "budget": b.budget}
+            for b in verdict.budgets
+        ],
+        "fail_on_stale": verdict.fail_on_stale,
+    }
 
 
 def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
@@ -61,10 +81,12 @@ def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
                     }
                     for v in r.violations
                 ],
+                **({"baseline": baseline_to_dict(r.baseline)} if r.baseline else {}),
             }
             for r in sorted(outcome.contracts, key=lambda r: r.spec.id)
         ],
         "other_contracts": sorted(outcome.other_contracts),
+        **({"changed_since": outcome.changed_since} if outcome.changed_since else {}),
     }
 
 

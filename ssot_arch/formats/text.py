@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import click
 
-from ssot_arch.domain.model import CheckOutcome
-from ssot_arch.formats.common import advice, violations_by_root
+from ssot_arch.domain.model import KNOWN, CheckOutcome, ContractResult
+from ssot_arch.formats.common import (
+    plural,
+    stale_message,
+    violation_message,
+    violations_by_root,
+)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _state(result: ContractResult) -> str:
+    files = len({v.file for v in result.failing})
+    text = f"{plural(len(result.failing), 'violation')} in {plural(files, 'file')}"
+    verdict = result.baseline
+    if verdict is None:
+        return text
+    known = sum(1 for v in result.violations if v.status == KNOWN)
+    text = (
+        f"{len(result.failing)} new in {plural(files, 'file')}, {known} known "
+        f"(baseline {verdict.file}), {len(verdict.stale)} fixed"
+    )
+    return text
 
 
 def render(outcome: CheckOutcome, color: bool = False) -> str:
@@ -19,16 +34,15 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
     lines: list[str] = []
     for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
         spec = result.spec
-        if color and result.violations:
+        stale = result.baseline.stale if result.baseline else ()
+        if color and (result.failing or stale):
             lines.append(style(f"{spec.name} [{spec.id}]", bold=True))
-        hint = advice(spec)
-        for v in result.violations:
-            where = style(f"{v.file}:{v.line}:", fg="cyan") if color else f"{v.file}:{v.line}:"
-            lines.append(
-                f"{where} '{v.imported}' imported directly ({v.line_contents.strip()}): "
-                f"{hint} [{spec.id}]"
-            )
-        if color and result.violations:
+        for v in result.failing:
+            where = style(f"{v.file}:{v.line}:", fg="cyan")
+            lines.append(f"{where} {violation_message(spec, v)} [{spec.id}]")
+        for entry in stale:
+            lines.append(f"{style(entry.file + ':', fg='cyan')} {stale_message(entry)} [{spec.id}]")
+        if color and (result.failing or stale):
             lines.append("")
     coverage = outcome.coverage
     for u in coverage.unanalyzed:
@@ -39,25 +53,34 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
         lines.append("")
 
     for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
-        files = len({v.file for v in result.violations})
         state = (
             style("KEPT", fg="green", bold=True)
             if result.kept
             else style("BROKEN", fg="red", bold=True)
         )
-        lines.append(
-            f"{result.spec.name} [{result.spec.id}]: {state}, "
-            f"{_plural(len(result.violations), 'violation')} in {_plural(files, 'file')}"
-        )
+        lines.append(f"{result.spec.name} [{result.spec.id}]: {state}, {_state(result)}")
         per_root = violations_by_root(outcome, result)
-        if len(per_root) > 1 and result.violations:
+        if len(per_root) > 1 and result.violations and result.baseline is None:
             lines.append(
                 "  per root: "
                 + ", ".join(
-                    f"{root} {c['violations']} ({_plural(c['violating_files'], 'file')})"
+                    f"{root} {c['violations']} ({plural(c['violating_files'], 'file')})"
                     for root, c in per_root.items()
                 )
             )
+        for budget in result.baseline.budgets if result.baseline else ():
+            over = budget.violations > budget.budget
+            lines.append(
+                f"  budget {budget.group}: {budget.violations} of {budget.budget}"
+                + (" (over budget)" if over else "")
+            )
+        if result.baseline and result.baseline.fail_on_stale and result.baseline.stale:
+            lines.append("  stale baseline entries fail this contract (fail_on_stale)")
+    if outcome.changed_since:
+        lines.append(
+            f"only files changed since {outcome.changed_since} "
+            f"({plural(outcome.changed_files, 'Python file')}) are reported"
+        )
     if outcome.other_contracts:
         lines.append(
             f"not checked here (run lint-imports): {', '.join(sorted(outcome.other_contracts))}"
@@ -65,20 +88,21 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
     if coverage.skipped_dirs:
         skipped = sum(s.python_files for s in coverage.skipped_dirs)
         lines.append(
-            f"skipped {_plural(len(coverage.skipped_dirs), 'folder')} "
-            f"({_plural(skipped, 'Python file')}) by the skip_dirs rules; "
+            f"skipped {plural(len(coverage.skipped_dirs), 'folder')} "
+            f"({plural(skipped, 'Python file')}) by the skip_dirs rules; "
             "--format json lists them"
         )
     if coverage.not_importable:
         lines.append(
-            f"{_plural(len(coverage.not_importable), 'file')} analysed although not importable "
+            f"{plural(len(coverage.not_importable), 'file')} analysed although not importable "
             "(name is no identifier, or shadowed by a package); --format json lists them"
         )
-    total_violations = sum(len(r.violations) for r in outcome.contracts)
+    failing = sum(len(r.failing) for r in outcome.contracts)
+    noun = "new violation" if any(r.baseline for r in outcome.contracts) else "violation"
     summary = (
         f"{coverage.files_analyzed}/{coverage.files_total} files analysed"
         + (f", {len(coverage.unanalyzed)} not analysed" if coverage.unanalyzed else "")
-        + f"; {_plural(total_violations, 'violation')}"
+        + f"; {plural(failing, noun)}"
     )
-    lines.append(style(summary, bold=True) if color else summary)
+    lines.append(style(summary, bold=True))
     return "\n".join(lines) + "\n"

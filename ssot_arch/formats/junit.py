@@ -1,0 +1,82 @@
+"""`--format junit`: JUnit XML, one test case per contract (failures list the violations).
+
+It follows the strict Ant/JUnitReport schema (windyroad's JUnit.xsd), which every CI
+reads. That schema requires a timestamp: it is `SOURCE_DATE_EPOCH` when set (for
+byte-identical output), else the time of the run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from xml.etree import ElementTree
+
+from ssot_arch.domain.model import CheckOutcome
+from ssot_arch.formats.common import plural, stale_message, violation_message
+
+
+def _timestamp() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (
+        datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+        if epoch and epoch.isdigit()
+        else datetime.datetime.now(datetime.timezone.utc)
+    )
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def render(outcome: CheckOutcome, color: bool = False) -> str:
+    cases = []
+    for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
+        spec = result.spec
+        lines = [f"{v.file}:{v.line}: {violation_message(spec, v)}" for v in result.failing]
+        if result.baseline:
+            if result.baseline.fail_on_stale:
+                lines += [f"{e.file}: {stale_message(e)}" for e in result.baseline.stale]
+            lines += [
+                f"budget {b.group}: {b.violations} violations, budget {b.budget}"
+                for b in result.baseline.over_budget
+            ]
+        failure = None
+        if not result.kept:
+            failure = (f"{plural(len(result.failing), 'violation')} of {spec.id}", lines)
+        cases.append((f"{spec.name} [{spec.id}]", failure))
+    coverage = outcome.coverage
+    failure = None
+    if coverage.unanalyzed:
+        failure = (
+            f"{plural(len(coverage.unanalyzed), 'file')} not analysed",
+            [f"{u.file}: {u.reason}" for u in coverage.unanalyzed],
+        )
+    cases.append((f"coverage: {coverage.files_analyzed}/{coverage.files_total} files", failure))
+
+    suites = ElementTree.Element("testsuites")
+    suite = ElementTree.SubElement(
+        suites,
+        "testsuite",
+        {
+            "package": "ssot_arch",
+            "id": "0",
+            "name": "ssot-arch",
+            "timestamp": _timestamp(),
+            "hostname": "ssot-arch",
+            "tests": str(len(cases)),
+            "failures": str(sum(1 for _, f in cases if f)),
+            "errors": "0",
+            "time": "0",
+        },
+    )
+    ElementTree.SubElement(suite, "properties")
+    for name, failure in cases:
+        case = ElementTree.SubElement(
+            suite, "testcase", {"classname": "ssot-arch", "name": name, "time": "0"}
+        )
+        if failure:
+            element = ElementTree.SubElement(
+                case, "failure", {"type": "ssot-arch", "message": failure[0]}
+            )
+            element.text = "\n".join(failure[1])
+    ElementTree.SubElement(suite, "system-out")
+    ElementTree.SubElement(suite, "system-err")
+    ElementTree.indent(suites)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -1,0 +1,92 @@
+"""`check --format markdown`: a short summary for a CI job summary or a pull-request comment."""
+
+from __future__ import annotations
+
+from ssot_arch.domain.model import CheckOutcome
+from ssot_arch.formats.common import gate_counts, plural, stale_message, violation_message
+
+MAX_LISTED = 50
+
+
+def _escape(text: str) -> str:
+    """Markdown-safe plain text (`__name__` must not turn bold); backticks stay code."""
+    for char in "\\*_[]<>|":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _details(title: str, items: list[str]) -> list[str]:
+    if not items:
+        return []
+    shown = items[:MAX_LISTED]
+    more = [f"- … and {len(items) - len(shown)} more"] if len(items) > len(shown) else []
+    return [
+        f"<details><summary>{title} ({len(items)})</summary>",
+        "",
+        *shown,
+        *more,
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def render(outcome: CheckOutcome, color: bool = False) -> str:
+    broken = [r for r in outcome.contracts if not r.kept]
+    coverage = outcome.coverage
+    head = (
+        "all contracts kept"
+        if not broken and not coverage.unanalyzed
+        else f"{plural(len(broken), 'contract')} broken"
+        + (
+            f", {plural(len(coverage.unanalyzed), 'file')} not analysed"
+            if coverage.unanalyzed
+            else ""
+        )
+    )
+    lines = [f"## ssot-arch: {head}", ""]
+    if outcome.changed_since:
+        lines += [f"Files changed since `{outcome.changed_since}` only.", ""]
+    for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
+        spec = result.spec
+        state = "kept" if result.kept else "broken"
+        lines += [f"### {spec.name} (`{spec.id}`): {state}", ""]
+        counts = gate_counts(outcome, result)
+        lines += ["| Service | New | Known | Fixed (stale) |", "|---|---:|---:|---:|"]
+        for service, row in counts.items():
+            lines.append(f"| {service} | {row['new']} | {row['known']} | {row['stale']} |")
+        totals = {k: sum(r[k] for r in counts.values()) for k in ("new", "known", "stale")}
+        lines += [
+            f"| **total** | **{totals['new']}** | **{totals['known']}** | **{totals['stale']}** |",
+            "",
+        ]
+        if result.baseline:
+            lines += [f"Baseline: `{result.baseline.file}`.", ""]
+            if result.baseline.budgets:
+                lines += ["| Service | Violations | Budget |", "|---|---:|---:|"]
+                lines += [
+                    f"| {b.group} | {b.violations} | {b.budget}"
+                    + (" (over)" if b.violations > b.budget else "")
+                    + " |"
+                    for b in result.baseline.budgets
+                ]
+                lines.append("")
+        lines += _details(
+            "New violations",
+            [
+                f"- `{v.file}:{v.line}` {_escape(violation_message(spec, v))}"
+                for v in result.failing
+            ],
+        )
+        lines += _details(
+            "Fixed, still in the baseline",
+            [
+                f"- `{e.file}` {_escape(stale_message(e))}"
+                for e in (result.baseline.stale if result.baseline else ())
+            ],
+        )
+    lines += _details(
+        "Not analysed", [f"- `{u.file}`: {_escape(u.reason)}" for u in coverage.unanalyzed]
+    )
+    lines.append(f"{coverage.files_analyzed} of {coverage.files_total} files analysed.")
+    return "\n".join(lines) + "\n"

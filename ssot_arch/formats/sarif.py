@@ -1,0 +1,126 @@
+"""`--format sarif`: SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+
+One rule per contract (with its help text), one result per violation at its file and
+line. With a baseline, results carry `baselineState` (`new`, `unchanged`, or `absent`
+for a fixed entry still in the baseline) and accepted ones are notes, not errors.
+Files that could not be analysed are tool execution notifications. Each result has a
+line-independent fingerprint, the identity the baseline uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ssot_arch import __version__
+from ssot_arch.analysis.ratchet import entries_for
+from ssot_arch.domain.model import KNOWN, CheckOutcome, ContractSpec
+from ssot_arch.formats.common import advice, stale_message, violation_message
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/ssot-arch/"
+
+
+def _location(file: str, line: int | None = None) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"}}
+    if line:
+        physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical}
+
+
+def _rule(spec: ContractSpec) -> dict[str, Any]:
+    restricted = ", ".join(spec.restricted)
+    gateways = ", ".join(spec.gateways) or "none"
+    text = (
+        f"Only the SSOT gateway modules ({gateways}) may import {restricted}. "
+        f"Fix: {advice(spec)}. Why: competing logging systems give each service different "
+        "formats, levels and sinks; one SSOT module makes the choice in one place."
+    )
+    return {
+        "id": spec.id,
+        "name": "SsotImport",
+        "shortDescription": {"text": spec.name},
+        "fullDescription": {"text": f"Direct import of {restricted} outside {gateways}."},
+        "help": {
+            "text": text,
+            "markdown": (
+                f"Only the SSOT gateway modules (`{gateways}`) may import `{restricted}`.\n\n"
+                f"**Fix:** {advice(spec)}."
+            ),
+        },
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["architecture", "maintainability"]},
+    }
+
+
+def _fingerprint(contract: str, identity: tuple[str, str, str], occurrence: int) -> str:
+    key = "\0".join([contract, *identity, str(occurrence)])
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def render(outcome: CheckOutcome, color: bool = False) -> str:
+    contracts = sorted(outcome.contracts, key=lambda r: r.spec.id)
+    results = []
+    for index, result in enumerate(contracts):
+        spec = result.spec
+        with_baseline = result.baseline is not None
+        for violation, entry in entries_for(result.violations):
+            known = violation.status == KNOWN
+            item: dict[str, Any] = {
+                "ruleId": spec.id,
+                "ruleIndex": index,
+                "level": "note" if known else "error",
+                "message": {"text": violation_message(spec, violation)},
+                "locations": [_location(violation.file, violation.line)],
+                "partialFingerprints": {
+                    "ssotArchImport/v1": _fingerprint(spec.id, entry.identity, entry.occurrence)
+                },
+            }
+            if with_baseline:
+                item["baselineState"] = "unchanged" if known else "new"
+            results.append(item)
+        for entry in result.baseline.stale if result.baseline else ():
+            results.append(
+                {
+                    "ruleId": spec.id,
+                    "ruleIndex": index,
+                    "level": "note",
+                    "message": {"text": stale_message(entry)},
+                    "locations": [_location(entry.file)],
+                    "partialFingerprints": {
+                        "ssotArchImport/v1": _fingerprint(spec.id, entry.identity, entry.occurrence)
+                    },
+                    "baselineState": "absent",
+                }
+            )
+    coverage = outcome.coverage
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"not analysed: {u.reason}"},
+            "locations": [_location(u.file)],
+        }
+        for u in coverage.unanalyzed
+    ] + [
+        {
+            "level": "warning",
+            "message": {"text": f"{u.reason}: {u.line_contents.strip()}"},
+            "locations": [_location(u.file, u.line)],
+        }
+        for u in coverage.unresolved_imports
+    ]
+    run = {
+        "tool": {
+            "driver": {
+                "name": "ssot-arch",
+                "version": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [_rule(r.spec) for r in contracts],
+            }
+        },
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+        "results": results,
+    }
+    document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

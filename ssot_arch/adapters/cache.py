@@ -18,8 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from importlib.metadata import version
 from typing import Any
+
+import grimp
 
 from ssot_arch import __version__
 from ssot_arch.adapters.files import write_atomic
@@ -43,7 +44,7 @@ def content_key(module: str, is_package: bool, data: bytes) -> str:
 
 def generation_key(modules: list[tuple[str, bool]], namespaces: list[str], options: str) -> str:
     signature = json.dumps(
-        [FORMAT, __version__, version("grimp"), options, sorted(modules), sorted(namespaces)]
+        [FORMAT, __version__, grimp.__version__, options, sorted(modules), sorted(namespaces)]
     )
     return hashlib.sha256(signature.encode()).hexdigest()
 
@@ -92,3 +93,47 @@ class ImportCache:
             logger.warning(
                 "could not write the cache %s (%s); continuing without", self.path, error
             )
+
+
+class ResultCache:
+    """The last check's findings for a whole tree, reused when nothing at all changed.
+
+    Keyed on every file's cache key and on the settings, it lets an unchanged tree skip
+    reading the import cache and building the graph: a warm check reads and hashes the
+    files, and that is all.
+    """
+
+    FILE_NAME = "check.json"
+
+    def __init__(self, directory: str, tree_key: str):
+        self.directory = directory
+        self.path = os.path.join(directory, self.FILE_NAME)
+        self.tree_key = tree_key
+
+    def get(self) -> dict | None:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("tree") != self.tree_key:
+            return None
+        payload = data.get("result")
+        return payload if isinstance(payload, dict) else None
+
+    def save(self, payload: dict) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            document = {"tree": self.tree_key, "result": payload}
+            write_atomic(self.path, json.dumps(document, separators=(",", ":")))
+        except OSError as error:
+            logger.warning("could not write the cache %s (%s); going on without", self.path, error)
+
+
+def tree_key(keys: dict[str, str], problems: list[str], settings: str) -> str:
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{grimp.__version__}\0{settings}".encode())
+    for module in sorted(keys):
+        digest.update(f"\0{keys[module]}".encode())
+    for problem in sorted(problems):
+        digest.update(f"\0!{problem}".encode())
+    return digest.hexdigest()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import grimp
 
@@ -15,20 +15,37 @@ def build_import_graph(
     imports: Iterable[ImportRecord],
     *,
     include_type_checking: bool = True,
+    only_imports_of: Collection[str] | None = None,
 ) -> grimp.ImportGraph:
+    """Every module of the universe, with its imports.
+
+    With `only_imports_of` (module names; a package covers its descendants), only the
+    imports of those modules become edges. A contract's direct violations depend on
+    nothing else, and adding every import to grimp's graph costs more than the check
+    itself on a large repository; the report builds the full graph (in networkx).
+    """
     graph = grimp.ImportGraph()
     internal = set(modules) | set(namespace_packages)
     roots = {name.split(".")[0] for name in internal}
     for name in sorted(internal):
         graph.add_module(name)
+    wanted = None if only_imports_of is None else set(only_imports_of)
+    keep: dict[str, bool] = {}  # imported name -> whether it is wanted (names repeat a lot)
     for record in imports:
         if record.type_checking and not include_type_checking:
             continue
-        if record.imported not in internal and record.imported.split(".")[0] not in roots:
-            graph.add_module(record.imported, is_squashed=True)
+        imported = record.imported
+        if wanted is not None:
+            if imported not in keep:
+                parts = imported.split(".")
+                keep[imported] = any(".".join(parts[: i + 1]) in wanted for i in range(len(parts)))
+            if not keep[imported]:
+                continue
+        if imported not in internal and imported.split(".")[0] not in roots:
+            graph.add_module(imported, is_squashed=True)
         graph.add_import(
             importer=record.importer,
-            imported=record.imported,
+            imported=imported,
             line_number=record.line,
             line_contents=record.line_contents,
         )

@@ -54,9 +54,14 @@ PREFIX = "_ssot_outside_"
 # Deeper than any relative import in real code (`from ........ import x`); deeper ones
 # still cannot crash the run: their file is found by bisection and listed.
 PREFIX_DEPTH = 12
-CHUNK_SIZE = 2000
+# Each call to grimp's scanner converts the whole module set first (40 ms at 10,000
+# modules), so files are scanned in a few large chunks, not many small ones; a chunk
+# that fails is split into smaller ones (see `_scan_chunk`).
+CHUNKS = 4
+MIN_CHUNK = 2000
 
 BEYOND_TOP_LEVEL = "relative import beyond the top-level package"
+_MISSING = object()
 _PREFIX_MODULES = tuple(
     ".".join([VIRTUAL_TOP] + [PREFIX] * depth) for depth in range(1, PREFIX_DEPTH + 1)
 )
@@ -100,6 +105,10 @@ def _read_bytes(path: str, display: str) -> tuple[bytes | None, Unanalyzed | Non
 
 
 def _decode(data: bytes, display: str) -> tuple[_Source | None, Unanalyzed | None]:
+    if data.isascii() and b"\0" not in data and b"coding" not in data[:400]:
+        # ASCII without an encoding declaration (which only the first two lines may
+        # hold) is valid UTF-8: no need to decode it (most files of most repositories).
+        return _Source(True, b"TYPE_CHECKING" in data), None
     nul = data.find(b"\0")
     if nul != -1:
         line = data.count(b"\n", 0, nul) + 1
@@ -255,8 +264,9 @@ class _Scanner:
         done = 0
         for tree in dict.fromkeys(self.tree_of.values()):
             in_tree = [m for m in modules if self.tree_of[m] is tree]
-            for start in range(0, len(in_tree), CHUNK_SIZE):
-                chunk = in_tree[start : start + CHUNK_SIZE]
+            size = max(MIN_CHUNK, -(-len(in_tree) // CHUNKS))
+            for start in range(0, len(in_tree), size):
+                chunk = in_tree[start : start + size]
                 self._scan_chunk(chunk, found, result, exclude_type_checking)
                 done += len(chunk)
                 if progress:
@@ -294,6 +304,13 @@ class _Scanner:
                         )
                     )
                     chunk = [m for m in chunk if m != bad.module]
+                    if len(chunk) > 2 * MIN_CHUNK // CHUNKS:
+                        # Where there is one broken file there are often more: smaller
+                        # chunks make each further one cheaper to step around.
+                        size = -(-len(chunk) // CHUNKS)
+                        for start in range(0, len(chunk), size):
+                            self._scan_chunk(chunk[start : start + size], found, result, exclude_tc)
+                        return
                     continue
                 if len(chunk) == 1:
                     result.unanalyzed.append(
@@ -313,18 +330,34 @@ class _Scanner:
             return
 
 
+def file_keys(universe: Universe) -> tuple[dict[str, str], list[Unanalyzed]]:
+    """Each readable file's cache key (its module and a hash of its bytes), and the
+    files that could not be read."""
+    keys: dict[str, str] = {}
+    unreadable: list[Unanalyzed] = []
+    for source in universe.files:
+        data, problem = _read_bytes(os.path.join(universe.root_dir, source.path), source.path)
+        if data is None:
+            unreadable.append(problem)  # type: ignore[arg-type]
+        else:
+            keys[source.module] = content_key(source.module, source.is_package, data)
+    return keys, unreadable
+
+
 def scan_universe(
     universe: Universe,
     *,
     mark_type_checking: bool = False,
     progress: ProgressCallback | None = None,
     cache_dir: str | None = None,
+    keys: dict[str, str] | None = None,
 ) -> ScanResult:
     """Every import of every file of the universe, with what could not be read and why.
 
     With `mark_type_checking`, imports that sit under `if TYPE_CHECKING:` are flagged
     (found by a second scan, of only the files that mention TYPE_CHECKING). With
-    `cache_dir`, files whose content is unchanged are not scanned again (see cache.py).
+    `cache_dir`, files whose content is unchanged are not scanned again (see cache.py);
+    `keys` are their cache keys when the caller has already computed them.
     """
     result = ScanResult(unanalyzed=list(universe.unreadable_dirs))
     cache = None
@@ -335,18 +368,19 @@ def scan_universe(
             f"type_checking={mark_type_checking}",
         )
         cache = ImportCache(cache_dir, generation)
+        if keys is None:
+            keys, _ = file_keys(universe)
+    keys = keys or {}
     by_module = {f.module: f for f in universe.files}
     entries: dict[str, Entry] = {}  # module -> its imports, cached or scanned now
-    keys: dict[str, str] = {}
     sources: dict[str, _Source] = {}
     for source in universe.files:
-        data, problem = _read_bytes(os.path.join(universe.root_dir, source.path), source.path)
-        if data is not None and cache is not None:
-            keys[source.module] = content_key(source.module, source.is_package, data)
+        if cache is not None and source.module in keys:
             cached = cache.get(keys[source.module])
             if cached is not None:
                 entries[source.module] = cached
                 continue
+        data, problem = _read_bytes(os.path.join(universe.root_dir, source.path), source.path)
         if data is not None:
             text, problem = _decode(data, source.path)
         if problem:
@@ -368,12 +402,7 @@ def scan_universe(
         for imported, line, line_contents, type_checking in entry:
             if imported is None:
                 result.unresolved.append(
-                    UnresolvedImport(
-                        source.path,
-                        line,
-                        line_contents,
-                        BEYOND_TOP_LEVEL,
-                    )
+                    UnresolvedImport(source.path, line, line_contents, BEYOND_TOP_LEVEL)
                 )
             else:
                 result.imports.append(
@@ -381,8 +410,7 @@ def scan_universe(
                 )
     if cache is not None and (cache.hits != len(entries) or len(cache.entries) != len(entries)):
         cache.save({keys[m]: entries[m] for m in entries if m in keys})
-    # Sorting on a key is several times faster than comparing dataclasses.
-    result.imports.sort(key=attrgetter("importer", "imported", "line", "line_contents"))
+    # `imports` stays in scan order: whatever is shown is sorted where it is shown.
     result.unanalyzed.sort()
     result.unresolved.sort()
     result.analyzed.sort(key=attrgetter("path"))
@@ -426,10 +454,11 @@ def _scan_entries(
         entry = []
         for direct in imports:
             key = (direct.imported.name, root)
-            if key not in real_names:
-                real_names[key] = _real_name(*key)
-            tc = (module, direct.line_number) in type_checking_only
-            entry.append([real_names[key], direct.line_number, direct.line_contents, int(tc)])
-        entry.sort(key=lambda item: (item[1], item[0] or "", item[2]))
+            name = real_names.get(key, _MISSING)
+            if name is _MISSING:
+                name = real_names[key] = _real_name(*key)
+            line = direct.line_number
+            tc = 1 if type_checking_only and (module, line) in type_checking_only else 0
+            entry.append([name, line, direct.line_contents, tc])
         entries[module] = entry
     return entries

@@ -163,7 +163,13 @@ def collect_universe(
     universe = Universe(root_dir=root_dir, roots=tuple(roots))
     taken: set[str] = set()
 
+    prefix = os.path.join(root_dir, "")
+
     def relative(path: str) -> str:
+        # Every walked path starts with the repository's: slicing is much cheaper than
+        # os.path.relpath, which a large tree calls tens of thousands of times.
+        if path.startswith(prefix):
+            return path[len(prefix) :].replace(os.sep, "/")
         return os.path.relpath(path, root_dir).replace(os.sep, "/")
 
     def add(path: str, parts: list[str], kind: FileKind, root: str) -> None:
@@ -186,8 +192,8 @@ def collect_universe(
             )
 
         for dirpath, dirnames, filenames in os.walk(root.path, onerror=on_error):
-            rel_parts = os.path.relpath(dirpath, root.path).split(os.sep)
-            dir_parts = [root.name] + ([] if rel_parts == ["."] else rel_parts)
+            inner = dirpath[len(root.path) + 1 :]
+            dir_parts = [root.name] + (inner.split(os.sep) if inner else [])
             kept_dirs = []
             for d in sorted(dirnames):
                 full = os.path.join(dirpath, d)

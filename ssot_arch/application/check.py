@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import grimp
-
+from ssot_arch.adapters.cache import ResultCache, tree_key
 from ssot_arch.adapters.graph import build_import_graph
-from ssot_arch.adapters.scanner import ScanResult, scan_universe
-from ssot_arch.adapters.universe import collect_universe
+from ssot_arch.adapters.scanner import ScanResult, file_keys, scan_universe
+from ssot_arch.adapters.universe import Universe, collect_universe
 from ssot_arch.analysis.direct import find_direct_violations, unmatched_modules
 from ssot_arch.application.settings import RunSettings
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
-from ssot_arch.domain.model import CheckOutcome, ContractResult, Coverage, FileKind, Violation
+from ssot_arch.domain.model import (
+    CheckOutcome,
+    ContractResult,
+    Coverage,
+    FileKind,
+    Unanalyzed,
+    UnresolvedImport,
+    Violation,
+)
 from ssot_arch.logs import get_logger
 
 logger = get_logger(__name__)
@@ -30,14 +38,28 @@ def timed(phase: str) -> Iterator[None]:
     logger.info("%s: %.2f s", phase, time.perf_counter() - start)
 
 
-def scan_repository(settings: RunSettings, progress: Progress | None = None):
+def find_files(settings: RunSettings) -> Universe:
     with timed("finding files"):
         universe = collect_universe(settings.root_dir, settings.roots, settings.skip_dirs)
     logger.info("universe: %d files under %d roots", len(universe.files), len(settings.roots))
+    return universe
+
+
+def scan_repository(
+    settings: RunSettings,
+    progress: Progress | None = None,
+    universe: Universe | None = None,
+    keys: dict[str, str] | None = None,
+) -> tuple[Universe, ScanResult]:
+    universe = universe or find_files(settings)
     need_tc = any(not c.type_checking_imports for c in settings.contracts)
     with timed("scanning imports"):
         scan = scan_universe(
-            universe, mark_type_checking=need_tc, progress=progress, cache_dir=settings.cache_dir
+            universe,
+            mark_type_checking=need_tc,
+            progress=progress,
+            cache_dir=settings.cache_dir,
+            keys=keys,
         )
     return universe, scan
 
@@ -49,41 +71,127 @@ def coverage_of(universe, scan: ScanResult) -> Coverage:
         unanalyzed=tuple(scan.unanalyzed),
         skipped_dirs=tuple(universe.skipped_dirs),
         unresolved_imports=tuple(scan.unresolved),
-        not_importable=tuple(
-            f
-            for f in scan.analyzed
-            if f.kind is not FileKind.MODULE and f.kind is not FileKind.PACKAGE
-        ),
+        not_importable=_odd_files(scan.analyzed),
+    )
+
+
+def _odd_files(analyzed) -> tuple:
+    return tuple(
+        f for f in analyzed if f.kind is not FileKind.MODULE and f.kind is not FileKind.PACKAGE
     )
 
 
 @dataclass
 class Analysed:
-    """A checked repository, with the graphs the check ran on (one per TYPE_CHECKING choice)."""
+    """A checked repository, with what its analyses need: the scan and the namespaces."""
 
     outcome: CheckOutcome
-    graphs: dict[bool, grimp.ImportGraph]
     scan: ScanResult
     namespace_packages: set[str]
 
 
 def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckOutcome:
-    return check_repository(settings, progress).outcome
+    """The check; with a cache, an unchanged tree reuses the last run's findings."""
+    if settings.cache_dir is None:
+        return check_repository(settings, progress).outcome
+    universe = find_files(settings)
+    with timed("hashing files"):
+        keys, unreadable = file_keys(universe)
+    problems = [f"{u.file}: {u.reason}" for u in [*unreadable, *universe.unreadable_dirs]]
+    store = ResultCache(settings.cache_dir, tree_key(keys, problems, _signature(settings)))
+    stored = store.get()
+    if stored is not None:
+        try:
+            outcome = _outcome_from(stored, settings, universe)
+        except (KeyError, TypeError, ValueError):
+            outcome = None  # a result from an incompatible run: check again
+        if outcome is not None:
+            logger.info("cache: no file changed; the last check's findings stand")
+            return outcome
+    outcome = check_repository(settings, progress, universe, keys).outcome
+    store.save(_outcome_to(outcome))
+    return outcome
 
 
-def check_repository(settings: RunSettings, progress: Progress | None = None) -> Analysed:
-    universe, scan = scan_repository(settings, progress)
+def _signature(settings: RunSettings) -> str:
+    """Everything besides the files that the findings depend on."""
+    roots = [(r.name, os.path.relpath(r.path, settings.root_dir)) for r in settings.roots]
+    return repr((settings.contracts, roots))
+
+
+def _outcome_to(outcome: CheckOutcome) -> dict:
+    coverage = outcome.coverage
+    return {
+        "analyzed": sorted(
+            f.module
+            for f in outcome.files.values()
+            if f.path not in {u.file for u in coverage.unanalyzed}
+        ),
+        "unanalyzed": [[u.file, u.reason] for u in coverage.unanalyzed],
+        "unresolved": [
+            [u.file, u.line, u.line_contents, u.reason] for u in coverage.unresolved_imports
+        ],
+        "contracts": {
+            r.spec.id: [[v.importer, v.imported, v.line, v.line_contents] for v in r.violations]
+            for r in outcome.contracts
+        },
+    }
+
+
+def _outcome_from(stored: dict, settings: RunSettings, universe: Universe) -> CheckOutcome:
+    files = {f.module: f for f in universe.files}
+    analyzed = [files[m] for m in stored["analyzed"]]
+    coverage = Coverage(
+        files_total=len(universe.files),
+        files_analyzed=len(analyzed),
+        unanalyzed=tuple(Unanalyzed(*u) for u in stored["unanalyzed"]),
+        skipped_dirs=tuple(universe.skipped_dirs),
+        unresolved_imports=tuple(UnresolvedImport(*u) for u in stored["unresolved"]),
+        not_importable=_odd_files(analyzed),
+    )
+    results = tuple(
+        ContractResult(
+            spec=spec,
+            violations=tuple(
+                Violation(importer, imported, line, contents, files[importer].path)
+                for importer, imported, line, contents in stored["contracts"][spec.id]
+            ),
+        )
+        for spec in settings.contracts
+    )
+    return CheckOutcome(
+        root_dir=settings.root_dir,
+        roots=tuple(r.name for r in settings.roots),
+        coverage=coverage,
+        contracts=results,
+        files=files,
+        other_contracts=tuple(settings.other_contracts),
+    )
+
+
+def check_repository(
+    settings: RunSettings,
+    progress: Progress | None = None,
+    universe: Universe | None = None,
+    keys: dict[str, str] | None = None,
+) -> Analysed:
+    universe, scan = scan_repository(settings, progress, universe, keys)
     modules = [f.module for f in scan.analyzed]
     graphs = {}
     files = {f.module: f for f in universe.files}
     results = []
     problems: list[ConfigProblem] = []
+    restricted = {name for spec in settings.contracts for name in spec.restricted}
     for spec in settings.contracts:
         flag = spec.type_checking_imports
         if flag not in graphs:
             with timed("building the graph"):
                 graphs[flag] = build_import_graph(
-                    modules, universe.namespace_packages, scan.imports, include_type_checking=flag
+                    modules,
+                    universe.namespace_packages,
+                    scan.imports,
+                    include_type_checking=flag,
+                    only_imports_of=restricted,
                 )
         graph = graphs[flag]
         file, section = settings.origins.get(spec.id, (None, None))
@@ -117,7 +225,7 @@ def check_repository(settings: RunSettings, progress: Progress | None = None) ->
         files=files,
         other_contracts=tuple(settings.other_contracts),
     )
-    return Analysed(outcome, graphs, scan, universe.namespace_packages)
+    return Analysed(outcome, scan, universe.namespace_packages)
 
 
 def _by_place(v: Violation) -> tuple:

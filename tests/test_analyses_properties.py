@@ -123,3 +123,24 @@ def test_systems_reach_equals_brute_force(case, chosen):
                 assert all(graph.has_edge(h.importer, h.imported) for h in cell.chain)
         reaching = sum(1 for s in chosen if reach[group][s.name].transitive)
         assert (group in fragmented) == (reaching > 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs())
+def test_saturated_cause_sets_keep_fix_impact_exact(case):
+    # With every cause set of more than one cause saturated, as on a huge repository,
+    # fix impact and the removable count must not change.
+    from ssot_arch.analysis import leaks as leaks_module
+
+    graph, gateways = case
+    spec = spec_for(gateways, exclude=("lib.core.*",))
+    exact = find_transitive_leaks(graph, spec)
+    original = leaks_module.MAX_CAUSES_PER_STEP_SEARCH
+    leaks_module.MAX_CAUSES_PER_STEP_SEARCH = 1
+    try:
+        capped = find_transitive_leaks(graph, spec)
+    finally:
+        leaks_module.MAX_CAUSES_PER_STEP_SEARCH = original
+    assert capped.causes == exact.causes
+    assert capped.removable == exact.removable
+    assert capped.leaks == exact.leaks

@@ -98,3 +98,19 @@ def test_verbose_reports_phase_times(tmp_path, verbose, expected):
     repo = make_repo(tmp_path, REPO)
     run = run_cli("check", str(repo), *verbose)
     assert ("ssot-arch: scanning imports:" in run.stderr) is expected
+
+
+def test_help_and_version_import_no_heavy_module():
+    # The CLI imports grimp, import-linter, networkx and tree-sitter only in the
+    # commands that need them, so `--help` and `--version` start fast.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from click.testing import CliRunner; from ssot_arch.cli import main;"
+        "CliRunner().invoke(main, ['--version']); CliRunner().invoke(main, ['check', '--help']);"
+        "print(sorted(m for m in ('grimp', 'importlinter', 'networkx', 'tree_sitter', 'rich')"
+        " if m in sys.modules))"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.stdout.strip() == "[]", completed.stderr

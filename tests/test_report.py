@@ -189,3 +189,27 @@ def test_groups_from_the_configuration(tmp_path):
     run = run_cli("report", str(make_repo(tmp_path / "bad", {**REPO, ".importlinter": bad})))
     assert run.exit_code == 2
     assert "[ssot-arch] groups: 'backend app' is not a group; write NAME = PACKAGE" in run.stderr
+
+
+def test_output_is_identical_across_processes_and_hash_seeds(tmp_path):
+    # Set and dict order of strings changes with PYTHONHASHSEED between processes; the
+    # reports must not.
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.synthetic import generate
+
+    generate(str(tmp_path), 400, seed=5)
+    executable = str(Path(sys.executable).with_name("ssot-arch"))
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        for command in (["report", "--format", "json"], ["check", "--format", "sarif"]):
+            completed = subprocess.run(
+                [executable, *command, str(tmp_path), "--no-cache"],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONHASHSEED": seed},
+            )
+            outputs.add((command[0], completed.stdout))
+    assert len(outputs) == 2

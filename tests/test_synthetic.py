@@ -37,7 +37,7 @@ def test_ssot_arch_finds_exactly_the_promised_violations(tmp_path):
     assert found == manifest.violations
     coverage = run.json["coverage"]
     assert coverage["files_total"] == coverage["files_analyzed"] == manifest.files
-    assert manifest.namespace_folders > 50  # the coverage gap import-linter has
+    assert manifest.namespace_folders >= 5  # the coverage gap import-linter has
     by_root = run.json["contracts"][0]["by_root"]
     assert {k: v["violations"] for k, v in by_root.items() if v["violations"]} == (
         manifest.by_service()

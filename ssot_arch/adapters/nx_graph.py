@@ -44,8 +44,10 @@ def to_networkx(
                 nodes.append((imported, {"root": imported.split(".")[0]}))
             else:
                 nodes.append((imported, {"external": True}))
-    digraph.add_nodes_from(sorted(nodes))
+    # Insertion order is left as found: the analyses sort whatever decides an answer.
+    digraph.add_nodes_from(nodes)
     digraph.add_edges_from(
-        (u, v, {"imports": tuple(sorted(lines))}) for (u, v), lines in sorted(edges.items())
+        (u, v, {"imports": tuple(sorted(lines)) if len(lines) > 1 else tuple(lines)})
+        for (u, v), lines in edges.items()
     )
     return digraph

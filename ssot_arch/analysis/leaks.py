@@ -21,7 +21,8 @@ Method
   (a leak needs all of its causes fixed), so the *fix-first* list is greedy: each
   step takes the violator that completes the most leaks; when no single violator
   completes any, the one that appears in the most remaining leaks' cause sets.
-  Each step's count is exact for the set chosen so far.
+  Each step's count is exact for the set chosen so far. Leaks with more than 64
+  causes are left out of this search (no list of 50 fixes could complete them).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from ssot_arch.domain.findings import FixStep, Hop, Leak, LeakAnalysis, LeakCaus
 from ssot_arch.domain.model import ContractSpec
 
 MAX_FIX_STEPS = 50
+# A leak that needs more fixes than this cannot be completed by the fix-first list; its
+# (large) cause set is left out of the greedy search, which then stays linear.
+MAX_CAUSES_PER_STEP_SEARCH = 64
 
 
 def first_line(graph: nx.DiGraph, importer: str, imported: str) -> int:
@@ -94,8 +98,23 @@ def is_first_party_file(graph: nx.DiGraph, node: str) -> bool:
     return "file" in graph.nodes[node]
 
 
-def cause_sets(graph: nx.DiGraph, passable: set[str], causes: list[str]) -> dict[str, int]:
-    """For every passable node, the causes it reaches (itself included), as a bit set.
+SATURATED = -1  # "more causes than anyone will fix one by one": all bits set
+
+
+def cause_sets(
+    graph: nx.DiGraph,
+    passable: set[str],
+    causes: list[str],
+    tainting: set[str] = frozenset(),  # type: ignore[assignment]
+    cap: int = MAX_CAUSES_PER_STEP_SEARCH,
+) -> tuple[dict[str, int], set[str]]:
+    """For every passable node, the causes it reaches (itself included), as a bit set;
+    and the nodes that reach one of `tainting`.
+
+    A set of more than `cap` causes is kept as SATURATED: fix impact needs only the
+    single-cause sets and the fix-first search only small ones, and on a large
+    repository most modules reach thousands of causes, whose bit sets would cost
+    gigabytes.
 
     Tarjan's algorithm over the passable part of the graph, iteratively: it completes
     each strongly connected component only after every component reachable from it,
@@ -104,6 +123,7 @@ def cause_sets(graph: nx.DiGraph, passable: set[str], causes: list[str]) -> dict
     condensed graph costs five times as much on a large repository.)
     """
     index = {cause: i for i, cause in enumerate(causes)}
+    tainted: set[str] = set()
     successors = {node: [s for s in graph.successors(node) if s in passable] for node in passable}
     order: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -142,14 +162,21 @@ def cause_sets(graph: nx.DiGraph, passable: set[str], causes: list[str]) -> dict
                         if member == node:
                             break
                     value = 0
+                    reaches_tainting = False
                     for member in members:
                         if member in index:
                             value |= 1 << index[member]
+                        reaches_tainting = reaches_tainting or member in tainting
                         for child in successors[member]:
                             value |= bits.get(child, 0)  # other components are done
+                            reaches_tainting = reaches_tainting or child in tainted
+                    if value != SATURATED and value.bit_count() > cap:
+                        value = SATURATED
                     for member in members:
                         bits[member] = value
-    return bits
+                    if reaches_tainting:
+                        tainted.update(members)
+    return bits, tainted
 
 
 def find_transitive_leaks(graph: nx.DiGraph, spec: ContractSpec) -> LeakAnalysis:
@@ -166,17 +193,17 @@ def find_transitive_leaks(graph: nx.DiGraph, spec: ContractSpec) -> LeakAnalysis
     )
     leaks = tuple(Leak(n, chain_from(graph, n, following)) for n in leakers)
 
-    bits = cause_sets(graph, passable, causes)
     violators = [c for c in causes if not is_excluded(c, spec.exclude)]
-    violator_mask = 0
-    for i, cause in enumerate(causes):
-        if cause in violators:
-            violator_mask |= 1 << i
-    leak_bits = Counter(bits[n] for n in leakers)
-    only_cause = Counter()
-    for value, count in leak_bits.items():
-        if value & (value - 1) == 0:  # exactly one cause
-            only_cause[causes[value.bit_length() - 1]] += count
+    # A leak that reaches an excluded module importing a restricted one cannot be
+    # removed by fixing violators.
+    bits, tainted = cause_sets(
+        graph, passable, causes, set(causes) - set(violators), cap=MAX_CAUSES_PER_STEP_SEARCH
+    )
+    leak_bits = Counter(bits[n] for n in leakers if n not in tainted)
+    only_cause: Counter[str] = Counter()
+    for value in leak_bits:
+        if value != SATURATED and value & (value - 1) == 0:  # exactly one cause
+            only_cause[causes[value.bit_length() - 1]] += leak_bits[value]
     chain_ends = Counter(leak.cause for leak in leaks)
     cause_rows = tuple(
         sorted(
@@ -188,12 +215,12 @@ def find_transitive_leaks(graph: nx.DiGraph, spec: ContractSpec) -> LeakAnalysis
             key=lambda row: (-row.leaks, -row.fix_impact, row.module),
         )
     )
-    removable = {v: n for v, n in leak_bits.items() if v & ~violator_mask == 0}
+    small = {v: n for v, n in leak_bits.items() if v != SATURATED}
     return LeakAnalysis(
         leaks=leaks,
         causes=cause_rows,
-        fix_first=tuple(greedy_fix_order(removable, causes)),
-        removable=sum(removable.values()),
+        fix_first=tuple(greedy_fix_order(small, causes)),
+        removable=sum(leak_bits.values()),
     )
 
 

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -47,6 +48,32 @@ def members_of(graph: nx.DiGraph, systems: Sequence[System]) -> dict[str, set[st
     return {s.name: modules_within(graph, s.entries) for s in systems}
 
 
+@dataclass(frozen=True)
+class _SystemsIndex:
+    members: dict[str, set[str]]  # system -> its modules
+    every_member: set[str]
+    imports: dict[str, frozenset[str]]  # module -> the systems it imports directly
+
+
+def _index(graph: nx.DiGraph, systems: Sequence[System]) -> _SystemsIndex:
+    """What reach and compliance both need, computed once per graph and systems."""
+    memo = graph.graph.setdefault("_systems_index", {})
+    key = (graph.number_of_edges(), tuple(systems))
+    if key not in memo:
+        members = members_of(graph, systems)
+        system_of: dict[str, list[str]] = {}
+        for name, nodes in members.items():
+            for node in nodes:
+                system_of.setdefault(node, []).append(name)
+        imports = {}
+        for node in graph:
+            used = {name for s in graph.successors(node) for name in system_of.get(s, ())}
+            if used:
+                imports[node] = frozenset(used)
+        memo[key] = _SystemsIndex(members, set(system_of), imports)
+    return memo[key]
+
+
 def _group_modules(graph: nx.DiGraph, prefixes: Sequence[str], members: set[str]) -> list[str]:
     return sorted(
         n
@@ -58,8 +85,8 @@ def _group_modules(graph: nx.DiGraph, prefixes: Sequence[str], members: set[str]
 def systems_reach(
     graph: nx.DiGraph, systems: Sequence[System], groups: Groups
 ) -> tuple[dict[str, dict[str, ReachCell]], tuple[str, ...]]:
-    members = members_of(graph, systems)
-    every_member = set().union(*members.values()) if members else set()
+    index = _index(graph, systems)
+    members, every_member = index.members, index.every_member
     passable = set(graph) - every_member
     routes = {s.name: shortest_paths_to(graph, members[s.name], passable) for s in systems}
     reach: dict[str, dict[str, ReachCell]] = {}
@@ -69,9 +96,8 @@ def systems_reach(
         row = {}
         for system in systems:
             following, length = routes[system.name]
-            targets = members[system.name]
             reaching = [m for m in modules if m in following]
-            direct = sum(1 for m in modules if any(s in targets for s in graph.successors(m)))
+            direct = sum(1 for m in modules if system.name in index.imports.get(m, ()))
             chain: tuple = ()
             if reaching:
                 start = min(reaching, key=lambda m: (length[m], m))
@@ -89,20 +115,15 @@ def compliance(
     groups: Groups,
     violations: Sequence[Violation],
 ) -> tuple[ComplianceRow, ...]:
-    members = members_of(graph, systems)
-    every_member = set().union(*members.values()) if members else set()
+    index = _index(graph, systems)
     ssot = {s.name for s in systems if s.ssot}
     rows = []
     for group in sorted(groups):
         prefixes = groups[group]
         files = [n for n in modules_within(graph, prefixes) if is_first_party_file(graph, n)]
         logging_files = compliant = 0
-        for module in _group_modules(graph, prefixes, every_member):
-            used = {
-                name
-                for name, targets in members.items()
-                if any(s in targets for s in graph.successors(module))
-            }
+        for module in _group_modules(graph, prefixes, index.every_member):
+            used = index.imports.get(module)
             if used:
                 logging_files += 1
                 compliant += used <= ssot

@@ -104,4 +104,7 @@ def report_to_dict(outcome: ReportOutcome) -> dict[str, Any]:
 
 
 def render(outcome: ReportOutcome, color: bool = False) -> str:
-    return json.dumps(report_to_dict(outcome), indent=2, ensure_ascii=False) + "\n"
+    # Compact: a large repository's report holds tens of thousands of chains, and
+    # indenting makes json use its pure-Python encoder (a third of the report's time).
+    # `jq .` shows it indented.
+    return json.dumps(report_to_dict(outcome), ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from ssot_arch.cli import main
+
+# The installed commands, for tests that need real processes (concurrency, hash seeds).
+SSOT_ARCH = str(Path(sys.executable).with_name("ssot-arch"))
+LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 
 
 def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:

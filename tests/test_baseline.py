@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime
 import json
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers import make_repo, run_cli
+from tests.helpers import SSOT_ARCH, make_repo, run_cli
 
 REPO = {
     "app/__init__.py": "",
@@ -244,7 +243,7 @@ def test_concurrent_updates_leave_a_valid_baseline(tmp_path):
     baseline(repo)
     (repo / "app" / "a.py").write_text("X = 1\n")
     command = [
-        str(Path(sys.executable).with_name("ssot-arch")),
+        SSOT_ARCH,
         "baseline",
         str(repo),
         *ARGS,

@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
-from tests.helpers import check_json, make_repo, run_cli
+from tests.helpers import SSOT_ARCH, check_json, make_repo, run_cli
 
 REPO = {
     "app/__init__.py": "",
@@ -109,7 +107,7 @@ def test_two_concurrent_runs_share_the_cache_safely(tmp_path):
     repo = make_repo(tmp_path, {"app/__init__.py": "", **files})
     expected = run_cli("check", str(repo), "--no-cache", "--format", "json").stdout
     command = [
-        str(Path(sys.executable).with_name("ssot-arch")),
+        SSOT_ARCH,
         "check",
         str(repo),
         "--format",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.helpers import make_repo
+from tests.helpers import LINT_IMPORTS, make_repo
 
 CONFIG = """
 [importlinter]
@@ -32,7 +31,7 @@ APP = {
 
 
 def lint_imports(repo: Path) -> subprocess.CompletedProcess:
-    executable = Path(sys.executable).with_name("lint-imports")
+    executable = LINT_IMPORTS
     env = {**os.environ, "PYTHONPATH": str(repo)}
     return subprocess.run(
         [str(executable), "--no-cache"], cwd=repo, env=env, capture_output=True, text=True

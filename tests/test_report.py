@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import make_repo, run_cli
+from tests.helpers import SSOT_ARCH, make_repo, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -196,12 +196,11 @@ def test_output_is_identical_across_processes_and_hash_seeds(tmp_path):
     # reports must not.
     import os
     import subprocess
-    import sys
 
     from benchmarks.synthetic import generate
 
     generate(str(tmp_path), 400, seed=5)
-    executable = str(Path(sys.executable).with_name("ssot-arch"))
+    executable = SSOT_ARCH
     outputs = set()
     for seed in ("1", "2", "3"):
         for command in (["report", "--format", "json"], ["check", "--format", "sarif"]):

@@ -121,12 +121,9 @@ def _signature(settings: RunSettings) -> str:
 
 def _outcome_to(outcome: CheckOutcome) -> dict:
     coverage = outcome.coverage
+    unanalyzed = {u.file for u in coverage.unanalyzed}
     return {
-        "analyzed": sorted(
-            f.module
-            for f in outcome.files.values()
-            if f.path not in {u.file for u in coverage.unanalyzed}
-        ),
+        "analyzed": sorted(f.module for f in outcome.files.values() if f.path not in unanalyzed),
         "unanalyzed": [[u.file, u.reason] for u in coverage.unanalyzed],
         "unresolved": [
             [u.file, u.line, u.line_contents, u.reason] for u in coverage.unresolved_imports

@@ -260,7 +260,7 @@ def check(
 @main.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False))
 @_contract_options
-@_output_options(formats=("markdown", "json"))
+@_output_options(formats=("markdown", "json", "html"))
 @click.option(
     "--group",
     "groups",

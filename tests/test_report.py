@@ -212,3 +212,42 @@ def test_output_is_identical_across_processes_and_hash_seeds(tmp_path):
             )
             outputs.add((command[0], completed.stdout))
     assert len(outputs) == 2
+
+
+def test_html_report_is_the_markdown_report_as_a_page(tmp_path):
+    from html.parser import HTMLParser
+
+    repo = make_repo(tmp_path, {**REPO, "app/odd<name>/x.py": "import logging\n"})
+    page = run_cli("report", str(repo), "--format", "html").stdout
+    markdown = run_cli("report", str(repo)).stdout
+
+    class Collector(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.open: list[str] = []
+            self.headings: list[str] = []
+            self.tables = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in ("meta",):
+                self.open.append(tag)
+            self.tables += tag == "table"
+
+        def handle_endtag(self, tag):
+            assert self.open.pop() == tag
+
+        def handle_data(self, data):
+            if any(tag in ("h1", "h2", "h3") for tag in self.open):
+                self.headings.append(data)
+
+    collector = Collector()
+    collector.feed(page)
+    assert collector.open == []
+    expected = [
+        line.lstrip("#").strip().replace("`", "")
+        for line in markdown.splitlines()
+        if line.startswith("#")
+    ]
+    assert "".join(collector.headings).replace(" ", "") == "".join(expected).replace(" ", "")
+    assert collector.tables == markdown.count("\n|---|") and collector.tables >= 3
+    assert "app/odd&lt;name&gt;/x.py" in page and "odd<name>" not in page

@@ -17,7 +17,7 @@ CHECK_FORMATS = {
     "github": "github",
     "markdown": "markdown_summary",
 }
-REPORT_FORMATS = {"markdown": "report_markdown", "json": "report_json"}
+REPORT_FORMATS = {"markdown": "report_markdown", "json": "report_json", "html": "report_html"}
 
 
 def get_renderer(command: str, name: str) -> Renderer:

@@ -251,6 +251,7 @@ def test_virtualenvs_and_hidden_folders_are_skipped_and_listed(tmp_path):
             "app/env3/pyvenv.cfg": "home = /usr\n",
             "app/env3/lib/mod.py": "import logging\n",
             "app/node_modules/y.py": "import logging\n",
+            "app/__pycache__/mod.cpython-311.pyc": b"\x00",
         },
     )
     run = check_json(repo)

@@ -205,7 +205,8 @@ def collect_universe(
                     kept_dirs.append(d)
                 else:
                     count = sum(1 for _, _, fs in os.walk(full) for f in fs if f.endswith(".py"))
-                    universe.skipped_dirs.append(SkippedDir(relative(full), rule, count))
+                    if count:  # a skipped __pycache__ hides no source: not worth a line
+                        universe.skipped_dirs.append(SkippedDir(relative(full), rule, count))
             dirnames[:] = kept_dirs
             py_files = sorted(f for f in filenames if f.endswith(".py"))
             if not py_files:

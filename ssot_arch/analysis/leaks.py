@@ -193,11 +193,11 @@ def find_transitive_leaks(graph: nx.DiGraph, spec: ContractSpec) -> LeakAnalysis
     )
     leaks = tuple(Leak(n, chain_from(graph, n, following)) for n in leakers)
 
-    violators = [c for c in causes if not is_excluded(c, spec.exclude)]
+    violators = {c for c in causes if not is_excluded(c, spec.exclude)}
     # A leak that reaches an excluded module importing a restricted one cannot be
     # removed by fixing violators.
     bits, tainted = cause_sets(
-        graph, passable, causes, set(causes) - set(violators), cap=MAX_CAUSES_PER_STEP_SEARCH
+        graph, passable, causes, cause_set - violators, cap=MAX_CAUSES_PER_STEP_SEARCH
     )
     leak_bits = Counter(bits[n] for n in leakers if n not in tainted)
     only_cause: Counter[str] = Counter()

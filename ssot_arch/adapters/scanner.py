@@ -1,22 +1,25 @@
 """Scan the universe's imports with grimp's Rust scanner, one bad file never stopping the run.
 
 grimp's `build_graph` aborts on the first syntax error, drops some relative imports
-that climb above the top-level package and panics on others. So the scanner is driven
-here directly, with three safeguards:
+that climb above the top-level package, panics on others, and its scanner can crash the
+whole process on one deeply nested expression. So the scanner is driven here directly:
 
-* Files are read and decoded in Python (PEP 263 encodings, BOMs); unreadable,
-  undecodable and NUL-holding files are listed as unanalysed before grimp sees them.
-  grimp then reads them from disk through a temporary tree holding one symbolic link
-  per root (its in-memory file system is a test helper that strips indentation), plus
-  a file of their own for the few modules that need one (see `_needs_own_file`).
-* Every module is scanned under a synthetic prefix (`_ssot_virtual_._ssot_outside_...`),
-  so a relative import that climbs above its top-level package lands on a prefix
-  module instead of panicking; it is then reported with its line. Absolute imports
-  still resolve against the real roots. grimp resolves an import of a missing
-  first-party module to the top-level package: the prefix's top (`_ssot_virtual_`)
-  stands for the importer's own root.
-* Files are scanned in chunks; a chunk that fails is split until the failing file is
-  found and listed as unanalysed with the reason.
+* Files are read and decoded in Python (only regular files inside the repository, of
+  bounded size; PEP 263 encodings, BOMs); unreadable, undecodable and NUL-holding files
+  are listed as unanalysed before grimp sees them. grimp then reads them from disk
+  through a temporary tree holding one symbolic link per root (its in-memory file
+  system is a test helper that strips indentation), plus a file of their own for the
+  few modules that need one (see `_needs_own_file`).
+* Every module is scanned under a virtual name, `<top>.<level>...<level>.<marker>.rest`,
+  where each root is renamed to a marker of its own. A relative import that climbs
+  above its root lands on a level (or on the marker, under which the root's own name
+  does not exist) instead of on a sibling root or a panic; it is reported with its
+  line. The virtual names are not identifiers, so no import can name them. A file with
+  a relative import deeper than any level (100 dots) is scanned from a copy in which
+  such runs of dots are shortened to one that is still beyond every root.
+* grimp runs in worker processes (`scan_pool.py`), in parallel. Files are scanned in a
+  few chunks; a chunk that fails is split until the failing file is found and listed
+  as unanalysed with the reason, whether grimp raised, panicked or crashed.
 
 The parser is ruff's (inside grimp), so code for newer Pythons than the running one
 is read correctly.
@@ -25,21 +28,19 @@ is read correctly.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import tokenize
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from operator import attrgetter
 
-from grimp import _rustgrimp as rust  # type: ignore[attr-defined]
-from grimp.application.ports.modulefinder import FoundPackage, ModuleFile
-from grimp.domain.valueobjects import Module
-from grimp.exceptions import SourceSyntaxError
-
 from ssot_arch.adapters.cache import Entry, ImportCache, content_key, generation_key
-from ssot_arch.adapters.universe import Universe
+from ssot_arch.adapters.reading import NotReadable
+from ssot_arch.adapters.scan_pool import Answer, Chunk, ScanPool, default_jobs
+from ssot_arch.adapters.universe import Root, Universe
 from ssot_arch.domain.model import (
     FileKind,
     ImportRecord,
@@ -49,24 +50,21 @@ from ssot_arch.domain.model import (
 )
 from ssot_arch.logs import get_logger
 
-VIRTUAL_TOP = "_ssot_virtual_"
-PREFIX = "_ssot_outside_"
-# Deeper than any relative import in real code (`from ........ import x`); deeper ones
-# still cannot crash the run: their file is found by bisection and listed.
-PREFIX_DEPTH = 12
 # Each call to grimp's scanner converts the whole module set first (40 ms at 10,000
 # modules), so files are scanned in a few large chunks, not many small ones; a chunk
-# that fails is split into smaller ones (see `_scan_chunk`).
+# that fails is split into smaller ones (see `_Scanner.handle`).
 CHUNKS = 4
 MIN_CHUNK = 2000
+# Quoted source text (a syntax error's line, a hostile import statement) is cut here.
+MAX_QUOTE = 200
+TEMP_PREFIX = "ssot-arch-scan-"
 
 BEYOND_TOP_LEVEL = "relative import beyond the top-level package"
 _MISSING = object()
-_PREFIX_MODULES = tuple(
-    ".".join([VIRTUAL_TOP] + [PREFIX] * depth) for depth in range(1, PREFIX_DEPTH + 1)
-)
-_PREFIX_NAME = _PREFIX_MODULES[-1]
-_PREFIX_DOTTED = _PREFIX_NAME + "."
+# `from` followed by a run of dots, spaces and line continuations: a relative import's
+# level is at most the dots in the run (an upper bound is all that is needed).
+_RELATIVE_RUN = re.compile(rb"from((?:[ \t\f.]|\\(?:\r\n|\r|\n))+)")
+_RELATIVE_RUN_TEXT = re.compile(_RELATIVE_RUN.pattern.decode())
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -87,92 +85,169 @@ def decode_source(data: bytes) -> tuple[str, str]:
     return data.decode(encoding), encoding
 
 
+def quote(text: str) -> str:
+    """Source text as shown in a reason: one stripped line, cut at MAX_QUOTE characters."""
+    text = text.strip()
+    return text if len(text) <= MAX_QUOTE else text[:MAX_QUOTE] + "…"
+
+
 @dataclass
 class _Source:
     # Only what the scan needs, not the text: a large repository's sources are
     # hundreds of megabytes as Python strings.
     plain_utf8: bool  # grimp can read the file as it is on disk
     mentions_type_checking: bool
-    utf8_text: str | None = None  # the decoded text, for the files that are not plain
+    utf8_text: str | None = None  # the text grimp reads, for the files that need a copy
+    # Lines whose relative imports were shortened in the copy -> their original text.
+    original_lines: dict[int, str] | None = None
 
 
-def _read_bytes(path: str, display: str) -> tuple[bytes | None, Unanalyzed | None]:
+def _read_bytes(universe: Universe, source: SourceFile) -> tuple[bytes | None, Unanalyzed | None]:
     try:
-        with open(path, "rb") as handle:
-            return handle.read(), None
-    except OSError as error:
-        return None, Unanalyzed(display, f"unreadable: {error.strerror or error}")
+        return universe.read(source), None
+    except NotReadable as error:
+        return None, Unanalyzed(source.path, str(error))
 
 
-def _decode(data: bytes, display: str) -> tuple[_Source | None, Unanalyzed | None]:
+def _deepest_relative_run(data: bytes | str) -> int:
+    if isinstance(data, bytes):
+        return max((m.group(1).count(b".") for m in _RELATIVE_RUN.finditer(data)), default=0)
+    return max((m.group(1).count(".") for m in _RELATIVE_RUN_TEXT.finditer(data)), default=0)
+
+
+def _shorten_relative_runs(text: str, cap: int) -> tuple[str, dict[int, str]]:
+    """`text` with every run of more than `cap` relative dots cut to `cap` dots, keeping
+    every line where it was; and the original text of each line changed."""
+    lines = text.splitlines()
+    changed: dict[int, str] = {}
+
+    def shorten(match: re.Match) -> str:
+        run = match.group(1)
+        if run.count(".") <= cap:
+            return match.group(0)
+        line = text.count("\n", 0, match.start()) + 1
+        changed[line] = lines[line - 1] if line <= len(lines) else ""
+        breaks = len(re.findall(r"\\(?:\r\n|\r|\n)", run))
+        return "from " + "." * cap + " " + "\\\n" * breaks
+
+    return _RELATIVE_RUN_TEXT.sub(shorten, text), changed
+
+
+def _decode(
+    data: bytes, display: str, cap: int, must_copy: bool
+) -> tuple[_Source | None, Unanalyzed | None]:
+    """What the scan needs of a file's bytes; `cap` is the deepest relative level the
+    virtual layout holds, `must_copy` says the file is read through a copy anyway."""
     if data.isascii() and b"\0" not in data and b"coding" not in data[:400]:
         # ASCII without an encoding declaration (which only the first two lines may
         # hold) is valid UTF-8: no need to decode it (most files of most repositories).
-        return _Source(True, b"TYPE_CHECKING" in data), None
-    nul = data.find(b"\0")
-    if nul != -1:
-        line = data.count(b"\n", 0, nul) + 1
-        return None, Unanalyzed(display, f"contains a NUL byte (line {line})")
-    try:
-        text, encoding = decode_source(data)
-    except SyntaxError as error:  # a malformed or unknown coding cookie
-        return None, Unanalyzed(display, f"SyntaxError: {error.msg} (line {error.lineno})")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        return None, Unanalyzed(
-            display,
-            f"undecodable: byte 0x{data[error.start]:02x} is not valid {error.encoding} "
-            f"(line {line})",
-        )
-    plain = encoding == "utf-8"
-    return _Source(plain, "TYPE_CHECKING" in text, None if plain else text), None
+        if not must_copy and _deepest_relative_run(data) <= cap:
+            return _Source(True, b"TYPE_CHECKING" in data), None
+        text, encoding = data.decode("ascii"), "utf-8"
+    else:
+        nul = data.find(b"\0")
+        if nul != -1:
+            line = data.count(b"\n", 0, nul) + 1
+            return None, Unanalyzed(display, f"contains a NUL byte (line {line})")
+        try:
+            text, encoding = decode_source(data)
+        except SyntaxError as error:  # a malformed or unknown coding cookie
+            return None, Unanalyzed(
+                display, f"SyntaxError: {quote(error.msg)} (line {error.lineno})"
+            )
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            return None, Unanalyzed(
+                display,
+                f"undecodable: byte 0x{data[error.start]:02x} is not valid {error.encoding} "
+                f"(line {line})",
+            )
+    original_lines = None
+    if _deepest_relative_run(text) > cap:
+        text, original_lines = _shorten_relative_runs(text, cap)
+    plain = encoding == "utf-8" and original_lines is None and not must_copy
+    return (
+        _Source(plain, "TYPE_CHECKING" in text, None if plain else text, original_lines),
+        None,
+    )
 
 
-def _virtual_module(module: str) -> str:
-    return f"{_PREFIX_NAME}.{module}"
+_LEVEL = "~up"
 
 
-def _real_name(name: str, importer_root: str) -> str | None:
-    """The repository's name for a scanned name; None when it climbed above the roots."""
-    if name.startswith(_PREFIX_DOTTED):
-        return name[len(_PREFIX_DOTTED) :]
-    if name == VIRTUAL_TOP:
-        return importer_root
-    if name.startswith(VIRTUAL_TOP + "."):
-        return None
-    return name
+class _Layout:
+    """The virtual names modules are scanned under (see the module docstring)."""
+
+    def __init__(self, roots: Sequence[Root], modules: Iterable[str]):
+        taken = {root.name for root in roots}
+        top = "~ssot"
+        while top in taken:
+            top += "~"
+        self.top = top
+        # Every relative import deeper than the deepest module climbs above every root;
+        # shortened to `cap` dots it still does, and still lands on a level.
+        depth = max((m.count(".") + 1 for m in modules), default=1)
+        self.cap = depth + 1
+        self.levels = self.cap + 1
+        self.prefix = ".".join([top] + [_LEVEL] * self.levels)
+        self.marker_of = {root.name: f"~root{n}" for n, root in enumerate(roots)}
+        self.root_of = {marker: root for root, marker in self.marker_of.items()}
+        self._prefix_dot = self.prefix + "."
+
+    def virtual(self, module: str, root: str) -> str:
+        return f"{self._prefix_dot}{self.marker_of[root]}{module[len(root) :]}"
+
+    def real(self, name: str, importer_root: str) -> str | None:
+        """The repository's name for a scanned name; None when it climbed above the roots."""
+        if name.startswith(self._prefix_dot):
+            marker, dot, rest = name[len(self._prefix_dot) :].partition(".")
+            root = self.root_of.get(marker)
+            return None if root is None else root + dot + rest
+        if name == self.top:
+            # grimp resolves a missing first-party module to the importer's top package.
+            return importer_root
+        if not name or name.startswith((".", self.top + ".")):
+            return None
+        return name
+
+    def namespaces(self) -> list[str]:
+        """The levels above the roots: modules, so that imports landing there resolve."""
+        return [".".join([self.top] + [_LEVEL] * n) for n in range(1, self.levels + 1)]
 
 
-class _Tree:
-    """A folder laid out as grimp expects: `<dir>/_ssot_outside_/.../<root>/...`."""
+def _needs_own_file(
+    source: SourceFile, text: _Source, shadowing: set[str], root: Root, root_dir: str
+) -> bool:
+    """Whether grimp cannot read this file through the link to its root folder.
 
-    def __init__(self, directory: str):
-        self.directory = directory
-        self.base = directory + "/" + "/".join(_PREFIX_NAME.split(".")[1:])
-        # The prefix levels are (empty) packages, so that a relative import climbing
-        # above a root resolves to one of them rather than to the fallback top.
-        for prefix_module in _PREFIX_MODULES:
-            init = directory + "/" + "/".join(prefix_module.split(".")[1:]) + "/__init__.py"
-            os.makedirs(os.path.dirname(init), exist_ok=True)
-            open(init, "w").close()
-
-    def path_of(self, module: str, is_package: bool) -> str:
-        suffix = "/__init__.py" if is_package else ".py"
-        return self.base + "/" + module.replace(".", "/") + suffix
-
-
-def _needs_own_file(source: SourceFile, text: _Source, shadowing: set[str]) -> bool:
-    """Whether grimp cannot read this file through a link to its root folder.
-
-    That is so when the file is in another encoding (grimp reads UTF-8 only), when its
-    module name is not its path (`v1.2/` is named `v1_2`, `x.py` shadowed by the package
-    `x/` is `x~shadowed`), and for a package that shadows a module: grimp would read
-    `x.py` where Python imports `x/__init__.py`.
+    That is so when the file is read from a copy (another encoding, shortened relative
+    imports, a symbolic link), when its module name is not its path (`v1.2/` is named
+    `v1_2`, `x.py` shadowed by the package `x/` is `x~shadowed`), and for a package that
+    shadows a module: grimp would read `x.py` where Python imports `x/__init__.py`.
     """
     if not text.plain_utf8 or source.module in shadowing:
         return True
-    expected = source.module.replace(".", "/") + ("/__init__.py" if source.is_package else ".py")
-    return not source.path.endswith(expected)
+    if root.is_file:
+        return False
+    inner = source.module[len(source.root) + 1 :].replace(".", "/")
+    if source.is_package:
+        expected = inner + "/__init__.py" if inner else "__init__.py"
+    else:
+        expected = inner + ".py"
+    return os.path.join(root_dir, source.path) != os.path.join(root.path, expected)
+
+
+class _Tree:
+    """A folder laid out as grimp expects: `<dir>/~up/.../~up/<marker>/...`."""
+
+    def __init__(self, directory: str, layout: _Layout):
+        self.directory = directory
+        self.base = directory + "/" + "/".join(layout.prefix.split(".")[1:])
+        os.makedirs(self.base)
+
+    def path_of(self, virtual: str, is_package: bool) -> str:
+        suffix = "/__init__.py" if is_package else ".py"
+        return self.directory + "/" + "/".join(virtual.split(".")[1:]) + suffix
 
 
 class _Scanner:
@@ -184,150 +259,137 @@ class _Scanner:
 
     def __init__(self, universe: Universe, sources: dict[str, _Source], directory: str):
         self.by_module = {f.module: f for f in universe.files}
-        self.by_virtual_path: dict[str, SourceFile] = {}
+        self.sources = sources
+        layout = self.layout = _Layout(universe.roots, self.by_module)
+        roots = {root.name: root for root in universe.roots}
         shadowing = {
             f.module.removesuffix("~shadowed")
             for f in universe.files
             if f.kind is FileKind.SHADOWED
         }
 
-        linked, own = _Tree(directory + "/linked"), _Tree(directory + "/own")
+        linked, own = _Tree(directory + "/linked", layout), _Tree(directory + "/own", layout)
+        self.trees = {"linked": linked, "own": own}
         for root in universe.roots:
-            target = linked.path_of(root.name, False)
-            os.symlink(root.path, target if root.is_file else target[: -len(".py")])
-        self.tree_of: dict[str, _Tree] = {}
+            target = linked.base + "/" + layout.marker_of[root.name]
+            os.symlink(root.path, target + ".py" if root.is_file else target)
+        self.tree_of: dict[str, str] = {}
+        self.virtual_of: dict[str, str] = {}
+        self.by_virtual_path: dict[str, SourceFile] = {}
         made: set[str] = set()
         for module, text in sources.items():
             source = self.by_module[module]
-            tree = linked
-            if _needs_own_file(source, text, shadowing):
-                tree = own
-                target = own.path_of(module, source.is_package)
+            virtual = self.virtual_of[module] = layout.virtual(module, source.root)
+            tree = "linked"
+            if _needs_own_file(source, text, shadowing, roots[source.root], universe.root_dir):
+                tree = "own"
+                target = own.path_of(virtual, source.is_package)
                 parent = os.path.dirname(target)
                 if parent not in made:
                     os.makedirs(parent, exist_ok=True)
                     made.add(parent)
                 if text.plain_utf8:
-                    os.symlink(os.path.join(universe.root_dir, source.path), target)
+                    os.symlink(universe.real_path(source), target)
                 else:
                     with open(target, "w", encoding="utf-8") as handle:
                         handle.write(text.utf8_text or "")
             self.tree_of[module] = tree
-            self.by_virtual_path[tree.path_of(module, source.is_package)] = source
+            self.by_virtual_path[self.trees[tree].path_of(virtual, source.is_package)] = source
+        self.module_of = {virtual: module for module, virtual in self.virtual_of.items()}
 
-        self.module_files = {
-            module: ModuleFile(module=Module(_virtual_module(module)), mtime=0.0)
-            for module in sources
-        }
-        prefix_files = [ModuleFile(module=Module(m), mtime=0.0) for m in _PREFIX_MODULES]
-        namespaces = frozenset(_virtual_module(n) for n in universe.namespace_packages)
         # The real roots, so that absolute imports resolve to first-party modules.
-        real: dict[str, list[ModuleFile]] = {root.name: [] for root in universe.roots}
+        real: dict[str, tuple[list[str], list[str]]] = {r.name: ([], []) for r in universe.roots}
         for module in self.by_module:
-            real.setdefault(module.split(".")[0], []).append(
-                ModuleFile(module=Module(module), mtime=0.0)
-            )
-        real_namespaces: dict[str, set[str]] = {}
+            real.setdefault(module.split(".")[0], ([], []))[0].append(module)
         for namespace in universe.namespace_packages:
-            real_namespaces.setdefault(namespace.split(".")[0], set()).add(namespace)
-        real_packages = {
-            FoundPackage(
-                name=top,
-                directory=f"{directory}/real/{top}",
-                module_files=frozenset(files),
-                namespace_packages=frozenset(real_namespaces.get(top, ())),
-            )
-            for top, files in real.items()
+            real.setdefault(namespace.split(".")[0], ([], []))[1].append(namespace)
+        self.grimp_layout = {
+            "top": layout.top,
+            "modules": sorted(self.virtual_of.values()),
+            "namespaces": sorted(
+                layout.namespaces()
+                + [
+                    layout.virtual(n, n.split(".")[0])
+                    for n in universe.namespace_packages
+                    if n.split(".")[0] in layout.marker_of
+                ]
+            ),
+            "trees": {name: tree.directory for name, tree in self.trees.items()},
+            "real": real,
+            "real_directory": directory + "/real",
         }
-        self.found_packages = {
-            tree: real_packages
-            | {
-                FoundPackage(
-                    name=VIRTUAL_TOP,
-                    directory=tree.directory,
-                    module_files=frozenset([*self.module_files.values(), *prefix_files]),
-                    namespace_packages=namespaces,
-                )
-            }
-            for tree in (linked, own)
-        }
-        self.file_system = rust.RealBasicFileSystem()
 
     def scan(
         self,
+        pool: ScanPool,
         modules: Sequence[str],
         result: ScanResult,
         progress: ProgressCallback | None,
         exclude_type_checking: bool = False,
-    ) -> dict[str, set]:
-        found: dict[str, set] = {}
-        done = 0
-        for tree in dict.fromkeys(self.tree_of.values()):
-            in_tree = [m for m in modules if self.tree_of[m] is tree]
+    ) -> dict[str, list]:
+        """Each module's imports as grimp gives them ([virtual name, line, text]); the
+        files that could not be scanned are added to `result.unanalyzed`."""
+        found: dict[str, list] = {}
+        total, done = len(modules), 0
+        chunks = []
+        for tree in self.trees:
+            in_tree = [self.virtual_of[m] for m in modules if self.tree_of[m] == tree]
             size = max(MIN_CHUNK, -(-len(in_tree) // CHUNKS))
-            for start in range(0, len(in_tree), size):
-                chunk = in_tree[start : start + size]
-                self._scan_chunk(chunk, found, result, exclude_type_checking)
-                done += len(chunk)
+            chunks += [
+                Chunk(tree, tuple(in_tree[i : i + size]), exclude_type_checking)
+                for i in range(0, len(in_tree), size)
+            ]
+
+        def unanalyzed(virtual: str, reason: str) -> None:
+            nonlocal done
+            result.unanalyzed.append(
+                Unanalyzed(self.by_module[self.module_of[virtual]].path, reason)
+            )
+            done += 1
+
+        def handle(chunk: Chunk, answer: Answer) -> list[Chunk]:
+            nonlocal done
+            if "imports" in answer:
+                for virtual, imports in answer["imports"].items():
+                    found[self.module_of[virtual]] = imports
+                done += len(chunk.modules)
                 if progress:
-                    progress(done, len(modules))
+                    progress(done, total)
+                return []
+            if "syntax_error" in answer:
+                filename, line, text = answer["syntax_error"]
+                bad = self.by_virtual_path.get(filename)
+                virtual = self.virtual_of.get(bad.module) if bad else None
+                if virtual in chunk.modules:
+                    reason = f"SyntaxError (line {line or '?'})"
+                    unanalyzed(
+                        virtual, reason + (f": {quote(text)}" if text and text.strip() else "")
+                    )
+                    rest = tuple(m for m in chunk.modules if m != virtual)
+                    # Where there is one broken file there are often more: smaller
+                    # chunks make each further one cheaper to step around.
+                    parts = CHUNKS if len(rest) > 2 * MIN_CHUNK // CHUNKS else 1
+                    return _split(chunk, rest, parts)
+            if len(chunk.modules) == 1:
+                reason = (
+                    answer.get("crash")
+                    or f"grimp could not scan it: {quote(answer.get('error', ''))}"
+                )
+                unanalyzed(chunk.modules[0], reason)
+                return []
+            # The failure does not say which file: split until it does.
+            return _split(chunk, chunk.modules, 2)
+
+        pool.run(chunks, handle)
         return found
 
-    def _syntax_error_file(self, error: BaseException, chunk: list[str]) -> SourceFile | None:
-        if not isinstance(error, SourceSyntaxError):
-            return None
-        bad = self.by_virtual_path.get(error.filename)
-        return bad if bad is not None and bad.module in chunk else None
 
-    def _scan_chunk(
-        self, chunk: list[str], found: dict[str, set], result: ScanResult, exclude_tc: bool
-    ) -> None:
-        while chunk:
-            try:
-                scanned = rust.scan_for_imports(
-                    module_files=tuple(self.module_files[m] for m in chunk),
-                    found_packages=self.found_packages[self.tree_of[chunk[0]]],
-                    include_external_packages=True,
-                    exclude_type_checking_imports=exclude_tc,
-                    file_system=self.file_system,
-                )
-            except BaseException as error:  # grimp panics derive from BaseException
-                if isinstance(error, (KeyboardInterrupt, SystemExit, MemoryError)):
-                    raise
-                bad = self._syntax_error_file(error, chunk)
-                if bad is not None:
-                    text = (error.text or "").strip()  # type: ignore[attr-defined]
-                    line = error.lineno or "?"  # type: ignore[attr-defined]
-                    result.unanalyzed.append(
-                        Unanalyzed(
-                            bad.path, f"SyntaxError (line {line})" + (f": {text}" if text else "")
-                        )
-                    )
-                    chunk = [m for m in chunk if m != bad.module]
-                    if len(chunk) > 2 * MIN_CHUNK // CHUNKS:
-                        # Where there is one broken file there are often more: smaller
-                        # chunks make each further one cheaper to step around.
-                        size = -(-len(chunk) // CHUNKS)
-                        for start in range(0, len(chunk), size):
-                            self._scan_chunk(chunk[start : start + size], found, result, exclude_tc)
-                        return
-                    continue
-                if len(chunk) == 1:
-                    result.unanalyzed.append(
-                        Unanalyzed(
-                            self.by_module[chunk[0]].path,
-                            f"grimp could not scan it: {type(error).__name__}: {error}",
-                        )
-                    )
-                    return
-                # The error does not say which file: split until it does.
-                middle = len(chunk) // 2
-                self._scan_chunk(chunk[:middle], found, result, exclude_tc)
-                self._scan_chunk(chunk[middle:], found, result, exclude_tc)
-                return
-            for module, imports in scanned.items():
-                found[module.name[len(_PREFIX_DOTTED) :]] = imports
-            return
+def _split(chunk: Chunk, modules: Sequence[str], parts: int) -> list[Chunk]:
+    size = max(1, -(-len(modules) // parts))
+    return [
+        Chunk(chunk.tree, tuple(modules[i : i + size]), chunk.exclude_type_checking)
+        for i in range(0, len(modules), size)
+    ]
 
 
 def file_keys(universe: Universe) -> tuple[dict[str, str], list[Unanalyzed]]:
@@ -336,7 +398,7 @@ def file_keys(universe: Universe) -> tuple[dict[str, str], list[Unanalyzed]]:
     keys: dict[str, str] = {}
     unreadable: list[Unanalyzed] = []
     for source in universe.files:
-        data, problem = _read_bytes(os.path.join(universe.root_dir, source.path), source.path)
+        data, problem = _read_bytes(universe, source)
         if data is None:
             unreadable.append(problem)  # type: ignore[arg-type]
         else:
@@ -351,15 +413,17 @@ def scan_universe(
     progress: ProgressCallback | None = None,
     cache_dir: str | None = None,
     keys: dict[str, str] | None = None,
+    jobs: int | None = None,
 ) -> ScanResult:
     """Every import of every file of the universe, with what could not be read and why.
 
     With `mark_type_checking`, imports that sit under `if TYPE_CHECKING:` are flagged
     (found by a second scan, of only the files that mention TYPE_CHECKING). With
     `cache_dir`, files whose content is unchanged are not scanned again (see cache.py);
-    `keys` are their cache keys when the caller has already computed them.
+    `keys` are their cache keys when the caller has already computed them. `jobs`
+    worker processes scan (default: one per core).
     """
-    result = ScanResult(unanalyzed=list(universe.unreadable_dirs))
+    result = ScanResult(unanalyzed=list(universe.unreadable))
     cache = None
     if cache_dir is not None:
         generation = generation_key(
@@ -374,15 +438,16 @@ def scan_universe(
     by_module = {f.module: f for f in universe.files}
     entries: dict[str, Entry] = {}  # module -> its imports, cached or scanned now
     sources: dict[str, _Source] = {}
+    cap = _Layout(universe.roots, by_module).cap
     for source in universe.files:
         if cache is not None and source.module in keys:
             cached = cache.get(keys[source.module])
             if cached is not None:
                 entries[source.module] = cached
                 continue
-        data, problem = _read_bytes(os.path.join(universe.root_dir, source.path), source.path)
+        data, problem = _read_bytes(universe, source)
         if data is not None:
-            text, problem = _decode(data, source.path)
+            text, problem = _decode(data, source.path, cap, source.path in universe.linked)
         if problem:
             result.unanalyzed.append(problem)
         else:
@@ -390,7 +455,9 @@ def scan_universe(
     if cache is not None:
         logger.info("cache: %d of %d files unchanged", cache.hits, len(universe.files))
     if sources:
-        entries.update(_scan_entries(universe, sources, mark_type_checking, progress))
+        entries.update(
+            _scan_entries(universe, sources, mark_type_checking, progress, jobs or default_jobs())
+        )
 
     for module in sorted(entries):
         source = by_module[module]
@@ -417,30 +484,60 @@ def scan_universe(
     return result
 
 
+def clean_stale_scan_folders(temp_dir: str | None = None) -> None:
+    """Remove the scan folders of runs that were killed (their process is gone)."""
+    temp_dir = temp_dir or tempfile.gettempdir()
+    try:
+        names = os.listdir(temp_dir)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(TEMP_PREFIX):
+            continue
+        pid = name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            shutil.rmtree(os.path.join(temp_dir, name), ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, owned by someone else
+        return True
+    return True
+
+
 def _scan_entries(
     universe: Universe,
     sources: dict[str, _Source],
     mark_type_checking: bool,
     progress: ProgressCallback | None,
+    jobs: int,
 ) -> dict[str, Entry]:
     """Scan `sources` with grimp: each module's cache entry (its imports, or why not)."""
     failures = ScanResult()
-    directory = tempfile.mkdtemp(prefix="ssot-arch-scan-")
+    clean_stale_scan_folders()
+    directory = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
     try:
         scanner = _Scanner(universe, sources, directory)
         modules = sorted(sources)
-        found = scanner.scan(modules, failures, progress)
-        type_checking_only: set[tuple[str, int]] = set()
-        if mark_type_checking:
-            guarded = [m for m in modules if m in found and sources[m].mentions_type_checking]
-            runtime = scanner.scan(guarded, ScanResult(), None, exclude_type_checking=True)
-            for module in guarded:
-                kept = {(d.imported.name, d.line_number) for d in runtime.get(module, ())}
-                type_checking_only.update(
-                    (module, d.line_number)
-                    for d in found[module]
-                    if (d.imported.name, d.line_number) not in kept
+        with ScanPool(scanner.grimp_layout, directory, jobs) as pool:
+            found = scanner.scan(pool, modules, failures, progress)
+            type_checking_only: set[tuple[str, int]] = set()
+            if mark_type_checking:
+                guarded = [m for m in modules if m in found and sources[m].mentions_type_checking]
+                runtime = scanner.scan(
+                    pool, guarded, ScanResult(), None, exclude_type_checking=True
                 )
+                for module in guarded:
+                    kept = {(name, line) for name, line, _ in runtime.get(module, ())}
+                    type_checking_only.update(
+                        (module, line)
+                        for name, line, _ in found[module]
+                        if (name, line) not in kept
+                    )
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -448,17 +545,22 @@ def _scan_entries(
     by_path = {f.path: f.module for f in universe.files}
     for failure in failures.unanalyzed:
         entries[by_path[failure.file]] = {"unanalyzed": failure.reason}
+    layout = scanner.layout
     real_names: dict[tuple[str, str], str | None] = {}  # most imported names repeat
     for module, imports in found.items():
         root = scanner.by_module[module].root
+        original_lines = sources[module].original_lines
         entry = []
-        for direct in imports:
-            key = (direct.imported.name, root)
+        for imported, line, line_contents in imports:
+            key = (imported, root)
             name = real_names.get(key, _MISSING)
             if name is _MISSING:
-                name = real_names[key] = _real_name(*key)
-            line = direct.line_number
+                name = real_names[key] = layout.real(*key)
+            if original_lines and line in original_lines:
+                line_contents = quote(original_lines[line])
             tc = 1 if type_checking_only and (module, line) in type_checking_only else 0
-            entry.append([name, line, direct.line_contents, tc])
+            entry.append([name, line, line_contents, tc])
+        # Sorted: the scan's order depends on hashing in grimp and on the chunks.
+        entry.sort(key=lambda e: (e[1], e[0] or "", e[2]))
         entries[module] = entry
     return entries

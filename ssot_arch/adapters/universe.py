@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ssot_arch.adapters.reading import DEFAULT_MAX_FILE_SIZE, is_inside, read_source
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
-from ssot_arch.domain.model import FileKind, SkippedDir, SourceFile, Unanalyzed
+from ssot_arch.domain.model import FileKind, SkippedDir, SkippedFile, SourceFile, Unanalyzed
 
 # Folders that hold no first-party code. A folder holding a `pyvenv.cfg` is always a
 # virtualenv, whatever its name.
@@ -45,7 +46,20 @@ class Universe:
     files: list[SourceFile] = field(default_factory=list)
     namespace_packages: set[str] = field(default_factory=set)
     skipped_dirs: list[SkippedDir] = field(default_factory=list)
-    unreadable_dirs: list[Unanalyzed] = field(default_factory=list)
+    skipped_files: list[SkippedFile] = field(default_factory=list)
+    unreadable: list[Unanalyzed] = field(default_factory=list)  # folders that could not be listed
+    real_root: str = ""  # the repository's real path: nothing outside it is read
+    # Files analysed under a link's name -> the real path of the checked target.
+    linked: dict[str, str] = field(default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+    def real_path(self, source: SourceFile) -> str:
+        """Where `source`'s bytes are read from (never a symbolic link)."""
+        return self.linked.get(source.path) or os.path.join(self.root_dir, source.path)
+
+    def read(self, source: SourceFile) -> bytes:
+        """`source`'s bytes; NotReadable (with the reason) when they cannot be read."""
+        return read_source(self.real_path(source), self.max_file_size)
 
 
 def default_source_roots(root_dir: str) -> list[str]:
@@ -75,12 +89,46 @@ def _holds_python(path: str, skip_patterns: Sequence[str]) -> bool:
     return False
 
 
-def discover_roots(
-    source_roots: Sequence[str], skip_patterns: Sequence[str] = DEFAULT_SKIP_DIRS
-) -> list[Root]:
-    """Top-level packages, namespace folders and modules of the source roots."""
-    roots: dict[str, Root] = {}
+@dataclass
+class Layout:
+    """What root discovery found at the top of the source roots, and what it left out."""
+
+    roots: list[Root] = field(default_factory=list)
+    skipped_dirs: list[SkippedDir] = field(default_factory=list)
+    skipped_files: list[SkippedFile] = field(default_factory=list)
+
+
+def _root_name(entry_name: str) -> str:
+    # Dots in a folder name would fake a hierarchy (`v1.2/` is labelled `v1_2`).
+    return entry_name.replace(".", "_")
+
+
+def discover_layout(
+    root_dir: str, source_roots: Sequence[str], skip_patterns: Sequence[str] = DEFAULT_SKIP_DIRS
+) -> Layout:
+    """Top-level packages, namespace folders and modules of the source roots.
+
+    Top-level entries get the treatment nested ones get: a folder or file whose name is
+    no identifier (`my-service/`, `v1.2/`, `my-tool.py`) is a root of its own, checked
+    under its label; a folder left out by the skip rules or a symbolic link is listed
+    with its count of Python files, so that no `.py` file goes unmentioned.
+    """
+    layout = Layout()
+    taken: dict[str, Root] = {}
+    real_root = os.path.realpath(root_dir)
     other_source_roots = {os.path.abspath(s) for s in source_roots}
+    prefix = os.path.join(os.path.abspath(root_dir), "")
+
+    def relative(path: str) -> str:
+        return _relative_to(os.path.abspath(path), prefix, root_dir)
+
+    def claim(name: str, root: Root) -> None:
+        unique, n = name, 1
+        while unique in taken:
+            n += 1
+            unique = f"{name}~{n}"
+        taken[unique] = Root(unique, root.path, root.is_file)
+
     for source_root in source_roots:
         try:
             entries = sorted(os.scandir(source_root), key=lambda e: e.name)
@@ -89,18 +137,42 @@ def discover_roots(
                 ConfigProblem(f"cannot list source root {source_root}: {error.strerror}")
             ) from error
         for entry in entries:
-            if entry.name in roots or os.path.abspath(entry.path) in other_source_roots:
+            if os.path.abspath(entry.path) in other_source_roots:
                 continue
-            if entry.is_dir():
-                if not entry.name.isidentifier() or _skip_rule(
-                    entry.name, entry.path, skip_patterns
-                ):
-                    continue
-                if _holds_python(entry.path, skip_patterns):
-                    roots[entry.name] = Root(entry.name, os.path.abspath(entry.path))
-            elif entry.name.endswith(".py") and entry.name[:-3].isidentifier():
-                roots[entry.name[:-3]] = Root(entry.name[:-3], os.path.abspath(entry.path), True)
-    return [roots[name] for name in sorted(roots)]
+            is_python = entry.name.endswith(".py")
+            if entry.is_symlink():
+                rule, real = link_rule(entry.path, real_root, root_dir)
+                if is_python and not os.path.isdir(entry.path):
+                    layout.skipped_files.append(SkippedFile(relative(entry.path), rule))
+                elif os.path.isdir(entry.path):
+                    count = count_python_files(real) if real else 0
+                    if count or real is None:
+                        layout.skipped_dirs.append(SkippedDir(relative(entry.path), rule, count))
+            elif entry.is_dir(follow_symlinks=False):
+                rule = _skip_rule(entry.name, entry.path, skip_patterns)
+                if rule is not None:
+                    # git's own folder holds no source, and walking it is slow.
+                    count = 0 if entry.name == ".git" else count_python_files(entry.path)
+                    if count:
+                        layout.skipped_dirs.append(SkippedDir(relative(entry.path), rule, count))
+                elif _holds_python(entry.path, skip_patterns) or count_python_files(entry.path):
+                    # (A folder whose Python files all sit in skipped folders is a root
+                    # too, so that the walk lists those folders.)
+                    claim(_root_name(entry.name), Root("", os.path.abspath(entry.path)))
+            elif is_python:  # a regular file, or a FIFO or device that the reader will list
+                claim(_root_name(entry.name[:-3]), Root("", os.path.abspath(entry.path), True))
+    layout.roots = [taken[name] for name in sorted(taken)]
+    layout.skipped_dirs.sort()
+    layout.skipped_files.sort()
+    return layout
+
+
+def discover_roots(
+    source_roots: Sequence[str], skip_patterns: Sequence[str] = DEFAULT_SKIP_DIRS
+) -> list[Root]:
+    """Top-level packages, namespace folders and modules of the source roots."""
+    base = os.path.commonpath([os.path.abspath(s) for s in source_roots])
+    return discover_layout(base, source_roots, skip_patterns).roots
 
 
 def locate_roots(names: Iterable[str], source_roots: Sequence[str], key: str) -> list[Root]:
@@ -156,23 +228,55 @@ def _module_name(parts: list[str], kind: FileKind) -> str:
     return name + "~shadowed" if kind is FileKind.SHADOWED else name
 
 
-def collect_universe(
-    root_dir: str, roots: Sequence[Root], skip_patterns: Sequence[str] = DEFAULT_SKIP_DIRS
-) -> Universe:
-    root_dir = os.path.abspath(root_dir)
-    universe = Universe(root_dir=root_dir, roots=tuple(roots))
-    taken: set[str] = set()
+def _relative_to(path: str, prefix: str, root_dir: str) -> str:
+    # Every walked path starts with the repository's: slicing is much cheaper than
+    # os.path.relpath, which a large tree calls tens of thousands of times.
+    if path.startswith(prefix):
+        return path[len(prefix) :].replace(os.sep, "/")
+    return os.path.relpath(path, root_dir).replace(os.sep, "/")
 
+
+def count_python_files(path: str) -> int:
+    """The `.py` files below a folder, without following links out of it."""
+    return sum(1 for _, _, files in os.walk(path) for f in files if f.endswith(".py"))
+
+
+def link_rule(full: str, real_root: str, root_dir: str) -> tuple[str, str | None]:
+    """Why a symbolic link below the repository is not walked, and its real target when
+    that lies inside the repository (None: outside, never to be read)."""
+    real = os.path.realpath(full)
+    if not is_inside(real, real_root):
+        return "symbolic link to outside the repository", None
+    target = os.path.relpath(real, real_root).replace(os.sep, "/")
+    return f"symbolic link to {target}", real
+
+
+def collect_universe(
+    root_dir: str,
+    roots: Sequence[Root],
+    skip_patterns: Sequence[str] = DEFAULT_SKIP_DIRS,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> Universe:
+    """Walk every root: each `.py` entry becomes a file of the universe, or is listed.
+
+    Symbolic links are never walked into. A linked `.py` file whose target lies outside
+    the repository is listed and never read; one whose target is a file of the universe
+    is listed as its second name; any other (a target inside the repository but outside
+    the roots) is analysed under the link's name, read from its checked target.
+    """
+    root_dir = os.path.abspath(root_dir)
+    real_root = os.path.realpath(root_dir)
+    universe = Universe(
+        root_dir=root_dir, roots=tuple(roots), real_root=real_root, max_file_size=max_file_size
+    )
+    taken: set[str] = set()
     prefix = os.path.join(root_dir, "")
+    linked_files: list[tuple[str, list[str], str, str, str]] = []
 
     def relative(path: str) -> str:
-        # Every walked path starts with the repository's: slicing is much cheaper than
-        # os.path.relpath, which a large tree calls tens of thousands of times.
-        if path.startswith(prefix):
-            return path[len(prefix) :].replace(os.sep, "/")
-        return os.path.relpath(path, root_dir).replace(os.sep, "/")
+        return _relative_to(path, prefix, root_dir)
 
-    def add(path: str, parts: list[str], kind: FileKind, root: str) -> None:
+    def add(path: str, parts: list[str], kind: FileKind, root: str) -> str:
         name = _module_name(parts, kind)
         unique, n = name, 1
         while unique in taken:
@@ -180,14 +284,23 @@ def collect_universe(
             unique = f"{name}~{n}"
         taken.add(unique)
         universe.files.append(SourceFile(relative(path), unique, root, kind))
+        return relative(path)
 
     for root in roots:
+        if not is_inside(os.path.realpath(root.path), real_root):
+            where = relative(root.path)
+            rule = "symbolic link to outside the repository"
+            if root.is_file:
+                universe.skipped_files.append(SkippedFile(where, rule))
+            else:
+                universe.skipped_dirs.append(SkippedDir(where, rule, 0))
+            continue
         if root.is_file:
-            add(root.path, [root.name], FileKind.MODULE, root.name)
+            add(root.path, [root.name], _module_kind([root.name], "", set(), ""), root.name)
             continue
 
         def on_error(error: OSError) -> None:
-            universe.unreadable_dirs.append(
+            universe.unreadable.append(
                 Unanalyzed(relative(error.filename), f"folder unreadable: {error.strerror}")
             )
 
@@ -197,16 +310,18 @@ def collect_universe(
             kept_dirs = []
             for d in sorted(dirnames):
                 full = os.path.join(dirpath, d)
-                # Links are not followed (they may loop, or lead out of the repository).
-                rule = (
-                    "symbolic link" if os.path.islink(full) else _skip_rule(d, full, skip_patterns)
-                )
+                real: str | None = full
+                if os.path.islink(full):
+                    # Links are not followed: they may loop, or lead out of the repository.
+                    rule, real = link_rule(full, real_root, root_dir)
+                else:
+                    rule = _skip_rule(d, full, skip_patterns)
                 if rule is None:
                     kept_dirs.append(d)
-                else:
-                    count = sum(1 for _, _, fs in os.walk(full) for f in fs if f.endswith(".py"))
-                    if count:  # a skipped __pycache__ hides no source: not worth a line
-                        universe.skipped_dirs.append(SkippedDir(relative(full), rule, count))
+                    continue
+                count = count_python_files(real) if real else 0
+                if count or real is None:  # a skipped __pycache__ hides no source
+                    universe.skipped_dirs.append(SkippedDir(relative(full), rule, count))
             dirnames[:] = kept_dirs
             py_files = sorted(f for f in filenames if f.endswith(".py"))
             if not py_files:
@@ -222,11 +337,47 @@ def collect_universe(
             for filename in py_files:
                 parts = dir_parts if filename == "__init__.py" else dir_parts + [filename[:-3]]
                 kind = _module_kind(parts, filename, dir_set, dirpath)
-                add(os.path.join(dirpath, filename), parts, kind, root.name)
+                full = os.path.join(dirpath, filename)
+                if os.path.islink(full):
+                    linked_files.append((full, parts, kind, root.name, filename))
+                else:
+                    add(full, parts, kind, root.name)
+    _add_linked_files(universe, linked_files, add)
     # A namespace chain may run through folders that do have __init__.py.
     packages = {f.module for f in universe.files if f.kind is FileKind.PACKAGE}
     universe.namespace_packages -= packages
     universe.files.sort(key=lambda f: f.path)
     universe.skipped_dirs.sort()
-    universe.unreadable_dirs.sort()
+    universe.skipped_files.sort()
+    universe.unreadable.sort()
     return universe
+
+
+def _add_linked_files(universe: Universe, linked: list, add: Callable[..., str]) -> None:
+    """Linked `.py` files: listed when they lead out or name a file already analysed,
+    otherwise analysed under the link's name (rare: links are looked at one by one)."""
+    if not linked:
+        return
+    by_name: dict[str, list[str]] = {}
+    for f in universe.files:
+        by_name.setdefault(f.path.rsplit("/", 1)[-1], []).append(f.path)
+    for full, parts, kind, root, _ in linked:
+        rule, real = link_rule(full, universe.real_root, universe.root_dir)
+        path = _relative_to(full, os.path.join(universe.root_dir, ""), universe.root_dir)
+        if real is None:
+            universe.skipped_files.append(SkippedFile(path, rule))
+            continue
+        twin = next(
+            (
+                other
+                for other in by_name.get(os.path.basename(real), ())
+                if os.path.realpath(os.path.join(universe.root_dir, other)) == real
+            ),
+            None,
+        )
+        if twin is not None:
+            universe.skipped_files.append(
+                SkippedFile(path, f"symbolic link to {twin}, analysed under that name")
+            )
+        else:
+            universe.linked[add(full, parts, kind, root)] = real

@@ -70,6 +70,7 @@ def coverage_of(universe, scan: ScanResult) -> Coverage:
         files_analyzed=len(scan.analyzed),
         unanalyzed=tuple(scan.unanalyzed),
         skipped_dirs=tuple(universe.skipped_dirs),
+        skipped_files=tuple(universe.skipped_files),
         unresolved_imports=tuple(scan.unresolved),
         not_importable=_odd_files(scan.analyzed),
     )
@@ -87,7 +88,11 @@ class Analysed:
 
     outcome: CheckOutcome
     scan: ScanResult
-    namespace_packages: set[str]
+    universe: Universe
+
+    @property
+    def namespace_packages(self) -> set[str]:
+        return self.universe.namespace_packages
 
 
 def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckOutcome:
@@ -97,7 +102,7 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
     universe = find_files(settings)
     with timed("hashing files"):
         keys, unreadable = file_keys(universe)
-    problems = [f"{u.file}: {u.reason}" for u in [*unreadable, *universe.unreadable_dirs]]
+    problems = [f"{u.file}: {u.reason}" for u in [*unreadable, *universe.unreadable]]
     store = ResultCache(settings.cache_dir, tree_key(keys, problems, _signature(settings)))
     stored = store.get()
     if stored is not None:
@@ -143,6 +148,7 @@ def _outcome_from(stored: dict, settings: RunSettings, universe: Universe) -> Ch
         files_analyzed=len(analyzed),
         unanalyzed=tuple(Unanalyzed(*u) for u in stored["unanalyzed"]),
         skipped_dirs=tuple(universe.skipped_dirs),
+        skipped_files=tuple(universe.skipped_files),
         unresolved_imports=tuple(UnresolvedImport(*u) for u in stored["unresolved"]),
         not_importable=_odd_files(analyzed),
     )
@@ -222,7 +228,7 @@ def check_repository(
         files=files,
         other_contracts=tuple(settings.other_contracts),
     )
-    return Analysed(outcome, scan, universe.namespace_packages)
+    return Analysed(outcome, scan, universe)
 
 
 def _by_place(v: Violation) -> tuple:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 
 from ssot_arch.adapters.bindings import alias_bindings, read_bindings, statement_bindings
 from ssot_arch.adapters.nx_graph import to_networkx
+from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.adapters.scanner import decode_source
 from ssot_arch.analysis.direct import is_within, modules_within
 from ssot_arch.analysis.laundering import laundered_imports, restricted_names
@@ -60,8 +60,8 @@ def resolve_groups(
 class _Sources:
     """The analysed files' text and bindings, read at most once each."""
 
-    def __init__(self, root_dir: str, files: Mapping[str, SourceFile]):
-        self.root_dir, self.files = root_dir, files
+    def __init__(self, read: Callable[[SourceFile], bytes], files: Mapping[str, SourceFile]):
+        self.read, self.files = read, files
         self._text: dict[str, str] = {}
         self._lines: dict[str, list[str]] = {}
         self.parsed: dict[str, list[Binding]] = {}
@@ -69,9 +69,8 @@ class _Sources:
     def text(self, module: str) -> str:
         if module not in self._text:
             try:
-                with open(os.path.join(self.root_dir, self.files[module].path), "rb") as handle:
-                    self._text[module] = decode_source(handle.read())[0]
-            except (OSError, SyntaxError, UnicodeDecodeError):
+                self._text[module] = decode_source(self.read(self.files[module]))[0]
+            except (NotReadable, SyntaxError, UnicodeDecodeError):
                 self._text[module] = ""  # listed as unanalysed by the scan already
         return self._text[module]
 
@@ -137,7 +136,10 @@ def _mentions_alias_of(text: str, names: Collection[str]) -> bool:
 
 
 def find_laundering(
-    graph: nx.DiGraph, spec: ContractSpec, root_dir: str, files: Mapping[str, SourceFile]
+    graph: nx.DiGraph,
+    spec: ContractSpec,
+    read: Callable[[SourceFile], bytes],
+    files: Mapping[str, SourceFile],
 ) -> tuple[LaunderedImport, ...]:
     """Find re-exported restricted names, and who imports them (analysis/laundering.py).
 
@@ -147,7 +149,7 @@ def find_laundering(
     candidate and those importers parsed whole. Candidates start as the direct
     importers of restricted modules and follow the graph backwards.
     """
-    sources = _Sources(root_dir, files)
+    sources = _Sources(read, files)
     restricted = modules_within(graph, spec.restricted)
     exports: dict[str, dict[str, str]] = {}
     fetching: dict[str, set[str]] = {}  # exporting module -> importers fetching its names
@@ -222,6 +224,6 @@ def run_report(
             reach, fragmented = systems_reach(graph, systems[spec.id], groups)
             rows = compliance(graph, systems[spec.id], groups, result.violations)
         with timed(f"[{spec.id}] laundering"):
-            laundering = find_laundering(graph, spec, settings.root_dir, outcome.files)
+            laundering = find_laundering(graph, spec, analysed.universe.read, outcome.files)
         reports[spec.id] = ContractReport(leaks, reach, fragmented, rows, laundering)
     return ReportOutcome(outcome, groups, systems, reports)

@@ -50,6 +50,16 @@ class SkippedDir:
 
 
 @dataclass(frozen=True, order=True)
+class SkippedFile:
+    """A `.py` entry below a root that is deliberately not read, and why (for example a
+    symbolic link that leads out of the repository, or a second name of a file analysed
+    under its own)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, order=True)
 class UnresolvedImport:
     """An import that names no module, such as a relative import beyond the top level."""
 
@@ -80,6 +90,7 @@ class Coverage:
     skipped_dirs: tuple[SkippedDir, ...] = ()
     unresolved_imports: tuple[UnresolvedImport, ...] = ()
     not_importable: tuple[SourceFile, ...] = ()
+    skipped_files: tuple[SkippedFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,9 @@ class CheckOutcome:
     other_contracts: tuple[str, ...] = ()  # import-linter contracts left to lint-imports
     changed_since: str | None = None  # only files changed since this git revision are shown
     changed_files: int = 0
+    # Run-level warnings (not tied to one contract), such as a baseline section that
+    # matches no checked contract or a cache that could not be used.
+    warnings: tuple[str, ...] = ()
 
     @property
     def kept(self) -> bool:

@@ -8,6 +8,18 @@ import json
 import jsonschema
 from lxml import etree
 
+from ssot_arch.application.report import ReportOutcome
+from ssot_arch.domain.findings import ContractReport, LeakAnalysis
+from ssot_arch.domain.model import (
+    CheckOutcome,
+    ContractResult,
+    ContractSpec,
+    Coverage,
+    FileKind,
+    SkippedFile,
+    SourceFile,
+)
+from ssot_arch.formats import get_renderer
 from tests.helpers import make_repo, run_cli
 
 REPO = {
@@ -194,3 +206,179 @@ def test_every_format_can_be_written_to_a_file(tmp_path):
         run = fmt(repo, name, "-o", str(target), env={"SOURCE_DATE_EPOCH": "0"})
         assert run.stdout == ""
         assert target.read_text() == fmt(repo, name, env={"SOURCE_DATE_EPOCH": "0"}).stdout
+
+
+def warned_outcome() -> CheckOutcome:
+    """Kept, with two contract warnings, a run warning and two files not read (unsorted)."""
+    spec = ContractSpec(
+        id="cli", name="SSOT logging", restricted=("logging",), gateways=("app.logs",)
+    )
+    return CheckOutcome(
+        root_dir="/repo",
+        roots=("app",),
+        coverage=Coverage(
+            files_total=2,
+            files_analyzed=2,
+            skipped_files=(
+                SkippedFile("app/z.py", "symbolic link to outside the repository"),
+                SkippedFile("app/a.py", "second name of app/b.py"),
+            ),
+        ),
+        contracts=(
+            ContractResult(
+                spec, (), warnings=("restricted module 'loggin' is imported nowhere", "another")
+            ),
+        ),
+        files={
+            "app": SourceFile("app/__init__.py", "app", "app", FileKind.PACKAGE),
+            "app.logs": SourceFile("app/logs.py", "app.logs", "app"),
+        },
+        warnings=("cache ignored: not valid JSON",),
+    )
+
+
+def warned_report() -> ReportOutcome:
+    nothing = ContractReport(LeakAnalysis((), (), (), 0), {}, (), (), ())
+    return ReportOutcome(warned_outcome(), {"app": ["app"]}, {"cli": ()}, {"cli": nothing})
+
+
+def render(command: str, name: str, outcome) -> str:
+    return get_renderer(command, name)(outcome, False)
+
+
+def test_text_shows_warnings_and_counts_files_not_read():
+    assert render("check", "text", warned_outcome()) == (
+        "warning: another [cli]\n"
+        "warning: restricted module 'loggin' is imported nowhere [cli]\n"
+        "warning: cache ignored: not valid JSON\n"
+        "\n"
+        "SSOT logging [cli]: KEPT, 0 violations in 0 files\n"
+        "skipped 2 files deliberately not read (such as links out of the repository); "
+        "--format json lists them with their reasons\n"
+        "2/2 files analysed; 0 violations\n"
+    )
+
+
+def test_json_lists_warnings_and_files_not_read_sorted():
+    data = json.loads(render("check", "json", warned_outcome()))
+    assert data["warnings"] == ["cache ignored: not valid JSON"]
+    assert data["contracts"][0]["warnings"] == [
+        "another",
+        "restricted module 'loggin' is imported nowhere",
+    ]
+    assert data["coverage"]["skipped_files"] == [
+        {"path": "app/a.py", "reason": "second name of app/b.py"},
+        {"path": "app/z.py", "reason": "symbolic link to outside the repository"},
+    ]
+    report = json.loads(render("report", "json", warned_report()))
+    assert report["warnings"] == data["warnings"]
+    assert report["contracts"][0]["warnings"] == data["contracts"][0]["warnings"]
+    assert report["coverage"]["skipped_files"] == data["coverage"]["skipped_files"]
+
+
+def test_json_without_warnings_has_no_new_keys(tmp_path):
+    data = fmt(make_repo(tmp_path, REPO), "json").json
+    assert "warnings" not in data and "warnings" not in data["contracts"][0]
+    assert "skipped_files" not in data["coverage"]
+
+
+def test_sarif_warnings_and_files_not_read_are_notifications():
+    document = json.loads(render("check", "sarif", warned_outcome()))
+    sarif_validator().validate(document)
+    notes = document["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [
+        (
+            n["level"],
+            n["message"]["text"],
+            n.get("associatedRule", {}).get("id"),
+            n.get("locations", [{}])[0].get("physicalLocation", {}).get("artifactLocation"),
+        )
+        for n in notes
+    ] == [
+        (
+            "warning",
+            "not read: second name of app/b.py",
+            None,
+            {"uri": "app/a.py", "uriBaseId": "%SRCROOT%"},
+        ),
+        (
+            "warning",
+            "not read: symbolic link to outside the repository",
+            None,
+            {"uri": "app/z.py", "uriBaseId": "%SRCROOT%"},
+        ),
+        ("warning", "another", "cli", None),
+        ("warning", "restricted module 'loggin' is imported nowhere", "cli", None),
+        ("warning", "cache ignored: not valid JSON", None, None),
+    ]
+
+
+def test_junit_writes_warnings_and_files_not_read_to_system_err():
+    document = etree.fromstring(render("check", "junit", warned_outcome()).encode())
+    junit_schema().assertValid(document)
+    assert document.find("testsuite").get("failures") == "0"
+    assert document.find("testsuite/system-err").text == (
+        "warning: another [cli]\n"
+        "warning: restricted module 'loggin' is imported nowhere [cli]\n"
+        "warning: cache ignored: not valid JSON\n"
+        "app/a.py: not read: second name of app/b.py\n"
+        "app/z.py: not read: symbolic link to outside the repository"
+    )
+
+
+def test_github_warnings_are_warning_annotations():
+    assert render("check", "github", warned_outcome()) == (
+        "::warning file=app/a.py,title=ssot-arch::not read: second name of app/b.py\n"
+        "::warning file=app/z.py,title=ssot-arch::not read: symbolic link to outside the "
+        "repository\n"
+        "::warning title=ssot-arch [cli]::another\n"
+        "::warning title=ssot-arch [cli]::restricted module 'loggin' is imported nowhere\n"
+        "::warning title=ssot-arch::cache ignored: not valid JSON\n"
+        "ssot-arch: 0 contracts broken, 0 violations to fix, 2/2 files analysed\n"
+    )
+
+
+def test_markdown_summary_shows_warnings_unfolded():
+    assert render("check", "markdown", warned_outcome()) == (
+        "## ssot-arch: all contracts kept\n"
+        "\n"
+        "- Warning: cache ignored: not valid JSON\n"
+        "\n"
+        "### SSOT logging (`cli`): kept\n"
+        "\n"
+        "- Warning: another\n"
+        "- Warning: restricted module 'loggin' is imported nowhere\n"
+        "\n"
+        "| Service | New | Known | Fixed (stale) |\n"
+        "|---|---:|---:|---:|\n"
+        "| app | 0 | 0 | 0 |\n"
+        "| **total** | **0** | **0** | **0** |\n"
+        "\n"
+        "<details><summary>Not read (2)</summary>\n"
+        "\n"
+        "- `app/a.py`: second name of app/b.py\n"
+        "- `app/z.py`: symbolic link to outside the repository\n"
+        "\n"
+        "</details>\n"
+        "\n"
+        "2 of 2 files analysed.\n"
+    )
+
+
+def test_report_markdown_and_html_show_warnings_and_files_not_read():
+    markdown = render("report", "markdown", warned_report())
+    summary = markdown.split("## SSOT logging")[0]
+    assert "- Warning: cache ignored: not valid JSON\n" in summary
+    assert (
+        "laundered imports.\n\n- Warning: another\n"
+        "- Warning: restricted module 'loggin' is imported nowhere\n\n"
+    ) in markdown
+    assert markdown.endswith(
+        "Files not read:\n\n"
+        "- `app/a.py`: second name of app/b.py\n"
+        "- `app/z.py`: symbolic link to outside the repository\n"
+    )
+    page = render("report", "html", warned_report())
+    assert "<li>Warning: cache ignored: not valid JSON</li>" in page
+    assert "<li>Warning: restricted module &#x27;loggin&#x27; is imported nowhere</li>" in page
+    assert "<li><code>app/z.py</code>: symbolic link to outside the repository</li>" in page

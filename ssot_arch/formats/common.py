@@ -2,10 +2,56 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
+from typing import Any
 
 from ssot_arch.domain.baseline import BaselineEntry
 from ssot_arch.domain.model import KNOWN, NEW, CheckOutcome, ContractResult, ContractSpec, Violation
+
+# Characters that end a line, move the cursor or start a terminal control sequence:
+# C0 controls but the tab, DEL, C1 controls (NEL is one), the Unicode line and
+# paragraph separators, and lone surrogates (an undecodable byte of a file name,
+# which no UTF-8 output can hold).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    """`text` with every control character shown as an escape such as `\\n` or `\\x1b`.
+
+    File names, source lines and configuration values come from the analysed tree: a
+    newline in one must not start a line of its own in a CI log (`::error` is a GitHub
+    workflow command), a carriage return or an escape sequence must not hide lines on
+    a terminal, and XML cannot hold most of them. The tab is kept: it moves no line.
+    Backslashes are not doubled: this is for reading, the JSON formats hold exact text.
+    """
+    if _UNPRINTABLE.search(text) is None:
+        return text
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+# What json.dumps(ensure_ascii=False) leaves raw although it ends lines for some
+# readers (NEL, U+2028/U+2029 in JavaScript and log viewers) or starts a terminal
+# control (DEL, C1), and lone surrogates it cannot encode.
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def json_text(data: Any, **options: Any) -> str:
+    """`json.dumps`, with those characters as `\\u` escapes: the same JSON value, and an
+    output every line-based tool reads as the lines it has. (Outside strings JSON is
+    ASCII, so replacing them anywhere in the text only touches strings.)"""
+    text = json.dumps(data, ensure_ascii=False, **options)
+    if _JSON_RAW.search(text) is None:
+        return text
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def violations_by_root(outcome: CheckOutcome, result: ContractResult) -> dict[str, dict[str, int]]:

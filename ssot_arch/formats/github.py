@@ -3,46 +3,59 @@
 from __future__ import annotations
 
 from ssot_arch.domain.model import CheckOutcome
-from ssot_arch.formats.common import plural, stale_message, violation_message
+from ssot_arch.formats.common import plural, printable, stale_message, violation_message
 
 
 def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escaping of command data (the annotation shows the line break), then
+    `printable` for every other control character: no text from the tree can end the
+    command's line and start a command of its own."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _command(kind: str, message: str, file: str, line: int | None, title: str) -> str:
-    where = f"file={_property(file)}" + (f",line={line}" if line else "")
-    return f"::{kind} {where},title={_property(title)}::{_data(message)}"
+def _command(
+    kind: str, message: str, title: str, file: str | None = None, line: int | None = None
+) -> str:
+    properties = [f"file={_property(file)}"] if file is not None else []
+    properties += [f"line={line}"] if line else []
+    properties.append(f"title={_property(title)}")
+    return f"::{kind} {','.join(properties)}::{_data(message)}"
 
 
 def render(outcome: CheckOutcome, color: bool = False) -> str:
     lines = []
-    for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
+    contracts = sorted(outcome.contracts, key=lambda r: r.spec.id)
+    for result in contracts:
         title = f"ssot-arch [{result.spec.id}]"
         for v in result.failing:
             lines.append(
-                _command("error", violation_message(result.spec, v), v.file, v.line, title)
+                _command("error", violation_message(result.spec, v), title, v.file, v.line)
             )
         for entry in result.baseline.stale if result.baseline else ():
             kind = "error" if result.baseline.fail_on_stale else "warning"
-            lines.append(_command(kind, stale_message(entry), entry.file, None, title))
+            lines.append(_command(kind, stale_message(entry), title, entry.file))
         for budget in result.baseline.over_budget if result.baseline else ():
-            lines.append(
-                f"::error title={_property(title)}::"
-                + _data(f"{budget.group}: {budget.violations} violations, budget {budget.budget}")
-            )
-    for u in outcome.coverage.unanalyzed:
-        lines.append(_command("error", f"not analysed: {u.reason}", u.file, None, "ssot-arch"))
-    for u in outcome.coverage.unresolved_imports:
-        lines.append(_command("warning", u.reason, u.file, u.line, "ssot-arch"))
+            message = f"{budget.group}: {budget.violations} violations, budget {budget.budget}"
+            lines.append(_command("error", message, title))
+    coverage = outcome.coverage
+    for u in coverage.unanalyzed:
+        lines.append(_command("error", f"not analysed: {u.reason}", "ssot-arch", u.file))
+    for u in coverage.unresolved_imports:
+        lines.append(_command("warning", u.reason, "ssot-arch", u.file, u.line))
+    for s in sorted(coverage.skipped_files):
+        lines.append(_command("warning", f"not read: {s.reason}", "ssot-arch", s.path))
+    for result in contracts:
+        title = f"ssot-arch [{result.spec.id}]"
+        lines += [_command("warning", w, title) for w in sorted(result.warnings)]
+    lines += [_command("warning", w, "ssot-arch") for w in sorted(outcome.warnings)]
     failing = sum(len(r.failing) for r in outcome.contracts)
     broken = sum(1 for r in outcome.contracts if not r.kept)
     lines.append(
         f"ssot-arch: {plural(broken, 'contract')} broken, {plural(failing, 'violation')} to fix, "
-        f"{outcome.coverage.files_analyzed}/{outcome.coverage.files_total} files analysed"
+        f"{coverage.files_analyzed}/{coverage.files_total} files analysed"
     )
     return "\n".join(lines) + "\n"

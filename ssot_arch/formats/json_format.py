@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ssot_arch import __version__
 from ssot_arch.domain.baseline import BaselineEntry, BaselineVerdict
 from ssot_arch.domain.model import CheckOutcome
-from ssot_arch.formats.common import violations_by_root
+from ssot_arch.formats.common import json_text, violations_by_root
 
 SCHEMA_VERSION = 1
 
@@ -34,6 +33,8 @@ def baseline_to_dict(verdict: BaselineVerdict) -> dict[str, Any]:
 
 def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
     coverage = outcome.coverage
+    # Keys added after schema_version 1 appear only when they have something to say.
+    skipped_files = [{"path": s.path, "reason": s.reason} for s in sorted(coverage.skipped_files)]
     return {
         "tool": "ssot-arch",
         "version": __version__,
@@ -60,6 +61,7 @@ def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
                 {"path": s.path, "rule": s.rule, "python_files": s.python_files}
                 for s in coverage.skipped_dirs
             ],
+            **({"skipped_files": skipped_files} if skipped_files else {}),
         },
         "contracts": [
             {
@@ -81,14 +83,16 @@ def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
                     }
                     for v in r.violations
                 ],
+                **({"warnings": sorted(r.warnings)} if r.warnings else {}),
                 **({"baseline": baseline_to_dict(r.baseline)} if r.baseline else {}),
             }
             for r in sorted(outcome.contracts, key=lambda r: r.spec.id)
         ],
         "other_contracts": sorted(outcome.other_contracts),
+        **({"warnings": sorted(outcome.warnings)} if outcome.warnings else {}),
         **({"changed_since": outcome.changed_since} if outcome.changed_since else {}),
     }
 
 
 def render(outcome: CheckOutcome, color: bool = False) -> str:
-    return json.dumps(outcome_to_dict(outcome), indent=2, ensure_ascii=False) + "\n"
+    return json_text(outcome_to_dict(outcome), indent=2) + "\n"

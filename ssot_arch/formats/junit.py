@@ -2,7 +2,9 @@
 
 It follows the strict Ant/JUnitReport schema (windyroad's JUnit.xsd), which every CI
 reads. That schema requires a timestamp: it is `SOURCE_DATE_EPOCH` when set (for
-byte-identical output), else the time of the run.
+byte-identical output), else the time of the run. Warnings and files not read go to
+the suite's `system-err`. Every text is `printable`: XML 1.0 cannot hold most control
+characters at all.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 from xml.etree import ElementTree
 
 from ssot_arch.domain.model import CheckOutcome
-from ssot_arch.formats.common import plural, stale_message, violation_message
+from ssot_arch.formats.common import plural, printable, stale_message, violation_message
 
 
 def _timestamp() -> str:
@@ -49,6 +51,13 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
             [f"{u.file}: {u.reason}" for u in coverage.unanalyzed],
         )
     cases.append((f"coverage: {coverage.files_analyzed}/{coverage.files_total} files", failure))
+    diagnostics = [
+        f"warning: {w} [{r.spec.id}]"
+        for r in sorted(outcome.contracts, key=lambda r: r.spec.id)
+        for w in sorted(r.warnings)
+    ]
+    diagnostics += [f"warning: {w}" for w in sorted(outcome.warnings)]
+    diagnostics += [f"{s.path}: not read: {s.reason}" for s in sorted(coverage.skipped_files)]
 
     suites = ElementTree.Element("testsuites")
     suite = ElementTree.SubElement(
@@ -69,14 +78,15 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
     ElementTree.SubElement(suite, "properties")
     for name, failure in cases:
         case = ElementTree.SubElement(
-            suite, "testcase", {"classname": "ssot-arch", "name": name, "time": "0"}
+            suite, "testcase", {"classname": "ssot-arch", "name": printable(name), "time": "0"}
         )
         if failure:
             element = ElementTree.SubElement(
-                case, "failure", {"type": "ssot-arch", "message": failure[0]}
+                case, "failure", {"type": "ssot-arch", "message": printable(failure[0])}
             )
-            element.text = "\n".join(failure[1])
+            element.text = "\n".join(map(printable, failure[1]))
     ElementTree.SubElement(suite, "system-out")
-    ElementTree.SubElement(suite, "system-err")
+    system_err = ElementTree.SubElement(suite, "system-err")
+    system_err.text = "\n".join(map(printable, diagnostics)) or None
     ElementTree.indent(suites)
     return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ssot_arch.domain.model import CheckOutcome
-from ssot_arch.formats.common import gate_counts, plural, stale_message, violation_message
+from ssot_arch.formats.common import (
+    gate_counts,
+    plural,
+    printable,
+    stale_message,
+    violation_message,
+)
 
 MAX_LISTED = 50
 
@@ -13,6 +19,11 @@ def _escape(text: str) -> str:
     for char in "\\*_[]<>|":
         text = text.replace(char, "\\" + char)
     return text
+
+
+def _warnings(warnings: tuple[str, ...]) -> list[str]:
+    """Shown, not folded: a warning can mean the contract checks less than it seems to."""
+    return [*(f"- Warning: {_escape(w)}" for w in sorted(warnings)), ""] if warnings else []
 
 
 def _details(title: str, items: list[str]) -> list[str]:
@@ -44,13 +55,13 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
             else ""
         )
     )
-    lines = [f"## ssot-arch: {head}", ""]
+    lines = [f"## ssot-arch: {head}", "", *_warnings(outcome.warnings)]
     if outcome.changed_since:
         lines += [f"Files changed since `{outcome.changed_since}` only.", ""]
     for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
         spec = result.spec
         state = "kept" if result.kept else "broken"
-        lines += [f"### {spec.name} (`{spec.id}`): {state}", ""]
+        lines += [f"### {spec.name} (`{spec.id}`): {state}", "", *_warnings(result.warnings)]
         counts = gate_counts(outcome, result)
         lines += ["| Service | New | Known | Fixed (stale) |", "|---|---:|---:|---:|"]
         for service, row in counts.items():
@@ -88,5 +99,10 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
     lines += _details(
         "Not analysed", [f"- `{u.file}`: {_escape(u.reason)}" for u in coverage.unanalyzed]
     )
+    lines += _details(
+        "Not read",
+        [f"- `{s.path}`: {_escape(s.reason)}" for s in sorted(coverage.skipped_files)],
+    )
     lines.append(f"{coverage.files_analyzed} of {coverage.files_total} files analysed.")
-    return "\n".join(lines) + "\n"
+    # Each entry is one line: whatever the names hold, it stays one line.
+    return "\n".join(map(printable, lines)) + "\n"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ssot_arch.application.report import ReportOutcome
 from ssot_arch.domain.findings import ContractReport, Hop
 from ssot_arch.domain.model import System
+from ssot_arch.formats.common import json_text
 from ssot_arch.formats.json_format import outcome_to_dict
 
 
@@ -107,4 +107,4 @@ def render(outcome: ReportOutcome, color: bool = False) -> str:
     # Compact: a large repository's report holds tens of thousands of chains, and
     # indenting makes json use its pure-Python encoder (a third of the report's time).
     # `jq .` shows it indented.
-    return json.dumps(report_to_dict(outcome), ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json_text(report_to_dict(outcome), separators=(",", ":")) + "\n"

@@ -2,7 +2,7 @@
 
 Sections: summary, then per contract the compliance table, the systems reach
 matrix, the top causes of leaks with the fix-first list, leak chains and laundering;
-coverage last.
+coverage last. Warnings open the summary and the contract they are about.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from ssot_arch.application.report import ReportOutcome
 from ssot_arch.domain.findings import ContractReport, Hop
 from ssot_arch.domain.model import ContractResult, System
+from ssot_arch.formats.common import printable
 
 MAX_ROWS = 25
 
@@ -19,6 +20,10 @@ def chain_text(chain: tuple[Hop, ...]) -> str:
         return ""
     parts = [f"`{hop.importer}` (l.{hop.line})" for hop in chain]
     return " → ".join([*parts, f"`{chain[-1].imported}`"])
+
+
+def _warnings(warnings: tuple[str, ...]) -> list[str]:
+    return [f"- Warning: {w}" for w in sorted(warnings)]
 
 
 def _more(total: int, shown: int) -> list[str]:
@@ -149,6 +154,8 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> list[str]:
         f"transitive leaks, {len(report.laundering)} laundered imports.",
         "",
     ]
+    if result.warnings:
+        head += [*_warnings(result.warnings), ""]
     return [
         *head,
         *_compliance(report),
@@ -184,6 +191,10 @@ def _coverage(outcome: ReportOutcome) -> list[str]:
                 for s in coverage.skipped_dirs
             ],
         ),
+        (
+            "Files not read",
+            [f"- `{s.path}`: {s.reason}" for s in sorted(coverage.skipped_files)],
+        ),
     ):
         if items:
             lines += [f"{title}:", "", *items, ""]
@@ -207,9 +218,12 @@ def render(outcome: ReportOutcome, color: bool = False) -> str:
         f"- Transitive leaks: {leaks}",
         f"- Fragmented packages (reaching more than one system): "
         f"{', '.join(fragmented) if fragmented else 'none'}",
+        *_warnings(check.warnings),
         "",
     ]
     for result in sorted(check.contracts, key=lambda r: r.spec.id):
         lines += _contract(result, outcome)
     lines += _coverage(outcome)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    # Each entry is one line (the HTML format relies on it too): whatever the names
+    # hold, it stays one line.
+    return "\n".join(map(printable, lines)).rstrip("\n") + "\n"

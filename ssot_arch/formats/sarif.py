@@ -3,23 +3,34 @@
 One rule per contract (with its help text), one result per violation at its file and
 line. With a baseline, results carry `baselineState` (`new`, `unchanged`, or `absent`
 for a fixed entry still in the baseline) and accepted ones are notes, not errors.
-Files that could not be analysed are tool execution notifications. Each result has a
-line-independent fingerprint, the identity the baseline uses.
+Files that could not be analysed, files not read and warnings are tool execution
+notifications. Each result has a line-independent fingerprint, the identity the
+baseline uses. Locations hold exact file names; message texts, which viewers print,
+show control characters escaped.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from ssot_arch import __version__
 from ssot_arch.analysis.ratchet import entries_for
 from ssot_arch.domain.model import KNOWN, CheckOutcome, ContractSpec
-from ssot_arch.formats.common import advice, stale_message, violation_message
+from ssot_arch.formats.common import (
+    advice,
+    json_text,
+    printable,
+    stale_message,
+    violation_message,
+)
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/ssot-arch/"
+
+
+def _message(text: str) -> dict[str, str]:
+    return {"text": printable(text)}
 
 
 def _location(file: str, line: int | None = None) -> dict[str, Any]:
@@ -30,23 +41,24 @@ def _location(file: str, line: int | None = None) -> dict[str, Any]:
 
 
 def _rule(spec: ContractSpec) -> dict[str, Any]:
-    restricted = ", ".join(spec.restricted)
-    gateways = ", ".join(spec.gateways) or "none"
+    restricted = printable(", ".join(spec.restricted))
+    gateways = printable(", ".join(spec.gateways) or "none")
+    fix = printable(advice(spec))
     text = (
         f"Only the SSOT gateway modules ({gateways}) may import {restricted}. "
-        f"Fix: {advice(spec)}. Why: competing logging systems give each service different "
+        f"Fix: {fix}. Why: competing logging systems give each service different "
         "formats, levels and sinks; one SSOT module makes the choice in one place."
     )
     return {
         "id": spec.id,
         "name": "SsotImport",
-        "shortDescription": {"text": spec.name},
+        "shortDescription": _message(spec.name),
         "fullDescription": {"text": f"Direct import of {restricted} outside {gateways}."},
         "help": {
             "text": text,
             "markdown": (
                 f"Only the SSOT gateway modules (`{gateways}`) may import `{restricted}`.\n\n"
-                f"**Fix:** {advice(spec)}."
+                f"**Fix:** {fix}."
             ),
         },
         "defaultConfiguration": {"level": "error"},
@@ -56,7 +68,8 @@ def _rule(spec: ContractSpec) -> dict[str, Any]:
 
 def _fingerprint(contract: str, identity: tuple[str, str, str], occurrence: int) -> str:
     key = "\0".join([contract, *identity, str(occurrence)])
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    # surrogatepass: a file name holding an undecodable byte still has a fingerprint.
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def render(outcome: CheckOutcome, color: bool = False) -> str:
@@ -71,7 +84,7 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
                 "ruleId": spec.id,
                 "ruleIndex": index,
                 "level": "note" if known else "error",
-                "message": {"text": violation_message(spec, violation)},
+                "message": _message(violation_message(spec, violation)),
                 "locations": [_location(violation.file, violation.line)],
                 "partialFingerprints": {
                     "ssotArchImport/v1": _fingerprint(spec.id, entry.identity, entry.occurrence)
@@ -86,7 +99,7 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
                     "ruleId": spec.id,
                     "ruleIndex": index,
                     "level": "note",
-                    "message": {"text": stale_message(entry)},
+                    "message": _message(stale_message(entry)),
                     "locations": [_location(entry.file)],
                     "partialFingerprints": {
                         "ssotArchImport/v1": _fingerprint(spec.id, entry.identity, entry.occurrence)
@@ -98,17 +111,37 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
     notifications = [
         {
             "level": "error",
-            "message": {"text": f"not analysed: {u.reason}"},
+            "message": _message(f"not analysed: {u.reason}"),
             "locations": [_location(u.file)],
         }
         for u in coverage.unanalyzed
     ] + [
         {
             "level": "warning",
-            "message": {"text": f"{u.reason}: {u.line_contents.strip()}"},
+            "message": _message(f"{u.reason}: {u.line_contents.strip()}"),
             "locations": [_location(u.file, u.line)],
         }
         for u in coverage.unresolved_imports
+    ]
+    notifications += [
+        {
+            "level": "warning",
+            "message": _message(f"not read: {s.reason}"),
+            "locations": [_location(s.path)],
+        }
+        for s in sorted(coverage.skipped_files)
+    ]
+    notifications += [
+        {
+            "level": "warning",
+            "message": _message(warning),
+            "associatedRule": {"id": result.spec.id, "index": index},
+        }
+        for index, result in enumerate(contracts)
+        for warning in sorted(result.warnings)
+    ]
+    notifications += [
+        {"level": "warning", "message": _message(warning)} for warning in sorted(outcome.warnings)
     ]
     run = {
         "tool": {
@@ -123,4 +156,4 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
         "results": results,
     }
     document = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document, indent=2) + "\n"

@@ -7,6 +7,7 @@ import click
 from ssot_arch.domain.model import KNOWN, CheckOutcome, ContractResult
 from ssot_arch.formats.common import (
     plural,
+    printable,
     stale_message,
     violation_message,
     violations_by_root,
@@ -22,33 +23,47 @@ def _state(result: ContractResult) -> str:
     known = sum(1 for v in result.violations if v.status == KNOWN)
     text = (
         f"{len(result.failing)} new in {plural(files, 'file')}, {known} known "
-        f"(baseline {verdict.file}), {len(verdict.stale)} fixed"
+        f"(baseline {printable(verdict.file)}), {len(verdict.stale)} fixed"
     )
     return text
 
 
+def _title(result: ContractResult) -> str:
+    return printable(f"{result.spec.name} [{result.spec.id}]")
+
+
 def render(outcome: CheckOutcome, color: bool = False) -> str:
+    """Every piece of text from the tree or its configuration goes through `printable`:
+    one line of output is one line of the log, whatever the names hold."""
+
     def style(text: str, **kw) -> str:
         return click.style(text, **kw) if color else text
 
     lines: list[str] = []
     for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
         spec = result.spec
+        tag = printable(f"[{spec.id}]")
         stale = result.baseline.stale if result.baseline else ()
         if color and (result.failing or stale):
-            lines.append(style(f"{spec.name} [{spec.id}]", bold=True))
+            lines.append(style(_title(result), bold=True))
         for v in result.failing:
-            where = style(f"{v.file}:{v.line}:", fg="cyan")
-            lines.append(f"{where} {violation_message(spec, v)} [{spec.id}]")
+            where = style(f"{printable(v.file)}:{v.line}:", fg="cyan")
+            lines.append(f"{where} {printable(violation_message(spec, v))} {tag}")
         for entry in stale:
-            lines.append(f"{style(entry.file + ':', fg='cyan')} {stale_message(entry)} [{spec.id}]")
+            where = style(printable(entry.file) + ":", fg="cyan")
+            lines.append(f"{where} {printable(stale_message(entry))} {tag}")
         if color and (result.failing or stale):
             lines.append("")
     coverage = outcome.coverage
     for u in coverage.unanalyzed:
-        lines.append(f"{u.file}: not analysed: {u.reason}")
+        lines.append(printable(f"{u.file}: not analysed: {u.reason}"))
     for u in coverage.unresolved_imports:
-        lines.append(f"{u.file}:{u.line}: warning: {u.reason} ({u.line_contents.strip()})")
+        lines.append(
+            printable(f"{u.file}:{u.line}: warning: {u.reason} ({u.line_contents.strip()})")
+        )
+    for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
+        lines += [printable(f"warning: {w} [{result.spec.id}]") for w in sorted(result.warnings)]
+    lines += [printable(f"warning: {w}") for w in sorted(outcome.warnings)]
     if lines and not color:
         lines.append("")
 
@@ -58,32 +73,33 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
             if result.kept
             else style("BROKEN", fg="red", bold=True)
         )
-        lines.append(f"{result.spec.name} [{result.spec.id}]: {state}, {_state(result)}")
+        lines.append(f"{_title(result)}: {state}, {_state(result)}")
         per_root = violations_by_root(outcome, result)
         if len(per_root) > 1 and result.violations and result.baseline is None:
             lines.append(
                 "  per root: "
                 + ", ".join(
-                    f"{root} {c['violations']} ({plural(c['violating_files'], 'file')})"
+                    f"{printable(root)} {c['violations']} ({plural(c['violating_files'], 'file')})"
                     for root, c in per_root.items()
                 )
             )
         for budget in result.baseline.budgets if result.baseline else ():
             over = budget.violations > budget.budget
             lines.append(
-                f"  budget {budget.group}: {budget.violations} of {budget.budget}"
+                f"  budget {printable(budget.group)}: {budget.violations} of {budget.budget}"
                 + (" (over budget)" if over else "")
             )
         if result.baseline and result.baseline.fail_on_stale and result.baseline.stale:
             lines.append("  stale baseline entries fail this contract (fail_on_stale)")
     if outcome.changed_since:
         lines.append(
-            f"only files changed since {outcome.changed_since} "
+            f"only files changed since {printable(outcome.changed_since)} "
             f"({plural(outcome.changed_files, 'Python file')}) are reported"
         )
     if outcome.other_contracts:
         lines.append(
-            f"not checked here (run lint-imports): {', '.join(sorted(outcome.other_contracts))}"
+            "not checked here (run lint-imports): "
+            + printable(", ".join(sorted(outcome.other_contracts)))
         )
     if coverage.skipped_dirs:
         skipped = sum(s.python_files for s in coverage.skipped_dirs)
@@ -91,6 +107,11 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
             f"skipped {plural(len(coverage.skipped_dirs), 'folder')} "
             f"({plural(skipped, 'Python file')}) by the skip_dirs rules; "
             "--format json lists them"
+        )
+    if coverage.skipped_files:
+        lines.append(
+            f"skipped {plural(len(coverage.skipped_files), 'file')} deliberately not read "
+            "(such as links out of the repository); --format json lists them with their reasons"
         )
     if coverage.not_importable:
         lines.append(

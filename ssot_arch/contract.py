@@ -30,6 +30,13 @@ from ssot_arch.domain.model import ContractSpec, System
 DEFAULT_RESTRICTED = ("logging", "loguru", "structlog")
 TYPE_NAME = "ssot"
 CLASS_PATH = "ssot_arch.contract.SSOTContract"
+# The advice for a list written on one line of an INI file; ssot-arch rewords it for the
+# command line ("one module per --restricted") and for TOML arrays.
+ONE_PER_LINE = "write one module per line"
+
+
+def is_module_name(name: str) -> bool:
+    return all(part.isidentifier() for part in name.split("."))
 
 
 def parse_system(raw: str) -> System:
@@ -43,9 +50,22 @@ def parse_system(raw: str) -> System:
             "(for example: stdlib = logging)"
         )
     for module in modules:
-        if not all(part.isidentifier() for part in module.split(".")):
-            raise fields.ValidationError(f"'{module}' in system '{name}' is not a module name.")
+        if not is_module_name(module):
+            raise fields.ValidationError(
+                f"'{module}' in system '{name}' is not a module name; separate modules with commas"
+            )
     return System(name=name, entries=modules)
+
+
+class ModuleNameField(fields.ModuleField):
+    """A dotted module name: a list on one line (`logging, loguru`) would name no module,
+    and the contract would pass whatever the code imports."""
+
+    def parse(self, raw_data: str | list) -> fields.Module:
+        module = super().parse(raw_data)
+        if not is_module_name(module.name):
+            raise fields.ValidationError(f"'{module.name}' is not a module name; {ONE_PER_LINE}")
+        return module
 
 
 class SystemField(fields.Field):
@@ -77,9 +97,9 @@ class SSOTContract(Contract):
     type_name = TYPE_NAME
 
     restricted_modules = fields.ListField(
-        subfield=fields.ModuleField(), default=[fields.Module(m) for m in DEFAULT_RESTRICTED]
+        subfield=ModuleNameField(), default=[fields.Module(m) for m in DEFAULT_RESTRICTED]
     )
-    gateways = fields.ListField(subfield=fields.ModuleField(), default=[])
+    gateways = fields.ListField(subfield=ModuleNameField(), default=[])
     systems = fields.ListField(subfield=SystemField(), default=[])
     ssot_systems = fields.ListField(subfield=fields.StringField(), default=[])
     exclude = fields.ListField(subfield=fields.StringField(), default=[])
@@ -90,6 +110,12 @@ class SSOTContract(Contract):
 
     def validate(self) -> None:
         errors = {}
+        if not self.restricted_modules:  # type: ignore[attr-defined]
+            errors["restricted_modules"] = (
+                "No restricted module: the contract could never fail. Name at least one, "
+                "or leave the option out for the default "
+                f"({', '.join(DEFAULT_RESTRICTED)})."
+            )
         names = [s.name for s in self.systems]  # type: ignore[attr-defined]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:

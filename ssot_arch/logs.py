@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import logging
 
+from ssot_arch.domain.printable import printable
+
 _FORMAT = "ssot-arch: %(message)s"
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Messages may quote file names of the analysed tree: escape their control characters."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
 
 
 def get_logger(name: str) -> logging.Logger:
@@ -19,7 +28,7 @@ def configure(verbose: int) -> None:
     """Send ssot-arch's diagnostics to stderr: warnings by default, more with -v/-vv."""
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.setFormatter(_PrintableFormatter(_FORMAT))
     root = logging.getLogger("ssot_arch")
     root.handlers[:] = [handler]
     root.setLevel(level)

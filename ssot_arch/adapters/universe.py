@@ -228,6 +228,18 @@ def _module_name(parts: list[str], kind: FileKind) -> str:
     return name + "~shadowed" if kind is FileKind.SHADOWED else name
 
 
+BAD_NAME = "its name is not valid UTF-8 (rename it: no tool chain reads it reliably)"
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name holding bytes that are not UTF-8 (decoded as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _relative_to(path: str, prefix: str, root_dir: str) -> str:
     # Every walked path starts with the repository's: slicing is much cheaper than
     # os.path.relpath, which a large tree calls tens of thousands of times.
@@ -296,7 +308,12 @@ def collect_universe(
                 universe.skipped_dirs.append(SkippedDir(where, rule, 0))
             continue
         if root.is_file:
-            add(root.path, [root.name], _module_kind([root.name], "", set(), ""), root.name)
+            if not _is_utf8(root.path):
+                universe.unreadable.append(Unanalyzed(relative(root.path), BAD_NAME))
+                continue
+            path = add(root.path, [root.name], _module_kind([root.name], "", set(), ""), root.name)
+            if os.path.islink(root.path):
+                universe.linked[path] = os.path.realpath(root.path)
             continue
 
         def on_error(error: OSError) -> None:
@@ -326,6 +343,16 @@ def collect_universe(
             py_files = sorted(f for f in filenames if f.endswith(".py"))
             if not py_files:
                 continue
+            if not _is_utf8(inner):
+                for filename in py_files:
+                    universe.unreadable.append(
+                        Unanalyzed(relative(dirpath + "/" + filename), BAD_NAME)
+                    )
+                continue
+            named = [f for f in py_files if _is_utf8(f)]
+            for filename in sorted(set(py_files) - set(named)):
+                universe.unreadable.append(Unanalyzed(relative(dirpath + "/" + filename), BAD_NAME))
+            py_files = named
             if "__init__.py" not in filenames:
                 # A folder without __init__.py is a namespace package, and so is each
                 # such folder above it: record the whole chain.

@@ -7,6 +7,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import SSOT_ARCH, make_repo, run_cli
 
 REPO = {
@@ -18,6 +20,12 @@ REPO = {
     "svc/main.py": "import structlog\n",
 }
 ARGS = ("--gateway", "app.logs")
+
+
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory, monkeypatch):
+    """Keep the cache out of the real ~/.cache."""
+    monkeypatch.setenv("SSOT_ARCH_CACHE_DIR", str(tmp_path_factory.mktemp("user-cache")))
 
 
 def baseline(repo: Path, *args: str, env: dict | None = None):

@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
+import pytest
+
+from ssot_arch.adapters.cache import cache_dir_for
 from tests.helpers import SSOT_ARCH, check_json, make_repo, run_cli
 
 REPO = {
@@ -14,6 +18,18 @@ REPO = {
     "app/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import loguru\n",
     "app/broken.py": "def f(:\n",
 }
+
+
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory, monkeypatch):
+    """The user cache folder, outside every test repository (never the real ~/.cache)."""
+    root = tmp_path_factory.mktemp("user-cache")
+    monkeypatch.setenv("SSOT_ARCH_CACHE_DIR", str(root))
+    return root
+
+
+def cache_of(repo) -> Path:
+    return Path(cache_dir_for(str(repo), None, None))
 
 
 def hits(run) -> str:
@@ -31,27 +47,43 @@ def report_hits(repo) -> str:
 def test_warm_run_equals_cold_run_and_hits_every_file(tmp_path):
     repo = make_repo(tmp_path, REPO)
     cold = check_json(repo, "--no-cache")
-    assert not (repo / ".ssot_arch_cache").exists()
+    assert not cache_of(repo).exists()
     first = check_json(repo, "-v")
     assert hits(first) == "ssot-arch: cache: 0 of 4 files unchanged"
     warm = check_json(repo, "-v")
     assert hits(warm) == UNCHANGED
     assert warm.stdout == first.stdout == cold.stdout
     assert report_hits(repo) == "ssot-arch: cache: 4 of 4 files unchanged"
-    assert (repo / ".ssot_arch_cache" / ".gitignore").read_text().endswith("*\n")
+    # The cache lives outside the checkout, in one folder per repository.
+    assert sorted(p.name for p in cache_of(repo).iterdir()) == [
+        ".gitignore",
+        "check.json",
+        "imports.json",
+    ]
+    assert sorted(p.name for p in repo.iterdir()) == ["app"]
 
 
 def test_a_fresh_checkout_hits_the_cache(tmp_path):
+    """CI checks out afresh at the same path (new modification times): the cache, outside
+    the checkout, still holds; a checkout elsewhere shares it through --cache-dir."""
     repo = make_repo(tmp_path / "one", REPO)
+    expected = check_json(repo, "--no-cache").stdout
+    shared = str(tmp_path / "shared")
     check_json(repo)
+    check_json(repo, "--cache-dir", shared)
+    shutil.rmtree(repo)
+    make_repo(repo, REPO)
     clone = tmp_path / "two"
-    shutil.copytree(repo, clone)  # new paths, new modification times
-    for path in clone.rglob("*.py"):
+    shutil.copytree(repo, clone)
+    for path in [*repo.rglob("*.py"), *clone.rglob("*.py")]:
         os.utime(path, (1, 1))
-    run = check_json(clone, "-v")
+    run = check_json(repo, "-v")
     assert hits(run) == UNCHANGED
-    assert run.stdout == check_json(repo, "--no-cache").stdout.replace(str(repo), str(clone))
-    assert report_hits(clone) == "ssot-arch: cache: 4 of 4 files unchanged"
+    assert run.stdout == expected
+    assert report_hits(repo) == "ssot-arch: cache: 4 of 4 files unchanged"
+    run = check_json(clone, "-v", "--cache-dir", shared)
+    assert hits(run) == UNCHANGED
+    assert run.stdout == expected.replace(str(repo), str(clone))
 
 
 def test_a_changed_file_is_scanned_again(tmp_path):
@@ -81,12 +113,12 @@ def test_added_removed_and_renamed_modules_start_a_new_generation(tmp_path):
 def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path):
     repo = make_repo(tmp_path, REPO)
     expected = check_json(repo, "--no-cache").stdout
-    cache = repo / ".ssot_arch_cache" / "imports.json"
+    cache = cache_of(repo) / "imports.json"
     cache.parent.mkdir()
     cache.write_text('{"generation": "x", "entries": [')
     run = check_json(repo)
     assert run.stdout == expected
-    assert "ignoring the unreadable cache" in run.stderr
+    assert f"ignoring the cache file {cache} (not an ssot-arch cache file" in run.stderr
     assert report_hits(repo) == "ssot-arch: cache: 4 of 4 files unchanged"
     (cache.parent / "check.json").write_text("{not json")
     assert check_json(repo).stdout == expected
@@ -117,7 +149,7 @@ def test_two_concurrent_runs_share_the_cache_safely(tmp_path):
         runs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(2)]
         outputs = [p.communicate()[0] for p in runs]
         assert outputs == [expected, expected]
-    assert not [p for p in (repo / ".ssot_arch_cache").iterdir() if p.suffix == ".tmp"]
+    assert not [p for p in cache_of(repo).iterdir() if p.suffix == ".tmp"]
     assert hits(check_json(repo, "-v")) == UNCHANGED
     assert report_hits(repo) == "ssot-arch: cache: 301 of 301 files unchanged"
 

@@ -17,15 +17,21 @@
 (Each entry is written on one line; the second is folded here only to fit.) One line
 per entry keeps review diffs to the lines that changed. A file that cannot
 be read back exactly is an error naming the key, and is never overwritten.
+
+A baseline path that is a symbolic link is read and written through to its target, so
+an update keeps the link; but a path inside the repository whose link leads out of it
+is neither read nor written, and the configuration (part of the analysed tree) may only
+name a baseline inside the repository.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
 from typing import Any
 
-from ssot_arch.adapters.files import write_atomic
+from ssot_arch.adapters.files import is_within, write_atomic
 from ssot_arch.domain.baseline import Baseline, BaselineEntry, ContractBaseline
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 
@@ -69,6 +75,36 @@ def dumps(baseline: Baseline) -> str:
         lines.append("    }" + ("," if n < len(contracts) - 1 else ""))
     lines += ["  }", "}"]
     return "\n".join(lines) + "\n"
+
+
+def real_baseline_path(path: str, root_dir: str, *, configured: bool) -> str:
+    """The file to read and write for the baseline at `path`: a symbolic link's target.
+
+    Raises ConfigError when `path` lies inside the repository but leads out of it, or is
+    `configured` (named by the repository's own configuration) and lies outside it.
+    """
+    path = os.path.normpath(os.path.abspath(path))
+    repository = os.path.abspath(root_dir)
+    real = os.path.realpath(path)
+    if is_within(path, repository):
+        if not is_within(real, os.path.realpath(repository)):
+            raise ConfigError(
+                ConfigProblem(
+                    "is a symbolic link (or lies in a linked folder) that leads out of the "
+                    "repository, and such a baseline is neither read nor written; replace "
+                    "the link by the file, or pass the file's own path with --baseline / -o",
+                    file=path,
+                )
+            )
+    elif configured:
+        raise ConfigError(
+            ConfigProblem(
+                "lies outside the repository, and the repository's configuration may only "
+                "name a baseline inside it; move the file in, or pass it with --baseline / -o",
+                file=path,
+            )
+        )
+    return real
 
 
 def write_baseline(path: str, baseline: Baseline) -> None:
@@ -155,6 +191,10 @@ def read_baseline(path: str) -> Baseline:
         raise ConfigError(ConfigProblem(f"cannot read it ({error}); {hint}", file=path)) from error
     try:
         data = json.loads(text)
+    except RecursionError as error:
+        raise ConfigError(
+            ConfigProblem(f"is not a baseline: its JSON is nested too deeply; {hint}", file=path)
+        ) from error
     except json.JSONDecodeError as error:
         raise ConfigError(
             ConfigProblem(

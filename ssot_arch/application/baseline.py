@@ -7,7 +7,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ssot_arch.adapters.baseline_file import read_baseline, write_baseline
+from ssot_arch.adapters.baseline_file import read_baseline, real_baseline_path, write_baseline
 from ssot_arch.analysis.ratchet import (
     budget_counts,
     classify,
@@ -48,6 +48,7 @@ def write_or_update(
     path: str,
     *,
     update: bool,
+    configured: bool,
     allow_growth: bool = False,
     force: bool = False,
     budgets: bool = False,
@@ -58,9 +59,12 @@ def write_or_update(
     """Create the baseline at `path`, or update it (see README, "Baseline").
 
     Creating, replacing or growing a baseline is refused when `in_ci`, unless `force`:
-    in CI it would silently accept whatever a pull request added.
+    in CI it would silently accept whatever a pull request added. `configured`: the
+    path comes from the repository's configuration, so must lie inside it. A symbolic
+    link is written through to its target, and stays.
     """
-    exists = os.path.exists(path)
+    real = real_baseline_path(path, settings.root_dir, configured=configured)
+    exists = os.path.exists(real)
     if not update and exists and not force:
         raise ConfigError(
             ConfigProblem(
@@ -80,7 +84,7 @@ def write_or_update(
                 file=path,
             )
         )
-    old = read_baseline(path) if update else Baseline()  # a broken file stops us here
+    old = read_baseline(real) if update else Baseline()  # a broken file stops us here
     outcome = run_check(settings, progress)
     today = today or datetime.date.today()
     contracts = dict(old.contracts)
@@ -119,5 +123,5 @@ def write_or_update(
             change.left_out = len(result.violations) - accepted - change.added
             change.budgets = new_budgets
         changes.append(change)
-    write_baseline(path, Baseline(contracts))
+    write_baseline(real, Baseline(contracts))
     return BaselineOutcome(path, not update, changes)

@@ -7,7 +7,7 @@ import datetime
 import os
 from dataclasses import dataclass
 
-from ssot_arch.adapters.baseline_file import read_baseline
+from ssot_arch.adapters.baseline_file import read_baseline, real_baseline_path
 from ssot_arch.adapters.git import changed_files
 from ssot_arch.analysis.ratchet import budget_counts, classify
 from ssot_arch.domain.baseline import Baseline, BaselineVerdict, ContractBaseline
@@ -32,13 +32,18 @@ def apply_gate(outcome: CheckOutcome, options: GateOptions) -> CheckOutcome:
     """Classify violations against their baselines, then keep only changed files'."""
     today = options.today or datetime.date.today()
     loaded: dict[str, Baseline] = {}
+    checked: dict[str, list[str]] = {}  # baseline path -> the contracts checked against it
     results = []
     for result in outcome.contracts:
         configured = options.baseline or result.spec.baseline
         if configured:
             path = baseline_path(outcome.root_dir, configured)
             if path not in loaded:
-                loaded[path] = read_baseline(path)
+                real = real_baseline_path(
+                    path, outcome.root_dir, configured=options.baseline is None
+                )
+                loaded[path] = read_baseline(real)
+            checked.setdefault(path, []).append(result.spec.id)
             result = _against_baseline(
                 outcome,
                 result,
@@ -48,10 +53,34 @@ def apply_gate(outcome: CheckOutcome, options: GateOptions) -> CheckOutcome:
                 today,
             )
         results.append(result)
-    outcome = dataclasses.replace(outcome, contracts=tuple(results))
+    warnings = tuple(
+        warning
+        for path, ids in checked.items()
+        if (warning := _unmatched_sections(loaded[path], ids, _display(path, outcome.root_dir)))
+    )
+    outcome = dataclasses.replace(
+        outcome, contracts=tuple(results), warnings=outcome.warnings + warnings
+    )
     if options.changed_since:
         outcome = only_changed(outcome, options.changed_since)
     return outcome
+
+
+def _unmatched_sections(baseline: Baseline, checked: list[str], display_path: str) -> str:
+    """A warning naming the baseline's sections that no contract checked against it has:
+    their entries accept nothing, so every violation they meant to accept is new."""
+    unmatched = sorted(set(baseline.contracts) - set(checked))
+    if not unmatched:
+        return ""
+    sections, match, its = (
+        ("sections", "match", "their") if unmatched[1:] else ("section", "matches", "its")
+    )
+    return (
+        f"baseline {display_path}: {sections} {', '.join(repr(i) for i in unmatched)} "
+        f"{match} no checked contract (checked: {', '.join(repr(i) for i in checked)}), "
+        f"so {its} entries accept no violation; rename each section to its contract's id, "
+        "or write the baseline again with `ssot-arch baseline --force`"
+    )
 
 
 def _display(path: str, root_dir: str) -> str:

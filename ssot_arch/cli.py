@@ -75,8 +75,9 @@ def _contract_options(function: Callable) -> Callable:
         click.option(
             "--cache-dir",
             metavar="DIR",
-            help="Where the content-keyed cache lives, relative to PATH "
-            "(default: .ssot_arch_cache, or [ssot-arch] cache_dir).",
+            help="Where the content-keyed cache lives, relative to PATH (default: "
+            "$SSOT_ARCH_CACHE_DIR or ~/.cache/ssot-arch, one folder per repository; "
+            "[ssot-arch] cache_dir outside CI).",
         ),
         click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv: debug)."),
     ]
@@ -140,17 +141,8 @@ def _progress() -> Callable[[int, int], None] | None:
 def _emit(text: str, output: str | None) -> None:
     if output:
         from ssot_arch.adapters.files import write_atomic
-        from ssot_arch.domain.errors import ConfigError, ConfigProblem
 
-        try:
-            write_atomic(output, text)
-        except OSError as error:
-            raise ConfigError(
-                ConfigProblem(
-                    f"cannot write it: {error.strerror or error}; check that its folder exists",
-                    file=output,
-                )
-            ) from error
+        write_atomic(output, text)  # a WriteError says which file and what to do (exit 2)
     else:
         click.echo(text, nl=False)
 
@@ -166,8 +158,11 @@ def _run(action: Callable[[], int]) -> None:
     try:
         status = action()
     except ConfigError as error:
+        from ssot_arch.domain.printable import printable
+
         for problem in error.problems:
-            click.echo(f"ssot-arch: error: {problem}", err=True)
+            # Keys and values may come from the analysed tree's own configuration.
+            click.echo(f"ssot-arch: error: {printable(str(problem))}", err=True)
         sys.exit(EXIT_CONFIG)
     except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
         raise
@@ -210,6 +205,12 @@ def main() -> None:
     help="Also fail when the baseline holds violations the code no longer has.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) on any warning too: a restricted module imported nowhere, a "
+    "gateway or exclude pattern that names nothing, a relative import beyond the top.",
+)
+@click.option(
     "--changed-since",
     metavar="REV",
     help="Report only files changed since this git revision (committed, staged, "
@@ -224,20 +225,22 @@ def check(
     baseline_file: str | None,
     fail_on_stale: bool,
     changed_since: str | None,
+    strict: bool,
     **kw: Any,
 ) -> None:
     """Check the SSOT contracts of the repository at PATH.
 
     Exit status: 0 every contract kept; 1 a contract broken (with a baseline: a new
     or expired violation, a budget exceeded, or with --fail-on-stale a stale entry)
-    or a file could not be analysed; 2 usage or configuration error; 3 internal error.
+    or a file could not be analysed, or with --strict a warning; 2 usage or
+    configuration error; 3 internal error.
     """
 
     def action() -> int:
         import os
 
         from ssot_arch import logs
-        from ssot_arch.application.check import run_check
+        from ssot_arch.application.check import run_check, strictly
         from ssot_arch.application.gate import GateOptions, apply_gate
         from ssot_arch.formats import get_renderer
 
@@ -250,6 +253,8 @@ def check(
             changed_since=changed_since,
         )
         outcome = apply_gate(outcome, options)
+        if strict:
+            outcome = strictly(outcome)
         color = output is None and output_format == "text" and sys.stdout.isatty()
         _emit(get_renderer("check", output_format)(outcome, color), output)
         return EXIT_OK if outcome.kept else EXIT_BROKEN
@@ -376,6 +381,7 @@ def baseline(
             settings,
             target,
             update=update,
+            configured=not output,
             allow_growth=allow_growth,
             force=force,
             budgets=budgets,

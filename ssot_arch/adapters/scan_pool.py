@@ -21,9 +21,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+# The parent's path is appended, after the worker's own standard library and site
+# packages: no folder the parent had on its path can shadow those.
 _BOOT = (
     "import json, os, sys; "
-    "sys.path[:0] = json.loads(os.environ['SSOT_ARCH_WORKER_PATH']); "
+    "sys.path += json.loads(os.environ['SSOT_ARCH_WORKER_PATH']); "
     "from ssot_arch.adapters.scan_worker import main; main()"
 )
 
@@ -75,7 +77,10 @@ class _Worker:
     def _start(self) -> subprocess.Popen:
         self.started += 1
         log = os.path.join(self.directory, f"{self.name}-{self.started}.stderr")
-        path = [p for p in sys.path if p]  # '' would be the worker's working folder
+        # '' would be the worker's working folder; the package's own folder comes last,
+        # for a checkout run without installing.
+        package_parent = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+        path = [p for p in sys.path if p] + [package_parent]
         env = dict(os.environ, SSOT_ARCH_WORKER_PATH=json.dumps(path))
         with open(log, "wb") as stderr:
             process = subprocess.Popen(

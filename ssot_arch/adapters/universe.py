@@ -167,14 +167,6 @@ def discover_layout(
     return layout
 
 
-def discover_roots(
-    source_roots: Sequence[str], skip_patterns: Sequence[str] = DEFAULT_SKIP_DIRS
-) -> list[Root]:
-    """Top-level packages, namespace folders and modules of the source roots."""
-    base = os.path.commonpath([os.path.abspath(s) for s in source_roots])
-    return discover_layout(base, source_roots, skip_patterns).roots
-
-
 def locate_roots(names: Iterable[str], source_roots: Sequence[str], key: str) -> list[Root]:
     """The given root packages, found in the source roots without importing anything."""
     roots, problems = [], []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 import grimp
 
@@ -91,3 +92,48 @@ def unmatched_modules(spec: ContractSpec, graph: grimp.ImportGraph) -> list[tupl
             if entry.split(".")[0] in internal_roots and not exists(entry):
                 problems.append(("systems", entry))
     return problems
+
+
+def contract_warnings(
+    spec: ContractSpec,
+    modules: Collection[str],
+    roots: Collection[str],
+    imported: Collection[str],
+    default_restricted: Sequence[str],
+) -> list[str]:
+    """What makes a contract unable to fail, or fail on everything, short of an error.
+
+    `modules` are the analysed modules, `roots` their top-level names and `imported`
+    every module any of them imports. A restricted module imported nowhere (a typo like
+    `loggin`) can never be violated; with the default list, only its being wholly unused
+    is worth saying. An external gateway, an exclude pattern that matches nothing and a
+    contract without any gateway do nothing a reader of the configuration would expect.
+    """
+    warnings = []
+    explicit = tuple(spec.restricted) != tuple(default_restricted)
+    unused = [r for r in spec.restricted if not any(is_within(i, [r]) for i in imported)]
+    if explicit or len(unused) == len(spec.restricted):
+        external = sorted({i.split(".")[0] for i in imported} - set(roots))
+        for name in unused:
+            close = difflib.get_close_matches(name, external, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            warnings.append(
+                f"restricted module '{name}' is imported nowhere in the tree{hint}: "
+                "the contract cannot fail on it"
+            )
+    for gateway in spec.gateways:
+        if gateway.split(".")[0] not in roots:
+            warnings.append(
+                f"gateway '{gateway}' is not a module of the repository: a gateway names "
+                "the repository's own SSOT module (the one that wraps the logging library)"
+            )
+    for pattern in spec.exclude:
+        if not any(fnmatch.fnmatchcase(m, pattern) for m in modules):
+            warnings.append(f"exclude pattern '{pattern}' matches no module; check it")
+    if not spec.gateways:
+        warnings.append(
+            "no gateway is named: every import of "
+            + ", ".join(spec.restricted)
+            + " is a violation; name the SSOT module with `gateways =` (or --gateway)"
+        )
+    return warnings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -12,8 +13,13 @@ from ssot_arch.adapters.cache import ResultCache, tree_key
 from ssot_arch.adapters.graph import build_import_graph
 from ssot_arch.adapters.scanner import ScanResult, file_keys, scan_universe
 from ssot_arch.adapters.universe import Universe, collect_universe
-from ssot_arch.analysis.direct import find_direct_violations, unmatched_modules
+from ssot_arch.analysis.direct import (
+    contract_warnings,
+    find_direct_violations,
+    unmatched_modules,
+)
 from ssot_arch.application.settings import RunSettings
+from ssot_arch.contract import DEFAULT_RESTRICTED
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import (
     CheckOutcome,
@@ -40,7 +46,12 @@ def timed(phase: str) -> Iterator[None]:
 
 def find_files(settings: RunSettings) -> Universe:
     with timed("finding files"):
-        universe = collect_universe(settings.root_dir, settings.roots, settings.skip_dirs)
+        universe = collect_universe(
+            settings.root_dir, settings.roots, settings.skip_dirs, settings.max_file_size
+        )
+    # Root discovery's own findings at the top level: nothing goes unmentioned.
+    universe.skipped_dirs = sorted(universe.skipped_dirs + settings.top_level.skipped_dirs)
+    universe.skipped_files = sorted(universe.skipped_files + settings.top_level.skipped_files)
     logger.info("universe: %d files under %d roots", len(universe.files), len(settings.roots))
     return universe
 
@@ -102,7 +113,8 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
     universe = find_files(settings)
     with timed("hashing files"):
         keys, unreadable = file_keys(universe)
-    problems = [f"{u.file}: {u.reason}" for u in [*unreadable, *universe.unreadable]]
+    # ascii(): a file name that is not UTF-8 still makes a key.
+    problems = [ascii(f"{u.file}: {u.reason}") for u in [*unreadable, *universe.unreadable]]
     store = ResultCache(settings.cache_dir, tree_key(keys, problems, _signature(settings)))
     stored = store.get()
     if stored is not None:
@@ -137,6 +149,7 @@ def _outcome_to(outcome: CheckOutcome) -> dict:
             r.spec.id: [[v.importer, v.imported, v.line, v.line_contents] for v in r.violations]
             for r in outcome.contracts
         },
+        "warnings": {r.spec.id: list(r.warnings) for r in outcome.contracts},
     }
 
 
@@ -159,6 +172,7 @@ def _outcome_from(stored: dict, settings: RunSettings, universe: Universe) -> Ch
                 Violation(importer, imported, line, contents, files[importer].path)
                 for importer, imported, line, contents in stored["contracts"][spec.id]
             ),
+            warnings=tuple(str(w) for w in stored["warnings"][spec.id]),
         )
         for spec in settings.contracts
     )
@@ -185,6 +199,8 @@ def check_repository(
     results = []
     problems: list[ConfigProblem] = []
     restricted = {name for spec in settings.contracts for name in spec.restricted}
+    root_names = {r.name for r in settings.roots}
+    imported = {record.imported for record in scan.imports}
     for spec in settings.contracts:
         flag = spec.type_checking_imports
         if flag not in graphs:
@@ -215,8 +231,13 @@ def check_repository(
             Violation(v.importer, v.imported, v.line, v.line_contents, files[v.importer].path)
             for v in find_direct_violations(graph, spec)
         )
+        warnings = contract_warnings(spec, modules, root_names, imported, DEFAULT_RESTRICTED)
         results.append(
-            ContractResult(spec=spec, violations=tuple(sorted(violations, key=_by_place)))
+            ContractResult(
+                spec=spec,
+                violations=tuple(sorted(violations, key=_by_place)),
+                warnings=tuple(warnings),
+            )
         )
     if problems:
         raise ConfigError(problems)
@@ -233,3 +254,12 @@ def check_repository(
 
 def _by_place(v: Violation) -> tuple:
     return (v.file, v.line, v.imported, v.importer)
+
+
+def strictly(outcome: CheckOutcome) -> CheckOutcome:
+    """The outcome under `--strict`: every warning breaks its contract, or the run."""
+    return dataclasses.replace(
+        outcome,
+        strict=True,
+        contracts=tuple(dataclasses.replace(r, strict=True) for r in outcome.contracts),
+    )

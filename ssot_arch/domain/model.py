@@ -139,6 +139,7 @@ class ContractResult:
     violations: tuple[Violation, ...]
     warnings: tuple[str, ...] = ()
     baseline: BaselineVerdict | None = None
+    strict: bool = False  # a warning breaks the contract
 
     @property
     def failing(self) -> tuple[Violation, ...]:
@@ -148,7 +149,7 @@ class ContractResult:
 
     @property
     def kept(self) -> bool:
-        if self.failing:
+        if self.failing or (self.strict and self.warnings):
             return False
         if self.baseline is None:
             return True
@@ -169,12 +170,16 @@ class CheckOutcome:
     other_contracts: tuple[str, ...] = ()  # import-linter contracts left to lint-imports
     changed_since: str | None = None  # only files changed since this git revision are shown
     changed_files: int = 0
-    # Run-level warnings (not tied to one contract), such as a baseline section that
-    # matches no checked contract or a cache that could not be used.
+    # Run-level warnings about the verdict (not tied to one contract), such as a baseline
+    # section that matches no checked contract. (A cache that cannot be used changes no
+    # verdict: that is said on stderr.)
     warnings: tuple[str, ...] = ()
+    strict: bool = False  # every warning fails the check: the run's, and unresolved imports
 
     @property
     def kept(self) -> bool:
+        if self.strict and (self.warnings or self.coverage.unresolved_imports):
+            return False
         return all(c.kept for c in self.contracts) and not self.coverage.unanalyzed
 
 

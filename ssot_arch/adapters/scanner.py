@@ -27,6 +27,7 @@ is read correctly.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -63,8 +64,7 @@ BEYOND_TOP_LEVEL = "relative import beyond the top-level package"
 _MISSING = object()
 # `from` followed by a run of dots, spaces and line continuations: a relative import's
 # level is at most the dots in the run (an upper bound is all that is needed).
-_RELATIVE_RUN = re.compile(rb"from((?:[ \t\f.]|\\(?:\r\n|\r|\n))+)")
-_RELATIVE_RUN_TEXT = re.compile(_RELATIVE_RUN.pattern.decode())
+_RELATIVE_RUN_TEXT = re.compile(r"from((?:[ \t\f.]|\\(?:\r\n|\r|\n))+)")
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -109,10 +109,20 @@ def _read_bytes(universe: Universe, source: SourceFile) -> tuple[bytes | None, U
         return None, Unanalyzed(source.path, str(error))
 
 
-def _deepest_relative_run(data: bytes | str) -> int:
+@functools.cache
+def _deeper_than(cap: int) -> tuple[re.Pattern[bytes], re.Pattern[str]]:
+    """Patterns that find a run of more than `cap` relative dots after `from` (one
+    search in C, where most files have no such run)."""
+    gap = r"(?:[ \t\f]|\\(?:\r\n|\r|\n))*"
+    pattern = rf"from{gap}(?:\.{gap}){{{cap + 1}}}"
+    return re.compile(pattern.encode()), re.compile(pattern)
+
+
+def _has_deeper_run(data: bytes | str, cap: int) -> bool:
+    in_bytes, in_text = _deeper_than(cap)
     if isinstance(data, bytes):
-        return max((m.group(1).count(b".") for m in _RELATIVE_RUN.finditer(data)), default=0)
-    return max((m.group(1).count(".") for m in _RELATIVE_RUN_TEXT.finditer(data)), default=0)
+        return in_bytes.search(data) is not None
+    return in_text.search(data) is not None
 
 
 def _shorten_relative_runs(text: str, cap: int) -> tuple[str, dict[int, str]]:
@@ -141,7 +151,7 @@ def _decode(
     if data.isascii() and b"\0" not in data and b"coding" not in data[:400]:
         # ASCII without an encoding declaration (which only the first two lines may
         # hold) is valid UTF-8: no need to decode it (most files of most repositories).
-        if not must_copy and _deepest_relative_run(data) <= cap:
+        if not must_copy and not _has_deeper_run(data, cap):
             return _Source(True, b"TYPE_CHECKING" in data), None
         text, encoding = data.decode("ascii"), "utf-8"
     else:
@@ -163,7 +173,7 @@ def _decode(
                 f"(line {line})",
             )
     original_lines = None
-    if _deepest_relative_run(text) > cap:
+    if _has_deeper_run(text, cap):
         text, original_lines = _shorten_relative_runs(text, cap)
     plain = encoding == "utf-8" and original_lines is None and not must_copy
     return (

@@ -52,6 +52,8 @@ def read_source(path: str, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise NotReadable("symbolic link, not followed") from error
+        if error.errno == errno.ENXIO:  # a socket cannot even be opened
+            raise NotReadable("not a regular file: socket") from error
         raise NotReadable(f"unreadable: {error.strerror or error}") from error
     try:
         info = os.fstat(fd)

@@ -109,13 +109,17 @@ def bench_size(size: int, repeat: int, work: Path) -> dict[str, Timing]:
 
     run("check cold", [ssot, "check", str(tree), "--no-cache", "--format", "json"])
     run("report json cold", [ssot, "report", str(tree), "--no-cache", "--format", "json"])
-    # Warm: prime the cache, then run in a fresh copy (new paths and mtimes).
-    subprocess.run([ssot, "check", str(tree)], stdout=subprocess.DEVNULL, check=False)
-    subprocess.run([ssot, "report", str(tree)], stdout=subprocess.DEVNULL, check=False)
+    # Warm: prime the cache, then run in a fresh copy (new paths and mtimes). The default
+    # cache folder is one per repository path; a CI checkout keeps its path, a copy
+    # elsewhere shares the cache through --cache-dir.
+    cache = ["--cache-dir", str(work / f"cache-{size}")]
+    shutil.rmtree(work / f"cache-{size}", ignore_errors=True)
+    for command in ("check", "report"):
+        subprocess.run([ssot, command, str(tree), *cache], stdout=subprocess.DEVNULL, check=False)
     shutil.rmtree(fresh, ignore_errors=True)
     shutil.copytree(tree, fresh, copy_function=shutil.copy)
-    run("check warm", [ssot, "check", str(fresh), "--format", "json"], cwd=fresh)
-    run("report json warm", [ssot, "report", str(fresh), "--format", "json"], cwd=fresh)
+    run("check warm", [ssot, "check", str(fresh), "--format", "json", *cache], cwd=fresh)
+    run("report json warm", [ssot, "report", str(fresh), "--format", "json", *cache], cwd=fresh)
     grimp_code = (
         f"import grimp; grimp.build_graph({roots}, include_external_packages=True, cache_dir=None)"
     )

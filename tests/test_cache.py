@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_arch.adapters.cache import cache_dir_for
+from ssot_arch.adapters.cache import ImportCache, ScanFailure, ScannedImport, cache_dir_for
 from tests.helpers import SSOT_ARCH, check_json, make_repo, run_cli
 
 REPO = {
@@ -167,3 +168,32 @@ def test_the_whole_check_is_reused_only_when_nothing_changed(tmp_path):
     assert hits(run) == "ssot-arch: cache: 3 of 4 files unchanged"
     assert ("app/broken.py", 1, "loguru") in run.violations()
     assert run.json["coverage"]["unanalyzed"] == []
+
+
+def test_entries_are_typed_in_memory_and_plain_json_on_disk(tmp_path):
+    """An entry is a list of `ScannedImport` or a `ScanFailure`; the file keeps the JSON
+    shape of earlier versions, so that their caches still hit."""
+    folder = tmp_path / "cache"
+    entries = {
+        "app.a:0:1": [
+            ScannedImport("logging", 1, "import logging", False),
+            ScannedImport(None, 2, "from ... import x", False),
+            ScannedImport("loguru", 4, "import loguru", True),
+        ],
+        "app.broken:0:2": ScanFailure("SyntaxError (line 1)"),
+    }
+    ImportCache(str(folder), "generation").save(entries)
+    stored = json.loads((folder / "imports.json").read_bytes().split(b"\n", 1)[1])
+    assert stored == {
+        "generation": "generation",
+        "entries": {
+            "app.a:0:1": [
+                ["logging", 1, "import logging", 0],
+                [None, 2, "from ... import x", 0],
+                ["loguru", 4, "import loguru", 1],
+            ],
+            "app.broken:0:2": {"unanalyzed": "SyntaxError (line 1)"},
+        },
+    }
+    assert ImportCache(str(folder), "generation").entries == entries
+    assert ImportCache(str(folder), "another generation").entries == {}

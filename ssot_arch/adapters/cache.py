@@ -42,12 +42,23 @@ import hmac
 import json
 import os
 import stat
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeGuard
 
 import grimp
 
 from ssot_arch import __version__
 from ssot_arch.adapters.files import WriteError, create_once, is_within, write_atomic
+from ssot_arch.adapters.universe import Universe
+from ssot_arch.domain.model import (
+    CheckOutcome,
+    ContractResult,
+    ContractSpec,
+    Unanalyzed,
+    UnresolvedImport,
+    Violation,
+)
 from ssot_arch.logs import get_logger
 
 logger = get_logger(__name__)
@@ -61,9 +72,28 @@ _MAGIC = b"ssot-arch-cache"
 _HEADER_MAX = 256
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
-# An entry: the imports of one file as [imported or None (beyond the top level),
-# line, line_contents, type_checking], or {"unanalyzed": reason}.
-Entry = Any
+
+class ScannedImport(NamedTuple):
+    """One import of a scanned file, as the import cache keeps it.
+
+    On disk: `[imported, line, line_contents, type_checking]`, the last as 0 or 1.
+    """
+
+    imported: str | None  # None: a relative import beyond the top-level package
+    line: int
+    line_contents: str
+    type_checking: bool  # under `if TYPE_CHECKING:` (only marked when a contract asks)
+
+
+@dataclass(frozen=True)
+class ScanFailure:
+    """A file that could not be scanned, and why. On disk: `{"unanalyzed": reason}`."""
+
+    reason: str
+
+
+# The import cache's entry for one file: its imports in line order, or why it has none.
+Entry = list[ScannedImport] | ScanFailure
 
 
 class CacheUnavailable(Exception):
@@ -258,18 +288,30 @@ def _rows(value: Any, *shape: tuple[type, ...]) -> bool:
     )
 
 
-def _valid_entry(entry: Any) -> bool:
-    if type(entry) is dict:
-        return len(entry) == 1 and type(entry.get("unanalyzed")) is str
-    return _rows(entry, _NAME, _INT, _STR, _INT)
+def _entry_from(raw: Any) -> Entry | None:
+    """The entry a cache file holds, or None when it is not one."""
+    if type(raw) is dict:
+        reason = raw.get("unanalyzed")
+        return ScanFailure(reason) if len(raw) == 1 and type(reason) is str else None
+    if not _rows(raw, _NAME, _INT, _STR, _INT):
+        return None
+    return [ScannedImport(name, line, text, bool(tc)) for name, line, text, tc in raw]
+
+
+def _entry_to(entry: Entry) -> Any:
+    if isinstance(entry, ScanFailure):
+        return {"unanalyzed": entry.reason}
+    return [[name, line, text, int(tc)] for name, line, text, tc in entry]
 
 
 def content_key(module: str, is_package: bool, data: bytes) -> str:
+    """An import cache entry's key: the module, whether it is a package, its bytes."""
     digest = hashlib.sha256(data).hexdigest()[:32]  # sha256 is hardware-accelerated
     return f"{module}:{int(is_package)}:{digest}"
 
 
 def generation_key(modules: list[tuple[str, bool]], namespaces: list[str], options: str) -> str:
+    """The import cache's generation: every module, namespace package and scan option."""
     signature = json.dumps(
         [FORMAT, __version__, grimp.__version__, options, sorted(modules), sorted(namespaces)]
     )
@@ -277,6 +319,8 @@ def generation_key(modules: list[tuple[str, bool]], namespaces: list[str], optio
 
 
 class ImportCache:
+    """Each file's imports from the last run of this generation, keyed on its content."""
+
     def __init__(self, directory: str, generation: str):
         self.directory = directory
         self.path = os.path.join(directory, FILE_NAME)
@@ -299,12 +343,15 @@ class ImportCache:
         if data["generation"] != self.generation:
             logger.info("cache %s is for another set of modules or version", self.path)
             return {}
-        if not all(_valid_entry(entry) for entry in data["entries"].values()):
+        entries = {key: _entry_from(raw) for key, raw in data["entries"].items()}
+        valid = {key: entry for key, entry in entries.items() if entry is not None}
+        if len(valid) != len(entries):
             _ignore(self.path, "an entry is not a list of imports")
             return {}
-        return data["entries"]
+        return valid
 
     def get(self, key: str) -> Entry | None:
+        """The entry of the file with this content key, if the cache has it."""
         entry = self.entries.get(key)
         if entry is not None:
             self.hits += 1
@@ -313,16 +360,18 @@ class ImportCache:
     def save(self, entries: dict[str, Entry]) -> None:
         """Replace the cache with `entries` (those of this run: stale ones are dropped)."""
         if self.key:
-            document = {"generation": self.generation, "entries": entries}
+            stored = {key: _entry_to(entry) for key, entry in entries.items()}
+            document = {"generation": self.generation, "entries": stored}
             _write_signed(self.directory, self.path, "imports", self.key, document)
 
 
 class ResultCache:
-    """The last check's findings for a whole tree, reused when nothing at all changed.
+    """The last check's outcome for a whole tree, reused when nothing at all changed.
 
     Keyed on every file's cache key and on the settings, it lets an unchanged tree skip
     reading the import cache and building the graph: a warm check reads and hashes the
-    files, and that is all. The result's shape is that of check.py's `_outcome_to`.
+    files, and that is all. Only the findings are stored (see `_outcome_to`); the rest
+    of an outcome comes from the run that reads them.
     """
 
     FILE_NAME = "check.json"
@@ -333,30 +382,98 @@ class ResultCache:
         self.tree_key = tree_key
         self.key = _key_or_none()
 
-    def get(self) -> dict | None:
+    def get(
+        self, universe: Universe, contracts: Sequence[ContractSpec], other_contracts: Sequence[str]
+    ) -> CheckOutcome | None:
+        """The stored outcome of checking `contracts` over `universe`; None when this
+        tree has none, or one that does not fit them."""
+        stored = self._load()
+        if stored is None:
+            return None
+        try:
+            return _outcome_from(stored, universe, contracts, other_contracts)
+        except (KeyError, TypeError, ValueError):
+            return None  # a result from an incompatible run: check again
+
+    def save(self, outcome: CheckOutcome) -> None:
+        """Store `outcome` as this tree's, replacing any other."""
+        if self.key:
+            document = {"tree": self.tree_key, "result": _outcome_to(outcome)}
+            _write_signed(self.directory, self.path, "check", self.key, document)
+
+    def _load(self) -> dict[str, Any] | None:
         data = _read_signed(self.path, "check", self.key) if self.key else None
         if data is None:
             return None
         if not (type(data) is dict and type(data.get("tree")) is str):
-            return _ignore(self.path, "not a tree key and its result")
+            _ignore(self.path, "not a tree key and its result")
+            return None
         if data["tree"] != self.tree_key:
             return None
         result = data.get("result")
         if not _valid_result(result):
-            return _ignore(self.path, "the result is not a check's findings")
+            _ignore(self.path, "the result is not a check's findings")
+            return None
         return result
 
-    def save(self, payload: dict) -> None:
-        if self.key:
-            document = {"tree": self.tree_key, "result": payload}
-            _write_signed(self.directory, self.path, "check", self.key, document)
+
+def _outcome_to(outcome: CheckOutcome) -> dict[str, Any]:
+    """The findings of `outcome` as stored: what the files' contents decide."""
+    coverage = outcome.coverage
+    unanalyzed = {u.file for u in coverage.unanalyzed}
+    return {
+        "analyzed": sorted(f.module for f in outcome.files.values() if f.path not in unanalyzed),
+        "unanalyzed": [[u.file, u.reason] for u in coverage.unanalyzed],
+        "unresolved": [
+            [u.file, u.line, u.line_contents, u.reason] for u in coverage.unresolved_imports
+        ],
+        "contracts": {
+            r.spec.id: [[v.importer, v.imported, v.line, v.line_contents] for v in r.violations]
+            for r in outcome.contracts
+        },
+        "warnings": {r.spec.id: list(r.warnings) for r in outcome.contracts},
+    }
+
+
+def _outcome_from(
+    stored: dict[str, Any],
+    universe: Universe,
+    contracts: Sequence[ContractSpec],
+    other_contracts: Sequence[str],
+) -> CheckOutcome:
+    files = {f.module: f for f in universe.files}
+    analyzed = [files[m] for m in stored["analyzed"]]
+    coverage = universe.coverage(
+        analyzed,
+        [Unanalyzed(*u) for u in stored["unanalyzed"]],
+        [UnresolvedImport(*u) for u in stored["unresolved"]],
+    )
+    results = tuple(
+        ContractResult(
+            spec=spec,
+            violations=tuple(
+                Violation(importer, imported, line, contents, files[importer].path)
+                for importer, imported, line, contents in stored["contracts"][spec.id]
+            ),
+            warnings=tuple(str(w) for w in stored["warnings"][spec.id]),
+        )
+        for spec in contracts
+    )
+    return CheckOutcome(
+        root_dir=universe.root_dir,
+        roots=tuple(r.name for r in universe.roots),
+        coverage=coverage,
+        contracts=results,
+        files=files,
+        other_contracts=tuple(other_contracts),
+    )
 
 
 def _strings(value: Any) -> bool:
     return type(value) is list and all(type(item) is str for item in value)
 
 
-def _valid_result(result: Any) -> bool:
+def _valid_result(result: Any) -> TypeGuard[dict[str, Any]]:
     warnings = result.get("warnings", {}) if type(result) is dict else None  # per contract
     return (
         type(result) is dict
@@ -370,7 +487,11 @@ def _valid_result(result: Any) -> bool:
     )
 
 
-def tree_key(keys: dict[str, str], problems: list[str], settings: str) -> str:
+def tree_key(keys: dict[str, str], unreadable: Iterable[Unanalyzed], settings: str) -> str:
+    """The result cache's key: every file's content key, every file that could not be
+    read, and `settings` (everything else the findings depend on)."""
+    # ascii(): a file name that is not UTF-8 still makes a key.
+    problems = [ascii(f"{u.file}: {u.reason}") for u in unreadable]
     digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{grimp.__version__}\0{settings}".encode())
     for module in sorted(keys):
         digest.update(f"\0{keys[module]}".encode())

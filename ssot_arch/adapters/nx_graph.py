@@ -23,10 +23,13 @@ def to_networkx(
     imports: Iterable[ImportRecord],
     *,
     include_type_checking: bool = True,
-) -> nx.DiGraph:
-    digraph = nx.DiGraph()
+) -> nx.DiGraph[str]:
+    """The import graph of the analysed modules (see the module docstring); with
+    `include_type_checking` false, imports under `if TYPE_CHECKING:` are left out."""
+    digraph: nx.DiGraph[str] = nx.DiGraph()
     files: Mapping[str, SourceFile] = {f.module: f for f in analysed}
     roots = {f.root for f in files.values()}
+    nodes: list[tuple[str, dict[str, str | bool]]]
     nodes = [(m, {"root": f.root, "file": f.path}) for m, f in files.items()]
     nodes += [(n, {"root": n.split(".")[0]}) for n in namespace_packages if n not in files]
     edges: dict[tuple[str, str], list[tuple[int, str]]] = {}

@@ -29,6 +29,7 @@ class NotReadable(Exception):
 
 
 def kind_of(mode: int) -> str:
+    """What a file that is not a regular one is, by its `st_mode`."""
     for test, name in _KINDS:
         if test(mode):
             return name

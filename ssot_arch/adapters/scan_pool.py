@@ -32,7 +32,7 @@ _BOOT = (
 
 @dataclass(frozen=True)
 class Chunk:
-    """Modules to scan in one call, all in one tree (see scanner.py)."""
+    """Modules to scan in one call, all in one tree (see grimp_scan.py)."""
 
     tree: str
     modules: tuple[str, ...]
@@ -50,6 +50,7 @@ class WorkerStartError(RuntimeError):
 
 
 def default_jobs() -> int:
+    """One worker per core this process may run on."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux

@@ -58,6 +58,7 @@ def _answer(out: BinaryIO, message: Any) -> None:
 
 
 def serve(requests: BinaryIO, out: BinaryIO) -> None:
+    """Read the layout, then answer each chunk of `requests` on `out`, until the end."""
     from grimp import _rustgrimp as rust  # type: ignore[attr-defined]
     from grimp.exceptions import SourceSyntaxError
 
@@ -97,6 +98,7 @@ def serve(requests: BinaryIO, out: BinaryIO) -> None:
 
 
 def main() -> None:
+    """Serve the parent over stdin and stdout."""
     # Answers go to a private copy of stdout; anything else written to stdout (by grimp
     # or a library) lands on stderr instead of corrupting the answers.
     out = os.fdopen(os.dup(1), "wb")

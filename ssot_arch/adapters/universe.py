@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 
 from ssot_arch.adapters.reading import DEFAULT_MAX_FILE_SIZE, is_inside, read_source
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
-from ssot_arch.domain.model import FileKind, SkippedDir, SkippedFile, SourceFile, Unanalyzed
+from ssot_arch.domain.model import (
+    Coverage,
+    FileKind,
+    SkippedDir,
+    SkippedFile,
+    SourceFile,
+    Unanalyzed,
+    UnresolvedImport,
+)
 
 # Folders that hold no first-party code. A folder holding a `pyvenv.cfg` is always a
 # virtualenv, whatever its name.
@@ -31,9 +39,13 @@ DEFAULT_SKIP_DIRS: tuple[str, ...] = (
     "dist",
 )
 
+_IMPORTABLE = (FileKind.MODULE, FileKind.PACKAGE)
+
 
 @dataclass(frozen=True)
 class Root:
+    """A top-level package or module that is analysed, under its name."""
+
     name: str
     path: str  # absolute path of the package folder, or of the module file
     is_file: bool = False
@@ -41,6 +53,8 @@ class Root:
 
 @dataclass
 class Universe:
+    """Every `.py` file below the roots, and everything below them left out, with why."""
+
     root_dir: str
     roots: tuple[Root, ...]
     files: list[SourceFile] = field(default_factory=list)
@@ -60,6 +74,24 @@ class Universe:
     def read(self, source: SourceFile) -> bytes:
         """`source`'s bytes; NotReadable (with the reason) when they cannot be read."""
         return read_source(self.real_path(source), self.max_file_size)
+
+    def coverage(
+        self,
+        analyzed: Sequence[SourceFile],
+        unanalyzed: Iterable[Unanalyzed],
+        unresolved: Iterable[UnresolvedImport],
+    ) -> Coverage:
+        """How much of the universe a scan that analysed `analyzed` covers, and what it
+        left out."""
+        return Coverage(
+            files_total=len(self.files),
+            files_analyzed=len(analyzed),
+            unanalyzed=tuple(unanalyzed),
+            skipped_dirs=tuple(self.skipped_dirs),
+            skipped_files=tuple(self.skipped_files),
+            unresolved_imports=tuple(unresolved),
+            not_importable=tuple(f for f in analyzed if f.kind not in _IMPORTABLE),
+        )
 
 
 def default_source_roots(root_dir: str) -> list[str]:
@@ -149,12 +181,12 @@ def discover_layout(
                     if count or real is None:
                         layout.skipped_dirs.append(SkippedDir(relative(entry.path), rule, count))
             elif entry.is_dir(follow_symlinks=False):
-                rule = _skip_rule(entry.name, entry.path, skip_patterns)
-                if rule is not None:
+                skip = _skip_rule(entry.name, entry.path, skip_patterns)
+                if skip is not None:
                     # git's own folder holds no source, and walking it is slow.
                     count = 0 if entry.name == ".git" else count_python_files(entry.path)
                     if count:
-                        layout.skipped_dirs.append(SkippedDir(relative(entry.path), rule, count))
+                        layout.skipped_dirs.append(SkippedDir(relative(entry.path), skip, count))
                 elif _holds_python(entry.path, skip_patterns) or count_python_files(entry.path):
                     # (A folder whose Python files all sit in skipped folders is a root
                     # too, so that the walk lists those folders.)
@@ -292,12 +324,11 @@ def collect_universe(
 
     for root in roots:
         if not is_inside(os.path.realpath(root.path), real_root):
-            where = relative(root.path)
-            rule = "symbolic link to outside the repository"
+            where, outside = relative(root.path), "symbolic link to outside the repository"
             if root.is_file:
-                universe.skipped_files.append(SkippedFile(where, rule))
+                universe.skipped_files.append(SkippedFile(where, outside))
             else:
-                universe.skipped_dirs.append(SkippedDir(where, rule, 0))
+                universe.skipped_dirs.append(SkippedDir(where, outside, 0))
             continue
         if root.is_file:
             if not _is_utf8(root.path):
@@ -316,10 +347,11 @@ def collect_universe(
         for dirpath, dirnames, filenames in os.walk(root.path, onerror=on_error):
             inner = dirpath[len(root.path) + 1 :]
             dir_parts = [root.name] + (inner.split(os.sep) if inner else [])
-            kept_dirs = []
+            kept_dirs: list[str] = []
             for d in sorted(dirnames):
                 full = os.path.join(dirpath, d)
                 real: str | None = full
+                rule: str | None
                 if os.path.islink(full):
                     # Links are not followed: they may loop, or lead out of the repository.
                     rule, real = link_rule(full, real_root, root_dir)

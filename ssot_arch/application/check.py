@@ -21,15 +21,7 @@ from ssot_arch.analysis.direct import (
 from ssot_arch.application.settings import RunSettings
 from ssot_arch.contract import DEFAULT_RESTRICTED
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
-from ssot_arch.domain.model import (
-    CheckOutcome,
-    ContractResult,
-    Coverage,
-    FileKind,
-    Unanalyzed,
-    UnresolvedImport,
-    Violation,
-)
+from ssot_arch.domain.model import CheckOutcome, ContractResult, Coverage, Violation
 from ssot_arch.logs import get_logger
 
 logger = get_logger(__name__)
@@ -39,12 +31,14 @@ Progress = Callable[[int, int], None]
 
 @contextmanager
 def timed(phase: str) -> Iterator[None]:
+    """Log how long the block took, as `phase`."""
     start = time.perf_counter()
     yield
     logger.info("%s: %.2f s", phase, time.perf_counter() - start)
 
 
 def find_files(settings: RunSettings) -> Universe:
+    """The module universe of the settings' roots, with what root discovery left out."""
     with timed("finding files"):
         universe = collect_universe(
             settings.root_dir, settings.roots, settings.skip_dirs, settings.max_file_size
@@ -62,6 +56,8 @@ def scan_repository(
     universe: Universe | None = None,
     keys: dict[str, str] | None = None,
 ) -> tuple[Universe, ScanResult]:
+    """Every import of the universe (found now unless given), scanned as the contracts
+    need: TYPE_CHECKING imports are marked when a contract leaves them out."""
     universe = universe or find_files(settings)
     need_tc = any(not c.type_checking_imports for c in settings.contracts)
     with timed("scanning imports"):
@@ -75,22 +71,9 @@ def scan_repository(
     return universe, scan
 
 
-def coverage_of(universe, scan: ScanResult) -> Coverage:
-    return Coverage(
-        files_total=len(universe.files),
-        files_analyzed=len(scan.analyzed),
-        unanalyzed=tuple(scan.unanalyzed),
-        skipped_dirs=tuple(universe.skipped_dirs),
-        skipped_files=tuple(universe.skipped_files),
-        unresolved_imports=tuple(scan.unresolved),
-        not_importable=_odd_files(scan.analyzed),
-    )
-
-
-def _odd_files(analyzed) -> tuple:
-    return tuple(
-        f for f in analyzed if f.kind is not FileKind.MODULE and f.kind is not FileKind.PACKAGE
-    )
+def coverage_of(universe: Universe, scan: ScanResult) -> Coverage:
+    """How much of `universe` the scan analysed, and what it left out."""
+    return universe.coverage(scan.analyzed, scan.unanalyzed, scan.unresolved)
 
 
 @dataclass
@@ -113,20 +96,14 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
     universe = find_files(settings)
     with timed("hashing files"):
         keys, unreadable = file_keys(universe)
-    # ascii(): a file name that is not UTF-8 still makes a key.
-    problems = [ascii(f"{u.file}: {u.reason}") for u in [*unreadable, *universe.unreadable]]
-    store = ResultCache(settings.cache_dir, tree_key(keys, problems, _signature(settings)))
-    stored = store.get()
+    key = tree_key(keys, [*unreadable, *universe.unreadable], _signature(settings))
+    store = ResultCache(settings.cache_dir, key)
+    stored = store.get(universe, settings.contracts, settings.other_contracts)
     if stored is not None:
-        try:
-            outcome = _outcome_from(stored, settings, universe)
-        except (KeyError, TypeError, ValueError):
-            outcome = None  # a result from an incompatible run: check again
-        if outcome is not None:
-            logger.info("cache: no file changed; the last check's findings stand")
-            return outcome
+        logger.info("cache: no file changed; the last check's findings stand")
+        return stored
     outcome = check_repository(settings, progress, universe, keys).outcome
-    store.save(_outcome_to(outcome))
+    store.save(outcome)
     return outcome
 
 
@@ -136,62 +113,17 @@ def _signature(settings: RunSettings) -> str:
     return repr((settings.contracts, roots))
 
 
-def _outcome_to(outcome: CheckOutcome) -> dict:
-    coverage = outcome.coverage
-    unanalyzed = {u.file for u in coverage.unanalyzed}
-    return {
-        "analyzed": sorted(f.module for f in outcome.files.values() if f.path not in unanalyzed),
-        "unanalyzed": [[u.file, u.reason] for u in coverage.unanalyzed],
-        "unresolved": [
-            [u.file, u.line, u.line_contents, u.reason] for u in coverage.unresolved_imports
-        ],
-        "contracts": {
-            r.spec.id: [[v.importer, v.imported, v.line, v.line_contents] for v in r.violations]
-            for r in outcome.contracts
-        },
-        "warnings": {r.spec.id: list(r.warnings) for r in outcome.contracts},
-    }
-
-
-def _outcome_from(stored: dict, settings: RunSettings, universe: Universe) -> CheckOutcome:
-    files = {f.module: f for f in universe.files}
-    analyzed = [files[m] for m in stored["analyzed"]]
-    coverage = Coverage(
-        files_total=len(universe.files),
-        files_analyzed=len(analyzed),
-        unanalyzed=tuple(Unanalyzed(*u) for u in stored["unanalyzed"]),
-        skipped_dirs=tuple(universe.skipped_dirs),
-        skipped_files=tuple(universe.skipped_files),
-        unresolved_imports=tuple(UnresolvedImport(*u) for u in stored["unresolved"]),
-        not_importable=_odd_files(analyzed),
-    )
-    results = tuple(
-        ContractResult(
-            spec=spec,
-            violations=tuple(
-                Violation(importer, imported, line, contents, files[importer].path)
-                for importer, imported, line, contents in stored["contracts"][spec.id]
-            ),
-            warnings=tuple(str(w) for w in stored["warnings"][spec.id]),
-        )
-        for spec in settings.contracts
-    )
-    return CheckOutcome(
-        root_dir=settings.root_dir,
-        roots=tuple(r.name for r in settings.roots),
-        coverage=coverage,
-        contracts=results,
-        files=files,
-        other_contracts=tuple(settings.other_contracts),
-    )
-
-
 def check_repository(
     settings: RunSettings,
     progress: Progress | None = None,
     universe: Universe | None = None,
     keys: dict[str, str] | None = None,
 ) -> Analysed:
+    """Check every contract of `settings` against the repository: its direct violations
+    and warnings, with the scan they were found in.
+
+    Raises ConfigError when a contract names modules that do not exist.
+    """
     universe, scan = scan_repository(settings, progress, universe, keys)
     modules = [f.module for f in scan.analyzed]
     graphs = {}

@@ -1,4 +1,4 @@
-"""The words of SPEC.md as immutable value objects."""
+"""The words of docs/spec.md as immutable value objects."""
 
 from __future__ import annotations
 
@@ -84,6 +84,8 @@ class ImportRecord(NamedTuple):
 
 @dataclass(frozen=True)
 class Coverage:
+    """How much of the module universe was analysed, and everything that was not."""
+
     files_total: int
     files_analyzed: int
     unanalyzed: tuple[Unanalyzed, ...] = ()
@@ -135,6 +137,8 @@ NEW, KNOWN, EXPIRED = "new", "known", "expired"  # a violation's status against 
 
 @dataclass(frozen=True)
 class ContractResult:
+    """One contract's findings: its direct violations and warnings, and its verdict."""
+
     spec: ContractSpec
     violations: tuple[Violation, ...]
     warnings: tuple[str, ...] = ()
@@ -149,6 +153,7 @@ class ContractResult:
 
     @property
     def kept(self) -> bool:
+        """Whether the contract holds: nothing failing, within its baseline's budget."""
         if self.failing or (self.strict and self.warnings):
             return False
         if self.baseline is None:
@@ -178,6 +183,7 @@ class CheckOutcome:
 
     @property
     def kept(self) -> bool:
+        """Whether the check passes: every contract kept and every file analysed."""
         if self.strict and (self.warnings or self.coverage.unresolved_imports):
             return False
         return all(c.kept for c in self.contracts) and not self.coverage.unanalyzed

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssot_arch.analysis.leaks import find_transitive_leaks
-from ssot_arch.analysis.systems import systems_reach
+from ssot_arch.analysis.leaks import find_transitive_leaks, index_importers
+from ssot_arch.analysis.systems import index_systems, systems_reach
 from ssot_arch.domain.model import ContractSpec, System
 from tests import oracles
+from tests.fakes import import_graph
 
 MODULES = [f"{pkg}.{sub}m{i}" for pkg in ("app", "lib") for sub in ("", "core.") for i in range(5)]
 EXTERNAL = ["logging", "loguru", "os"]
@@ -26,14 +26,10 @@ def graphs(draw):
             max_size=60,
         )
     )
-    graph = nx.DiGraph()
-    for module in modules:
-        graph.add_node(module, root=module.split(".")[0], file=module.replace(".", "/") + ".py")
-    for name in EXTERNAL:
-        graph.add_node(name, external=True)
-    for line, (u, v) in enumerate(edges, 1):
-        if u != v and not graph.has_edge(u, v):
-            graph.add_edge(u, v, imports=((line, f"import {v}"),))
+    graph = import_graph(
+        *((u, v, line, f"import {v}") for line, (u, v) in enumerate(edges, 1) if u != v),
+        modules=modules,
+    )
     gateways = draw(st.lists(st.sampled_from(modules + ["app.core", "lib"]), max_size=3))
     return graph, tuple(sorted(set(gateways)))
 
@@ -59,7 +55,8 @@ def assert_chain_is_valid(graph, chain, spec):
 def test_leaks_equal_brute_force(case):
     graph, gateways = case
     spec = spec_for(gateways)
-    analysis = find_transitive_leaks(graph, spec)
+    analysis = find_transitive_leaks(graph, spec, index_importers(graph))
+    assert graph.graph == {}  # the analysis keeps nothing on the graph
     expected = oracles.leakers(graph, spec.restricted, spec.gateways)
     assert {leak.module: len(leak.chain) for leak in analysis.leaks} == expected
     for leak in analysis.leaks:
@@ -72,7 +69,7 @@ def test_leaks_equal_brute_force(case):
 def test_fix_impact_and_fix_first_equal_brute_force(case):
     graph, gateways = case
     spec = spec_for(gateways)
-    analysis = find_transitive_leaks(graph, spec)
+    analysis = find_transitive_leaks(graph, spec, index_importers(graph))
     before = set(oracles.leakers(graph, spec.restricted, spec.gateways))
     for cause in analysis.causes:
         fixed = oracles.without_direct_imports(graph, {cause.module}, spec.restricted)
@@ -104,7 +101,10 @@ def systems(draw):
 def test_systems_reach_equals_brute_force(case, chosen):
     graph, _ = case
     groups = {"app": ["app"], "lib": ["lib"], "core": ["app.core", "lib.core"]}
-    reach, fragmented = systems_reach(graph, chosen, groups)
+    reach, fragmented = systems_reach(
+        graph, index_systems(graph, chosen), groups, index_importers(graph)
+    )
+    assert graph.graph == {}
     for group, prefixes in groups.items():
         expected = oracles.reach(graph, chosen, prefixes)
         for system in chosen:
@@ -134,11 +134,12 @@ def test_saturated_cause_sets_keep_fix_impact_exact(case):
 
     graph, gateways = case
     spec = spec_for(gateways, exclude=("lib.core.*",))
-    exact = find_transitive_leaks(graph, spec)
+    importers = index_importers(graph)
+    exact = find_transitive_leaks(graph, spec, importers)
     original = leaks_module.MAX_CAUSES_PER_STEP_SEARCH
     leaks_module.MAX_CAUSES_PER_STEP_SEARCH = 1
     try:
-        capped = find_transitive_leaks(graph, spec)
+        capped = find_transitive_leaks(graph, spec, importers)
     finally:
         leaks_module.MAX_CAUSES_PER_STEP_SEARCH = original
     assert capped.causes == exact.causes

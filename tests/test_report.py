@@ -251,3 +251,11 @@ def test_html_report_is_the_markdown_report_as_a_page(tmp_path):
     assert "".join(collector.headings).replace(" ", "") == "".join(expected).replace(" ", "")
     assert collector.tables == markdown.count("\n|---|") and collector.tables >= 3
     assert "app/odd&lt;name&gt;/x.py" in page and "odd<name>" not in page
+
+
+def test_html_report_is_rendered_from_the_findings_not_from_the_markdown(tmp_path):
+    # A `|` in a name would split a Markdown table row: the HTML keeps it one cell.
+    repo = make_repo(tmp_path, REPO)
+    page = run_cli("report", str(repo), "--format", "html", "--group", "a|b=app").stdout
+    assert "<tr><td>a|b</td><td>9</td>" in page
+    assert "<li><code>svc.main</code> (l.1) → <code>app.user</code> (l.1) → " in page

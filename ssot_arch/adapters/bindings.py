@@ -40,7 +40,7 @@ def _parser() -> Parser:
 
 
 def _text(node: Node) -> str:
-    return node.text.decode("utf-8", "replace")
+    return (node.text or b"").decode("utf-8", "replace")
 
 
 def _resolve_relative(prefix_dots: int, name: str, module: str, is_package: bool) -> str:

@@ -1,7 +1,8 @@
 """Transitive leaks, their causes, and which direct violators to fix first.
 
 All functions take the import graph as a `networkx.DiGraph` (see
-`adapters/nx_graph.py`) and return plain values.
+`adapters/nx_graph.py`) and return plain values; the backward searches also take an
+`ImporterIndex` of that graph, which the caller builds once with `index_importers`.
 
 Method
 ------
@@ -28,7 +29,9 @@ Method
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -42,21 +45,26 @@ MAX_FIX_STEPS = 50
 MAX_CAUSES_PER_STEP_SEARCH = 64
 
 
-def first_line(graph: nx.DiGraph, importer: str, imported: str) -> int:
-    return graph.edges[importer, imported]["imports"][0][0]
+def first_line(graph: nx.DiGraph[str], importer: str, imported: str) -> int:
+    """The line of `importer`'s first import of `imported`."""
+    line: int = graph.edges[importer, imported]["imports"][0][0]
+    return line
 
 
-def sorted_predecessors(graph: nx.DiGraph) -> dict[str, list[str]]:
-    """Each node's importers in name order, computed once per graph and kept on it."""
-    memo = graph.graph.get("_sorted_predecessors")
-    if memo is None or memo[0] != graph.number_of_edges():
-        memo = (graph.number_of_edges(), {n: sorted(graph.predecessors(n)) for n in graph})
-        graph.graph["_sorted_predecessors"] = memo
-    return memo[1]
+@dataclass(frozen=True)
+class ImporterIndex:
+    """Each module's importers, in name order: what the backward searches walk."""
+
+    importers: Mapping[str, Sequence[str]]
+
+
+def index_importers(graph: nx.DiGraph[str]) -> ImporterIndex:
+    """The importers of every node of `graph`, in name order."""
+    return ImporterIndex({n: sorted(graph.predecessors(n)) for n in graph})
 
 
 def shortest_paths_to(
-    graph: nx.DiGraph, targets: set[str], passable: set[str]
+    index: ImporterIndex, targets: AbstractSet[str], passable: AbstractSet[str]
 ) -> tuple[dict[str, str], dict[str, int]]:
     """For every node of `passable` that reaches `targets`: its next node on a shortest
     path, and the path's length.
@@ -64,7 +72,7 @@ def shortest_paths_to(
     The search goes backwards from the targets, layer by layer in name order, so the
     path chosen among equally short ones is the same on every run.
     """
-    importers_of = sorted_predecessors(graph)
+    importers_of = index.importers
     following: dict[str, str] = {}
     length: dict[str, int] = {}
     layer = sorted(targets)
@@ -84,7 +92,8 @@ def shortest_paths_to(
     return following, length
 
 
-def chain_from(graph: nx.DiGraph, start: str, following: dict[str, str]) -> tuple[Hop, ...]:
+def chain_from(graph: nx.DiGraph[str], start: str, following: Mapping[str, str]) -> tuple[Hop, ...]:
+    """The hops from `start` along `following` (a search's next nodes) to its end."""
     hops = []
     node = start
     while node in following:
@@ -94,7 +103,8 @@ def chain_from(graph: nx.DiGraph, start: str, following: dict[str, str]) -> tupl
     return tuple(hops)
 
 
-def is_first_party_file(graph: nx.DiGraph, node: str) -> bool:
+def is_first_party_file(graph: nx.DiGraph[str], node: str) -> bool:
+    """Whether `node` is an analysed file of the repository (not a namespace or external)."""
     return "file" in graph.nodes[node]
 
 
@@ -102,10 +112,10 @@ SATURATED = -1  # "more causes than anyone will fix one by one": all bits set
 
 
 def cause_sets(
-    graph: nx.DiGraph,
-    passable: set[str],
-    causes: list[str],
-    tainting: set[str] = frozenset(),  # type: ignore[assignment]
+    graph: nx.DiGraph[str],
+    passable: AbstractSet[str],
+    causes: Sequence[str],
+    tainting: Collection[str] = frozenset(),
     cap: int = MAX_CAUSES_PER_STEP_SEARCH,
 ) -> tuple[dict[str, int], set[str]]:
     """For every passable node, the causes it reaches (itself included), as a bit set;
@@ -179,12 +189,19 @@ def cause_sets(
     return bits, tainted
 
 
-def find_transitive_leaks(graph: nx.DiGraph, spec: ContractSpec) -> LeakAnalysis:
+def find_transitive_leaks(
+    graph: nx.DiGraph[str], spec: ContractSpec, importers: ImporterIndex
+) -> LeakAnalysis:
+    """The contract's transitive leaks with their chains, their causes with the fix
+    impact of each, and the fix-first list (see the module docstring).
+
+    `importers` is `index_importers(graph)`.
+    """
     restricted = modules_within(graph, spec.restricted)
     gateways = modules_within(graph, spec.gateways)
     passable = set(graph) - restricted - gateways
     causes = sorted(n for n in passable if any(s in restricted for s in graph.successors(n)))
-    following, _ = shortest_paths_to(graph, restricted, passable)
+    following, _ = shortest_paths_to(importers, restricted, passable)
     cause_set = set(causes)
     leakers = sorted(
         n
@@ -232,7 +249,7 @@ def _bits_of(value: int) -> Iterable[int]:
 
 
 def greedy_fix_order(
-    removable: dict[int, int], causes: list[str], max_steps: int = MAX_FIX_STEPS
+    removable: Mapping[int, int], causes: Sequence[str], max_steps: int = MAX_FIX_STEPS
 ) -> list[FixStep]:
     """Violators in the order the greedy method fixes them (see the module docstring).
 

@@ -10,6 +10,9 @@
 * A package that reaches more than one system is *fragmented*.
 * *Compliance*: among a group's non-member modules that import any system directly,
   the share that import only SSOT systems.
+
+Both analyses read a `SystemIndex` of the graph and the contract's systems, which the
+caller builds once with `index_systems`.
 """
 
 from __future__ import annotations
@@ -20,8 +23,13 @@ from dataclasses import dataclass
 import networkx as nx
 
 from ssot_arch.analysis.direct import is_within, modules_within
-from ssot_arch.analysis.leaks import chain_from, is_first_party_file, shortest_paths_to
-from ssot_arch.domain.findings import ComplianceRow, ReachCell
+from ssot_arch.analysis.leaks import (
+    ImporterIndex,
+    chain_from,
+    is_first_party_file,
+    shortest_paths_to,
+)
+from ssot_arch.domain.findings import ComplianceRow, Hop, ReachCell
 from ssot_arch.domain.model import ContractSpec, System, Violation
 
 Groups = Mapping[str, Sequence[str]]  # group name -> module prefixes
@@ -44,37 +52,34 @@ def groups_by_depth(modules: Iterable[str], depth: int) -> dict[str, list[str]]:
     }
 
 
-def members_of(graph: nx.DiGraph, systems: Sequence[System]) -> dict[str, set[str]]:
-    return {s.name: modules_within(graph, s.entries) for s in systems}
-
-
 @dataclass(frozen=True)
-class _SystemsIndex:
-    members: dict[str, set[str]]  # system -> its modules
-    every_member: set[str]
-    imports: dict[str, frozenset[str]]  # module -> the systems it imports directly
+class SystemIndex:
+    """A contract's systems on one graph: what reach and compliance both need."""
+
+    systems: tuple[System, ...]
+    members: Mapping[str, frozenset[str]]  # system -> its modules
+    every_member: frozenset[str]
+    imports: Mapping[str, frozenset[str]]  # module -> the systems it imports directly
 
 
-def _index(graph: nx.DiGraph, systems: Sequence[System]) -> _SystemsIndex:
-    """What reach and compliance both need, computed once per graph and systems."""
-    memo = graph.graph.setdefault("_systems_index", {})
-    key = (graph.number_of_edges(), tuple(systems))
-    if key not in memo:
-        members = members_of(graph, systems)
-        system_of: dict[str, list[str]] = {}
-        for name, nodes in members.items():
-            for node in nodes:
-                system_of.setdefault(node, []).append(name)
-        imports = {}
-        for node in graph:
-            used = {name for s in graph.successors(node) for name in system_of.get(s, ())}
-            if used:
-                imports[node] = frozenset(used)
-        memo[key] = _SystemsIndex(members, set(system_of), imports)
-    return memo[key]
+def index_systems(graph: nx.DiGraph[str], systems: Sequence[System]) -> SystemIndex:
+    """The members of each of `systems` in `graph`, and the systems each module imports."""
+    members = {s.name: frozenset(modules_within(graph, s.entries)) for s in systems}
+    system_of: dict[str, list[str]] = {}
+    for name, nodes in members.items():
+        for node in nodes:
+            system_of.setdefault(node, []).append(name)
+    imports = {}
+    for node in graph:
+        used = {name for s in graph.successors(node) for name in system_of.get(s, ())}
+        if used:
+            imports[node] = frozenset(used)
+    return SystemIndex(tuple(systems), members, frozenset(system_of), imports)
 
 
-def _group_modules(graph: nx.DiGraph, prefixes: Sequence[str], members: set[str]) -> list[str]:
+def _group_modules(
+    graph: nx.DiGraph[str], prefixes: Sequence[str], members: frozenset[str]
+) -> list[str]:
     return sorted(
         n
         for n in modules_within(graph, prefixes)
@@ -83,12 +88,17 @@ def _group_modules(graph: nx.DiGraph, prefixes: Sequence[str], members: set[str]
 
 
 def systems_reach(
-    graph: nx.DiGraph, systems: Sequence[System], groups: Groups
+    graph: nx.DiGraph[str], index: SystemIndex, groups: Groups, importers: ImporterIndex
 ) -> tuple[dict[str, dict[str, ReachCell]], tuple[str, ...]]:
-    index = _index(graph, systems)
+    """Per group and system: the modules importing it directly, those reaching it, and
+    a shortest example chain; and the groups that reach more than one system.
+
+    `index` is `index_systems(graph, systems)`, `importers` is `index_importers(graph)`.
+    """
+    systems = index.systems
     members, every_member = index.members, index.every_member
     passable = set(graph) - every_member
-    routes = {s.name: shortest_paths_to(graph, members[s.name], passable) for s in systems}
+    routes = {s.name: shortest_paths_to(importers, members[s.name], passable) for s in systems}
     reach: dict[str, dict[str, ReachCell]] = {}
     fragmented = []
     for group in sorted(groups):
@@ -98,7 +108,7 @@ def systems_reach(
             following, length = routes[system.name]
             reaching = [m for m in modules if m in following]
             direct = sum(1 for m in modules if system.name in index.imports.get(m, ()))
-            chain: tuple = ()
+            chain: tuple[Hop, ...] = ()
             if reaching:
                 start = min(reaching, key=lambda m: (length[m], m))
                 chain = chain_from(graph, start, following)
@@ -110,13 +120,17 @@ def systems_reach(
 
 
 def compliance(
-    graph: nx.DiGraph,
-    systems: Sequence[System],
+    graph: nx.DiGraph[str],
+    index: SystemIndex,
     groups: Groups,
     violations: Sequence[Violation],
 ) -> tuple[ComplianceRow, ...]:
-    index = _index(graph, systems)
-    ssot = {s.name for s in systems if s.ssot}
+    """Per group: its files, those that import a system, the share of those that import
+    only SSOT systems, and its direct violations.
+
+    `index` is `index_systems(graph, systems)`.
+    """
+    ssot = {s.name for s in index.systems if s.ssot}
     rows = []
     for group in sorted(groups):
         prefixes = groups[group]

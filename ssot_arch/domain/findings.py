@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from ssot_arch.domain.model import CheckOutcome, System
 
 
 @dataclass(frozen=True, order=True)
@@ -90,8 +93,20 @@ class LaunderedImport:
 
 @dataclass(frozen=True)
 class ContractReport:
+    """What the analyses found for one contract."""
+
     leaks: LeakAnalysis
     reach: dict[str, dict[str, ReachCell]]  # group -> system -> cell
     fragmented: tuple[str, ...]
     compliance: tuple[ComplianceRow, ...]
     laundering: tuple[LaunderedImport, ...]
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """Everything `ssot-arch report` learned: the check, and per contract its findings."""
+
+    check: CheckOutcome
+    groups: Mapping[str, Sequence[str]]  # group name -> module prefixes
+    systems: Mapping[str, tuple[System, ...]]  # contract id -> systems analysed
+    reports: Mapping[str, ContractReport]  # contract id -> findings

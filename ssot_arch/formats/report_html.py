@@ -1,8 +1,8 @@
-"""`report --format html`: the Markdown report as one standalone page.
+"""`report --format html`: the Markdown report's sections as one standalone page.
 
-The sections and their wording live in one place (report_markdown.py); this module
-only turns that Markdown (headings, paragraphs, tables, lists, inline code) into HTML,
-with every piece of text escaped.
+The sections and their wording live in one place (`report_blocks` in
+report_markdown.py); this module writes those blocks as HTML, with every piece of
+text escaped and its backticked spans as <code>.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 import re
 
-from ssot_arch.application.report import ReportOutcome
-from ssot_arch.formats.report_markdown import render as render_markdown
+from ssot_arch.domain.findings import ReportOutcome
+from ssot_arch.formats.common import printable
+from ssot_arch.formats.report_markdown import Block, Heading, ItemList, Paragraph, report_blocks
 
 _CODE = re.compile(r"`([^`]*)`")
 _STYLE = """
@@ -24,63 +25,43 @@ h1, h2, h3 { margin-top: 2rem; }
 """
 
 
-def _inline(text: str) -> str:
-    """Escape text, then turn `code` spans into <code> (their content escaped too)."""
-    parts = _CODE.split(text)
+def _inline(text: str, strip: bool = False) -> str:
+    """Escape text, then turn `code` spans into <code> (their content escaped too);
+    with `strip`, without the spaces around it, as Markdown shows a heading or a cell."""
+    shown = printable(text)
+    parts = _CODE.split(shown.strip() if strip else shown)
     return "".join(
         f"<code>{html.escape(part)}</code>" if i % 2 else html.escape(part)
         for i, part in enumerate(parts)
     )
 
 
-def _cells(line: str) -> list[str]:
-    return [cell.strip() for cell in line.strip().strip("|").split("|")]
-
-
-def markdown_to_html(markdown: str) -> str:
-    out: list[str] = []
-    lines = markdown.splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if not line.strip():
-            i += 1
-        elif line.startswith("#"):
-            level = len(line) - len(line.lstrip("#"))
-            out.append(f"<h{level}>{_inline(line[level:].strip())}</h{level}>")
-            i += 1
-        elif line.startswith("|"):
-            header = _cells(line)
-            i += 2  # the header and the |---| line
-            out.append("<table><thead><tr>")
-            out += [f"<th>{_inline(cell)}</th>" for cell in header]
-            out.append("</tr></thead><tbody>")
-            while i < len(lines) and lines[i].startswith("|"):
-                out.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in _cells(lines[i])))
-                out.append("</tr>")
-                i += 1
-            out.append("</tbody></table>")
-        elif line.startswith("- ") or re.match(r"\d+\. ", line):
-            ordered = not line.startswith("- ")
-            out.append("<ol>" if ordered else "<ul>")
-            while i < len(lines) and (
-                lines[i].startswith("- ") if not ordered else re.match(r"\d+\. ", lines[i])
-            ):
-                item = lines[i].split(" ", 1)[1]
-                out.append(f"<li>{_inline(item)}</li>")
-                i += 1
-            out.append("</ol>" if ordered else "</ul>")
-        else:
-            paragraph = []
-            while i < len(lines) and lines[i].strip() and not lines[i].startswith(("#", "|", "- ")):
-                paragraph.append(lines[i])
-                i += 1
-            out.append(f"<p>{_inline(' '.join(paragraph))}</p>")
-    return "\n".join(out)
+def _html(block: Block) -> list[str]:
+    if isinstance(block, Heading):
+        return [f"<h{block.level}>{_inline(block.text, strip=True)}</h{block.level}>"]
+    if isinstance(block, Paragraph):
+        return [f"<p>{_inline(block.text)}</p>"]
+    if isinstance(block, ItemList):
+        if not block.items:
+            return []
+        tag = "ol" if block.ordered else "ul"
+        return [f"<{tag}>", *(f"<li>{_inline(item)}</li>" for item in block.items), f"</{tag}>"]
+    lines = [
+        "<table><thead><tr>",
+        *(f"<th>{_inline(cell, strip=True)}</th>" for cell in block.header),
+        "</tr></thead><tbody>",
+    ]
+    for row in block.rows:
+        lines += [
+            "<tr>" + "".join(f"<td>{_inline(cell, strip=True)}</td>" for cell in row),
+            "</tr>",
+        ]
+    return [*lines, "</tbody></table>"]
 
 
 def render(outcome: ReportOutcome, color: bool = False) -> str:
-    body = markdown_to_html(render_markdown(outcome))
+    """The architecture report as one standalone HTML page."""
+    body = "\n".join(line for block in report_blocks(outcome) for line in _html(block))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         "<title>ssot-arch report</title>\n"

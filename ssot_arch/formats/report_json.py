@@ -1,12 +1,12 @@
-"""`report --format json`: the check's JSON plus, per contract, the analyses (SPEC.md)."""
+"""`report --format json`: the check's JSON plus, per contract, the analyses (docs/spec.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from ssot_arch.application.report import ReportOutcome
-from ssot_arch.domain.findings import ContractReport, Hop
-from ssot_arch.domain.model import System
+from ssot_arch.domain.findings import ContractReport, Hop, ReportOutcome
+from ssot_arch.domain.model import SourceFile, System
 from ssot_arch.formats.common import json_text
 from ssot_arch.formats.json_format import outcome_to_dict
 
@@ -16,8 +16,10 @@ def chain_to_list(chain: tuple[Hop, ...]) -> list[dict[str, Any]]:
 
 
 def contract_findings(
-    report: ContractReport, systems: tuple[System, ...], files: dict
+    report: ContractReport, systems: tuple[System, ...], files: Mapping[str, SourceFile]
 ) -> dict[str, Any]:
+    """One contract's findings, as the keys its JSON object gains."""
+
     def file_of(module: str) -> str:
         return files[module].path if module in files else ""
 
@@ -91,6 +93,7 @@ def contract_findings(
 
 
 def report_to_dict(outcome: ReportOutcome) -> dict[str, Any]:
+    """The report as JSON data: the check's, with the groups and each contract's findings."""
     data = outcome_to_dict(outcome.check)
     data["groups"] = {name: list(outcome.groups[name]) for name in sorted(outcome.groups)}
     for contract in data["contracts"]:
@@ -104,6 +107,7 @@ def report_to_dict(outcome: ReportOutcome) -> dict[str, Any]:
 
 
 def render(outcome: ReportOutcome, color: bool = False) -> str:
+    """The report as one line of JSON."""
     # Compact: a large repository's report holds tens of thousands of chains, and
     # indenting makes json use its pure-Python encoder (a third of the report's time).
     # `jq .` shows it indented.

@@ -3,19 +3,61 @@
 Sections: summary, then per contract the compliance table, the systems reach
 matrix, the top causes of leaks with the fix-first list, leak chains and laundering;
 coverage last. Warnings open the summary and the contract they are about.
+
+The sections and their wording live here once, as blocks (`report_blocks`): headings,
+paragraphs, tables and lists, whose text marks code with backticks. This module
+writes them as Markdown, report_html.py as HTML.
 """
 
 from __future__ import annotations
 
-from ssot_arch.application.report import ReportOutcome
-from ssot_arch.domain.findings import ContractReport, Hop
-from ssot_arch.domain.model import ContractResult, System
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from ssot_arch.domain.findings import ContractReport, Hop, ReportOutcome
+from ssot_arch.domain.model import ContractResult, SourceFile, System
 from ssot_arch.formats.common import printable
 
 MAX_ROWS = 25
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A heading of `level` 1 to 3."""
+
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One line of text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: a header row, then rows of as many cells."""
+
+    header: Sequence[str]
+    rows: Sequence[Sequence[str]]
+
+
+@dataclass(frozen=True)
+class ItemList:
+    """A bulleted list, or a numbered one."""
+
+    items: Sequence[str]
+    ordered: bool = False
+
+
+Block: TypeAlias = Heading | Paragraph | Table | ItemList
+
+
 def chain_text(chain: tuple[Hop, ...]) -> str:
+    """`a` (l.1) → `b` (l.3) → `logging`: a chain of imports on one line."""
     if not chain:
         return ""
     parts = [f"`{hop.importer}` (l.{hop.line})" for hop in chain]
@@ -23,24 +65,16 @@ def chain_text(chain: tuple[Hop, ...]) -> str:
 
 
 def _warnings(warnings: tuple[str, ...]) -> list[str]:
-    return [f"- Warning: {w}" for w in sorted(warnings)]
+    return [f"Warning: {w}" for w in sorted(warnings)]
 
 
-def _more(total: int, shown: int) -> list[str]:
-    return (
-        ["", f"… and {total - shown} more (all of them in `--format json`)."]
-        if total > shown
-        else []
-    )
+def _more(total: int, shown: int) -> list[Block]:
+    if total <= shown:
+        return []
+    return [Paragraph(f"… and {total - shown} more (all of them in `--format json`).")]
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
-
-
-def _compliance(report: ContractReport) -> list[str]:
+def _compliance(report: ContractReport) -> list[Block]:
     rows = [
         [
             row.group,
@@ -64,38 +98,35 @@ def _compliance(report: ContractReport) -> list[str]:
         "Violating files",
         "Status",
     ]
-    return ["### Compliance", "", *_table(header, rows), ""]
+    return [Heading(3, "Compliance"), Table(header, rows)]
 
 
-def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[str]:
+def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
     header = ["Package", *[s.name + (" (SSOT)" if s.ssot else "") for s in systems], "Fragmented"]
     rows = []
     for group, row in report.reach.items():
         cells = [f"{row[s.name].direct} / {row[s.name].transitive}" for s in systems]
         rows.append([group, *cells, "yes" if group in report.fragmented else ""])
-    lines = [
-        "### Systems reach",
-        "",
-        "Cells: modules importing the system directly / modules reaching it.",
-        "",
-        *_table(header, rows),
-        "",
-        "Example chains:",
-        "",
+    chains = [
+        f"{group} → {system.name}: {chain_text(row[system.name].chain)}"
+        for group, row in report.reach.items()
+        for system in systems
+        if row[system.name].chain
     ]
-    for group, row in report.reach.items():
-        for system in systems:
-            cell = row[system.name]
-            if cell.chain:
-                lines.append(f"- {group} → {system.name}: {chain_text(cell.chain)}")
-    return [*lines, ""]
+    return [
+        Heading(3, "Systems reach"),
+        Paragraph("Cells: modules importing the system directly / modules reaching it."),
+        Table(header, rows),
+        Paragraph("Example chains:"),
+        ItemList(chains),
+    ]
 
 
-def _causes(report: ContractReport, files: dict) -> list[str]:
+def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Block]:
     leaks = report.leaks
-    lines = ["### Top causes and what to fix first", ""]
+    blocks: list[Block] = [Heading(3, "Top causes and what to fix first")]
     if not leaks.leaks:
-        return [*lines, "No transitive leaks.", ""]
+        return [*blocks, Paragraph("No transitive leaks.")]
     rows = [
         [
             f"`{c.module}`",
@@ -105,57 +136,69 @@ def _causes(report: ContractReport, files: dict) -> list[str]:
         ]
         for c in leaks.causes[:MAX_ROWS]
     ]
-    lines += _table(["Direct importer", "File", "Leaks ending here", "Fix impact"], rows)
-    lines += _more(len(leaks.causes), len(rows))
-    lines += [
-        "",
-        f"Fix first ({leaks.removable} of {len(leaks.leaks)} leaks can be removed by "
-        "fixing violators; greedy order, exact counts):",
-        "",
+    blocks.append(Table(["Direct importer", "File", "Leaks ending here", "Fix impact"], rows))
+    blocks += _more(len(leaks.causes), len(rows))
+    steps = [
+        " + ".join(f"`{v}`" for v in step.violators)
+        + f": removes {step.leaks_removed} (total {step.cumulative})"
+        for step in leaks.fix_first
     ]
-    for n, step in enumerate(leaks.fix_first, 1):
-        together = " + ".join(f"`{v}`" for v in step.violators)
-        lines.append(f"{n}. {together}: removes {step.leaks_removed} (total {step.cumulative})")
-    return [*lines, ""]
+    return [
+        *blocks,
+        Paragraph(
+            f"Fix first ({leaks.removable} of {len(leaks.leaks)} leaks can be removed by "
+            "fixing violators; greedy order, exact counts):"
+        ),
+        ItemList(steps, ordered=True),
+    ]
 
 
-def _leak_chains(report: ContractReport) -> list[str]:
+def _leak_chains(report: ContractReport) -> list[Block]:
     leaks = report.leaks.leaks
-    lines = ["### Leak chains", ""]
+    heading = Heading(3, "Leak chains")
     if not leaks:
-        return [*lines, "None.", ""]
+        return [heading, Paragraph("None.")]
     shown = leaks[:MAX_ROWS]
-    lines += [f"- {chain_text(leak.chain)}" for leak in shown]
-    return [*lines, *_more(len(leaks), len(shown)), ""]
+    return [
+        heading,
+        ItemList([chain_text(leak.chain) for leak in shown]),
+        *_more(len(leaks), len(shown)),
+    ]
 
 
-def _laundering(report: ContractReport, files: dict) -> list[str]:
-    lines = ["### Laundering", ""]
+def _laundering(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Block]:
+    heading = Heading(3, "Laundering")
     if not report.laundering:
-        return [*lines, "No restricted module or object is re-exported to a non-gateway.", ""]
+        return [
+            heading,
+            Paragraph("No restricted module or object is re-exported to a non-gateway."),
+        ]
     rows = [
         [f"{files[i.importer].path}:{i.line}", f"`from {i.via} import {i.name}`", f"`{i.origin}`"]
         for i in report.laundering[:MAX_ROWS]
     ]
-    lines += _table(["Where", "Import", "Really is"], rows)
-    return [*lines, *_more(len(report.laundering), len(rows)), ""]
+    return [
+        heading,
+        Table(["Where", "Import", "Really is"], rows),
+        *_more(len(report.laundering), len(rows)),
+    ]
 
 
-def _contract(result: ContractResult, outcome: ReportOutcome) -> list[str]:
+def _contract(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
     spec = result.spec
     report = outcome.reports[spec.id]
     files = outcome.check.files
     state = "kept" if result.kept else "broken"
-    head = [
-        f"## {spec.name} (`{spec.id}`)",
-        "",
-        f"Contract {state}: {len(result.violations)} direct violations in "
-        f"{len({v.file for v in result.violations})} files, {len(report.leaks.leaks)} "
-        f"transitive leaks, {len(report.laundering)} laundered imports.",
-        "",
+    head: list[Block] = [
+        Heading(2, f"{spec.name} (`{spec.id}`)"),
+        Paragraph(
+            f"Contract {state}: {len(result.violations)} direct violations in "
+            f"{len({v.file for v in result.violations})} files, {len(report.leaks.leaks)} "
+            f"transitive leaks, {len(report.laundering)} laundered imports."
+        ),
     ]
     if result.warnings:
-        head += [*_warnings(result.warnings), ""]
+        head.append(ItemList(_warnings(result.warnings)))
     return [
         *head,
         *_compliance(report),
@@ -166,64 +209,86 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> list[str]:
     ]
 
 
-def _coverage(outcome: ReportOutcome) -> list[str]:
+def _coverage(outcome: ReportOutcome) -> list[Block]:
     coverage = outcome.check.coverage
-    lines = [
-        "## Coverage",
-        "",
-        f"{coverage.files_analyzed} of {coverage.files_total} files analysed.",
-        "",
+    blocks: list[Block] = [
+        Heading(2, "Coverage"),
+        Paragraph(f"{coverage.files_analyzed} of {coverage.files_total} files analysed."),
     ]
     for title, items in (
-        ("Not analysed", [f"- `{u.file}`: {u.reason}" for u in coverage.unanalyzed]),
+        ("Not analysed", [f"`{u.file}`: {u.reason}" for u in coverage.unanalyzed]),
         (
             "Relative imports beyond the top-level package",
-            [f"- `{u.file}:{u.line}`: `{u.line_contents}`" for u in coverage.unresolved_imports],
+            [f"`{u.file}:{u.line}`: `{u.line_contents}`" for u in coverage.unresolved_imports],
         ),
         (
             "Analysed although not importable",
-            [f"- `{f.path}` ({f.kind.value}, as `{f.module}`)" for f in coverage.not_importable],
+            [f"`{f.path}` ({f.kind.value}, as `{f.module}`)" for f in coverage.not_importable],
         ),
         (
             "Folders skipped",
             [
-                f"- `{s.path}` ({s.rule}, {s.python_files} Python files)"
+                f"`{s.path}` ({s.rule}, {s.python_files} Python files)"
                 for s in coverage.skipped_dirs
             ],
         ),
         (
             "Files not read",
-            [f"- `{s.path}`: {s.reason}" for s in sorted(coverage.skipped_files)],
+            [f"`{s.path}`: {s.reason}" for s in sorted(coverage.skipped_files)],
         ),
     ):
         if items:
-            lines += [f"{title}:", "", *items, ""]
-    return lines
+            blocks += [Paragraph(f"{title}:"), ItemList(items)]
+    return blocks
 
 
-def render(outcome: ReportOutcome, color: bool = False) -> str:
+def report_blocks(outcome: ReportOutcome) -> list[Block]:
+    """The report's sections, in order, as blocks."""
     check = outcome.check
     violations = sum(len(r.violations) for r in check.contracts)
     leaks = sum(len(r.leaks.leaks) for r in outcome.reports.values())
     fragmented = sorted({g for r in outcome.reports.values() for g in r.fragmented})
-    lines = [
-        "# ssot-arch report",
-        "",
-        "## Summary",
-        "",
-        f"- Files analysed: {check.coverage.files_analyzed} of {check.coverage.files_total} "
+    summary = [
+        f"Files analysed: {check.coverage.files_analyzed} of {check.coverage.files_total} "
         f"(roots: {', '.join(check.roots)})",
-        f"- Contracts: {len(check.contracts)}, {sum(1 for r in check.contracts if r.kept)} kept",
-        f"- Direct violations: {violations}",
-        f"- Transitive leaks: {leaks}",
-        f"- Fragmented packages (reaching more than one system): "
+        f"Contracts: {len(check.contracts)}, {sum(1 for r in check.contracts if r.kept)} kept",
+        f"Direct violations: {violations}",
+        f"Transitive leaks: {leaks}",
+        f"Fragmented packages (reaching more than one system): "
         f"{', '.join(fragmented) if fragmented else 'none'}",
         *_warnings(check.warnings),
-        "",
+    ]
+    blocks: list[Block] = [
+        Heading(1, "ssot-arch report"),
+        Heading(2, "Summary"),
+        ItemList(summary),
     ]
     for result in sorted(check.contracts, key=lambda r: r.spec.id):
-        lines += _contract(result, outcome)
-    lines += _coverage(outcome)
-    # Each entry is one line (the HTML format relies on it too): whatever the names
-    # hold, it stays one line.
+        blocks += _contract(result, outcome)
+    return [*blocks, *_coverage(outcome)]
+
+
+def _markdown(block: Block) -> list[str]:
+    """The block's lines, then a blank line."""
+    if isinstance(block, Heading):
+        lines = ["#" * block.level + " " + block.text]
+    elif isinstance(block, Paragraph):
+        lines = [block.text]
+    elif isinstance(block, Table):
+        lines = [
+            "| " + " | ".join(block.header) + " |",
+            "|" + "|".join("---" for _ in block.header) + "|",
+            *("| " + " | ".join(row) + " |" for row in block.rows),
+        ]
+    elif block.ordered:
+        lines = [f"{n}. {item}" for n, item in enumerate(block.items, 1)]
+    else:
+        lines = [f"- {item}" for item in block.items]
+    return [*lines, ""]
+
+
+def render(outcome: ReportOutcome, color: bool = False) -> str:
+    """The architecture report as a Markdown page."""
+    lines = [line for block in report_blocks(outcome) for line in _markdown(block)]
+    # Whatever the names hold, each line stays one line.
     return "\n".join(map(printable, lines)).rstrip("\n") + "\n"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.resources
 import json
 import os
 import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 from click.testing import CliRunner
 
 from ssot_arch.cli import main
@@ -30,15 +34,85 @@ def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def load_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema `name` (`check-v1`, `report-v1`, `baseline-v1`) as the installed
+    package ships it (docs/spec.md)."""
+    resource = importlib.resources.files("ssot_arch") / "schemas" / f"{name}.json"
+    return json.loads(resource.read_text(encoding="utf-8"))
+
+
+def closed(schema: Any) -> Any:
+    """`schema` with every object that lists its keys closed to other keys.
+
+    The shipped schemas leave objects open (keys may be added within a version); the
+    suite validates with this closed copy, so that every key the tool writes is in them.
+    """
+    if isinstance(schema, list):
+        return [closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: closed(value) for key, value in schema.items()}
+    if "properties" in result and "additionalProperties" not in result:
+        result["additionalProperties"] = False
+    return result
+
+
+@functools.cache
+def schema_validator(name: str, strict: bool = True) -> jsonschema.Draft202012Validator:
+    """A validator for the schema `name`; `strict`: closed to keys the schema lacks."""
+    schema = load_schema(name)
+    return jsonschema.Draft202012Validator(
+        closed(schema) if strict else schema,
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def validate_json(name: str, document: Any) -> None:
+    """Fail the test, naming the key, when `document` does not match the schema `name`."""
+    error = jsonschema.exceptions.best_match(schema_validator(name).iter_errors(document))
+    if error is not None:
+        raise AssertionError(
+            f"output does not match ssot_arch/schemas/{name}.json at {error.json_path}: "
+            f"{error.message}"
+        )
+
+
+def output_schema(args: tuple[str, ...]) -> str | None:
+    """The schema of what `ssot-arch *args` prints: `check-v1` for `check --format
+    json`, `report-v1` for `report --format json`, else None."""
+    if not args or args[0] not in ("check", "report"):
+        return None
+    output_format = None
+    for n, arg in enumerate(args):
+        if arg == "--format" and n + 1 < len(args):
+            output_format = args[n + 1]
+        elif arg.startswith("--format="):
+            output_format = arg.partition("=")[2]
+    return f"{args[0]}-v1" if output_format == "json" else None
+
+
+def read_baseline_json(path: Path | str) -> dict[str, Any]:
+    """The baseline file at `path`, parsed and validated against baseline-v1.json."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    validate_json("baseline-v1", data)
+    return data
+
+
 @dataclass
 class Run:
     exit_code: int
     stdout: str
     stderr: str
+    args: tuple[str, ...] = ()  # the command line (after `ssot-arch`)
 
     @property
     def json(self) -> dict:
-        return json.loads(self.stdout)
+        """stdout parsed; for `check`/`report --format json`, validated against its schema."""
+        data = json.loads(self.stdout)
+        schema = output_schema(self.args)
+        if schema is not None:
+            validate_json(schema, data)
+        return data
 
     def violations(self, contract: int = 0) -> list[tuple[str, int, str]]:
         data = self.json["contracts"][contract]["violations"]
@@ -55,7 +129,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> Run
         result = runner.invoke(main, list(args), catch_exceptions=False)
     finally:
         os.chdir(old)
-    return Run(result.exit_code, result.stdout, result.stderr)
+    return Run(result.exit_code, result.stdout, result.stderr, tuple(args))
 
 
 def check_json(repo: Path, *args: str) -> Run:

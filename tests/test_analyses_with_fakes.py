@@ -8,7 +8,12 @@ import networkx as nx
 from ssot_arch.adapters.nx_graph import to_networkx
 from ssot_arch.analysis.laundering import find_laundering
 from ssot_arch.analysis.leaks import find_transitive_leaks, index_importers
-from ssot_arch.analysis.systems import compliance, index_systems, systems_reach
+from ssot_arch.analysis.systems import (
+    compliance,
+    default_systems,
+    index_systems,
+    systems_reach,
+)
 from ssot_arch.application.check import check_repository
 from ssot_arch.application.settings import load_settings
 from ssot_arch.domain.findings import FixStep, Hop, LaunderedImport, LeakCause
@@ -202,3 +207,20 @@ def test_laundering_spares_gateways_and_needs_a_fetched_name():
     assert find_laundering(graph, spec(gateways=[]), sources) == (
         LaunderedImport("app.gate", 1, "app.logs", "logger", "loguru.logger"),
     )
+
+
+def test_without_ssot_systems_a_system_holding_a_gateway_is_the_ssot():
+    stdlib, ssot = System("stdlib", ("logging",)), System("ours", ("app.logs",))
+    spec = ContractSpec("c", "c", ("logging",), ("app.logs",), systems=(stdlib, ssot))
+    assert [(s.name, s.ssot) for s in default_systems(spec)] == [
+        ("stdlib", False),
+        ("ours", True),
+    ]
+    # A system named by ssot_systems is taken as it is, even without a gateway in it.
+    named = ContractSpec(
+        "c", "c", ("logging",), ("app.logs",), systems=(System("stdlib", ("logging",), True), ssot)
+    )
+    assert [(s.name, s.ssot) for s in default_systems(named)] == [
+        ("stdlib", True),
+        ("ours", False),
+    ]

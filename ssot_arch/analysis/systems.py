@@ -18,7 +18,7 @@ caller builds once with `index_systems`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -36,9 +36,18 @@ Groups = Mapping[str, Sequence[str]]  # group name -> module prefixes
 
 
 def default_systems(spec: ContractSpec) -> tuple[System, ...]:
-    """Without configured systems: one per restricted module, and the gateways as the SSOT."""
+    """The systems a contract's report analyses.
+
+    Without configured systems: one per restricted module, and the gateways as the SSOT.
+    With systems but no `ssot_systems`: each system that contains a gateway is an SSOT one.
+    """
     if spec.systems:
-        return spec.systems
+        if any(s.ssot for s in spec.systems):
+            return spec.systems
+        return tuple(
+            replace(s, ssot=any(is_within(g, s.entries) for g in spec.gateways))
+            for s in spec.systems
+        )
     systems = [System(name, (name,)) for name in spec.restricted]
     if spec.gateways:
         systems.insert(0, System("ssot", spec.gateways, ssot=True))

@@ -1,4 +1,5 @@
-"""The command line: parse arguments, call a use case, print, exit with SPEC's status.
+"""The command line: parse arguments, call a use case, print, exit with the status of
+docs/spec.md.
 
 Heavy modules (grimp, import-linter, networkx) are imported inside the commands, so
 `--help` and `--version` stay fast.
@@ -6,20 +7,60 @@ Heavy modules (grimp, import-linter, networkx) are imported inside the commands,
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 import traceback
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ssot_arch import __version__
 
+if TYPE_CHECKING:
+    from ssot_arch.application.settings import CommandLineContract, RunSettings
+
 EXIT_OK, EXIT_BROKEN, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
 
+Command = Callable[..., None]
 
-def _contract_options(function: Callable) -> Callable:
+
+def _contract_options(function: Command) -> Command:
+    """The options that say what to analyse. The command receives `config_path`,
+    `verbose`, and the rest as one `flags: CommandLineContract` (with `--group`'s
+    `groups` when the command has that option)."""
+
+    @functools.wraps(function)
+    def command(
+        *,
+        root_packages: Sequence[str],
+        source_roots: Sequence[str],
+        restricted: Sequence[str],
+        gateways: Sequence[str],
+        systems: Sequence[str],
+        exclude: Sequence[str],
+        cache_dir: str | None,
+        no_cache: bool,
+        groups: Sequence[str] = (),
+        **others: Any,
+    ) -> None:
+        from ssot_arch.application.settings import CommandLineContract
+
+        flags = CommandLineContract(
+            root_packages=root_packages,
+            source_roots=source_roots,
+            restricted=restricted,
+            gateways=gateways,
+            # `--system NAME=MOD` is the configuration's `NAME = MOD`, in its messages too.
+            systems=tuple(s.replace("=", " = ", 1) for s in systems),
+            exclude=exclude,
+            groups=groups,
+            cache_dir=cache_dir,
+            no_cache=no_cache,
+        )
+        function(flags=flags, **others)
+
     options = [
         click.option(
             "--config",
@@ -82,14 +123,14 @@ def _contract_options(function: Callable) -> Callable:
         click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv: debug)."),
     ]
     for option in reversed(options):
-        function = option(function)
-    return function
+        command = option(command)
+    return command
 
 
-def _output_options(formats: tuple[str, ...]) -> Callable[[Callable], Callable]:
+def _output_options(formats: tuple[str, ...]) -> Callable[[Command], Command]:
     """`--format` (the first of `formats` by default) and `-o FILE`."""
 
-    def decorate(function: Callable) -> Callable:
+    def decorate(function: Command) -> Command:
         function = click.option(
             "-o",
             "--output",
@@ -108,21 +149,10 @@ def _output_options(formats: tuple[str, ...]) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def _load(path: str, config_path: str | None, kw: dict[str, Any]):
-    from ssot_arch.application.settings import CommandLineContract, load_settings
+def _load(path: str, config_path: str | None, flags: CommandLineContract) -> RunSettings:
+    from ssot_arch.application.settings import load_settings
 
-    cli_contract = CommandLineContract(
-        root_packages=kw["root_packages"],
-        source_roots=kw["source_roots"],
-        restricted=kw["restricted"],
-        gateways=kw["gateways"],
-        systems=tuple(s.replace("=", " = ", 1) for s in kw["systems"]),
-        exclude=kw["exclude"],
-        groups=kw.get("groups", ()),
-        cache_dir=kw["cache_dir"],
-        no_cache=kw["no_cache"],
-    )
-    return load_settings(path, config_path, cli_contract)
+    return load_settings(path, config_path, flags)
 
 
 def _progress() -> Callable[[int, int], None] | None:
@@ -148,7 +178,7 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _run(action: Callable[[], int]) -> None:
-    """Run a command, turning errors into SPEC's exit statuses."""
+    """Run a command, turning errors into the exit statuses of docs/spec.md."""
     from ssot_arch.domain.errors import ConfigError
 
     # A run builds hundreds of thousands of small objects that all live until it ends;
@@ -226,7 +256,7 @@ def check(
     fail_on_stale: bool,
     changed_since: str | None,
     strict: bool,
-    **kw: Any,
+    flags: CommandLineContract,
 ) -> None:
     """Check the SSOT contracts of the repository at PATH.
 
@@ -245,7 +275,7 @@ def check(
         from ssot_arch.formats import get_renderer
 
         logs.configure(verbose)
-        settings = _load(path, config_path, kw)
+        settings = _load(path, config_path, flags)
         outcome = run_check(settings, progress=_progress())
         options = GateOptions(
             baseline=os.path.abspath(baseline_file) if baseline_file else None,
@@ -287,7 +317,7 @@ def report(
     output: str | None,
     verbose: int,
     group_depth: int | None,
-    **kw: Any,
+    flags: CommandLineContract,
 ) -> None:
     """Write the architecture report of the repository at PATH.
 
@@ -305,7 +335,7 @@ def report(
         from ssot_arch.formats import get_renderer
 
         logs.configure(verbose)
-        settings = _load(path, config_path, kw)
+        settings = _load(path, config_path, flags)
         outcome = run_report(settings, group_depth=group_depth, progress=_progress())
         _emit(get_renderer("report", output_format)(outcome, False), output)
         return EXIT_OK
@@ -348,7 +378,7 @@ def baseline(
     budgets: bool,
     force: bool,
     verbose: int,
-    **kw: Any,
+    flags: CommandLineContract,
 ) -> None:
     """Write the baseline of accepted violations of the repository at PATH.
 
@@ -365,45 +395,21 @@ def baseline(
         import os
 
         from ssot_arch import logs
-        from ssot_arch.application.baseline import write_or_update
-        from ssot_arch.application.gate import DEFAULT_BASELINE, baseline_path
+        from ssot_arch.application.baseline import BaselineOptions, summary, write_or_update
 
         logs.configure(verbose)
-        settings = _load(path, config_path, kw)
-        configured = {c.baseline for c in settings.contracts if c.baseline}
-        if output:
-            target = os.path.abspath(output)
-        elif len(configured) == 1:
-            target = baseline_path(settings.root_dir, configured.pop())
-        else:
-            target = baseline_path(settings.root_dir, DEFAULT_BASELINE)
-        result = write_or_update(
-            settings,
-            target,
+        settings = _load(path, config_path, flags)
+        options = BaselineOptions(
+            output=output,
             update=update,
-            configured=not output,
             allow_growth=allow_growth,
-            force=force,
             budgets=budgets,
+            force=force,
             in_ci=bool(os.environ.get("CI")),
-            progress=_progress(),
         )
-        verb = "created" if result.created else "updated"
-        shown = os.path.relpath(result.path)
-        click.echo(f"{verb} {result.path if shown.startswith('..') else shown}")
-        for change in result.changes:
-            parts = []
-            if change.budgets:
-                parts.append("budgets " + ", ".join(f"{g} {n}" for g, n in change.budgets.items()))
-            if result.created and not change.budgets:
-                parts.append(f"{change.added} accepted violations")
-            if not result.created:
-                parts.append(f"{change.kept} kept, {change.removed} fixed removed")
-                if change.added:
-                    parts.append(f"{change.added} new added")
-                if change.left_out:
-                    parts.append(f"{change.left_out} new not added (fix them, or --allow-growth)")
-            click.echo(f"  [{change.contract}] " + "; ".join(parts))
+        result = write_or_update(settings, options, progress=_progress())
+        for line in summary(result):
+            click.echo(line)
         return EXIT_OK
 
     _run(action)

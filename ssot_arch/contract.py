@@ -21,6 +21,8 @@ The same class serves `ssot-arch` (which parses configuration with it) and
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
 
@@ -36,19 +38,29 @@ ONE_PER_LINE = "write one module per line"
 
 
 def is_module_name(name: str) -> bool:
+    """Whether `name` is a dotted module name (`a.b`), not a list or a path."""
     return all(part.isidentifier() for part in name.split("."))
+
+
+def parse_named_list(line: str) -> tuple[str, tuple[str, ...]] | None:
+    """`NAME = A[, B...]` (or `NAME=A,B`): the name and its items, or None when `line`
+    is not that. Systems (`stdlib = logging`) and report groups are written so."""
+    name, sep, items = line.partition("=")
+    values = tuple(v.strip() for v in items.split(",") if v.strip())
+    if not sep or not name.strip() or not values:
+        return None
+    return name.strip(), values
 
 
 def parse_system(raw: str) -> System:
     """`NAME = MODULE[, MODULE...]`, the same syntax as `--system NAME=MOD,MOD`."""
-    name, sep, entries = raw.partition("=")
-    modules = tuple(e.strip() for e in entries.split(",") if e.strip())
-    name = name.strip()
-    if not sep or not name or not modules:
+    parsed = parse_named_list(raw)
+    if parsed is None:
         raise fields.ValidationError(
             f"'{raw.strip()}' is not a system; write NAME = MODULE[, MODULE...] "
             "(for example: stdlib = logging)"
         )
+    name, modules = parsed
     for module in modules:
         if not is_module_name(module):
             raise fields.ValidationError(
@@ -69,10 +81,26 @@ class ModuleNameField(fields.ModuleField):
 
 
 class SystemField(fields.Field):
+    """One system per line: `NAME = MODULE[, MODULE...]`."""
+
     def parse(self, raw_data: str | list) -> System:
         if isinstance(raw_data, list):
             raise fields.ValidationError("Expected one system per line.")
         return parse_system(raw_data)
+
+
+class _Options(NamedTuple):
+    """The parsed options of an SSOTContract, typed (its fields, once parsed)."""
+
+    restricted_modules: list[fields.Module]
+    gateways: list[fields.Module]
+    systems: list[System]
+    ssot_systems: list[str]
+    exclude: list[str]
+    type_checking_imports: bool
+    message: str
+    baseline: str
+    fail_on_stale: bool
 
 
 class SSOTContract(Contract):
@@ -108,19 +136,26 @@ class SSOTContract(Contract):
     baseline = fields.StringField(default="")
     fail_on_stale = fields.BooleanField(default=False)
 
+    def _parsed(self) -> _Options:
+        """The options' parsed values: import-linter's Contract sets each on the instance,
+        in place of its class's field."""
+        return _Options(**{name: vars(self)[name] for name in _Options._fields})
+
     def validate(self) -> None:
+        """Check the options against each other (InvalidContractOptions, by option)."""
+        options = self._parsed()
         errors = {}
-        if not self.restricted_modules:  # type: ignore[attr-defined]
+        if not options.restricted_modules:
             errors["restricted_modules"] = (
                 "No restricted module: the contract could never fail. Name at least one, "
                 "or leave the option out for the default "
                 f"({', '.join(DEFAULT_RESTRICTED)})."
             )
-        names = [s.name for s in self.systems]  # type: ignore[attr-defined]
+        names = [s.name for s in options.systems]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             errors["systems"] = f"System named more than once: {', '.join(duplicates)}."
-        unknown = [s for s in self.ssot_systems if s not in names]  # type: ignore[attr-defined]
+        unknown = [s for s in options.ssot_systems if s not in names]
         if unknown:
             errors["ssot_systems"] = (
                 f"No system named {', '.join(repr(u) for u in unknown)}; "
@@ -132,26 +167,26 @@ class SSOTContract(Contract):
             raise InvalidContractOptions(errors)
 
     def to_spec(self, contract_id: str) -> ContractSpec:
-        ssot = set(self.ssot_systems)  # type: ignore[attr-defined]
+        """The contract as the domain's ContractSpec, identified by `contract_id`."""
+        options = self._parsed()
+        ssot = set(options.ssot_systems)
         return ContractSpec(
             id=contract_id,
             name=self.name,
-            restricted=tuple(m.name for m in self.restricted_modules),  # type: ignore[attr-defined]
-            gateways=tuple(m.name for m in self.gateways),  # type: ignore[attr-defined]
-            systems=tuple(
-                System(s.name, s.entries, ssot=s.name in ssot)
-                for s in self.systems  # type: ignore[attr-defined]
-            ),
-            exclude=tuple(self.exclude),  # type: ignore[attr-defined]
-            type_checking_imports=self.type_checking_imports,  # type: ignore[attr-defined]
-            message=self.message,  # type: ignore[attr-defined]
-            baseline=self.baseline,  # type: ignore[attr-defined]
-            fail_on_stale=self.fail_on_stale,  # type: ignore[attr-defined]
+            restricted=tuple(m.name for m in options.restricted_modules),
+            gateways=tuple(m.name for m in options.gateways),
+            systems=tuple(System(s.name, s.entries, ssot=s.name in ssot) for s in options.systems),
+            exclude=tuple(options.exclude),
+            type_checking_imports=options.type_checking_imports,
+            message=options.message,
+            baseline=options.baseline,
+            fail_on_stale=options.fail_on_stale,
         )
 
     # -- lint-imports ----------------------------------------------------------------
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
+        """The contract checked by lint-imports on its graph (no baseline applied)."""
         spec = self.to_spec(self.name)
         problems = []
         if str(self.session_options.get("include_external_packages", "")).lower() != "true":
@@ -183,6 +218,7 @@ class SSOTContract(Contract):
         )
 
     def render_broken_contract(self, check: ContractCheck) -> None:
+        """lint-imports' report of a broken contract: its problems, then its violations."""
         for problem in check.metadata["problems"]:
             output.print_error(problem, bold=False)
             output.new_line()
@@ -195,6 +231,7 @@ class SSOTContract(Contract):
             for v in by_imported[imported]:
                 output.print_error(f"- {v.importer} -> {v.imported} (l.{v.line})", bold=False)
             output.new_line()
-        if self.message:  # type: ignore[attr-defined]
-            output.print(self.message)  # type: ignore[attr-defined]
+        message = self._parsed().message
+        if message:
+            output.print(message)
             output.new_line()

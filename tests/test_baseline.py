@@ -209,6 +209,23 @@ def test_a_corrupt_baseline_is_reported_and_never_overwritten(tmp_path):
     assert path.read_bytes() == before
 
 
+def test_an_entry_listed_twice_once_with_an_expiry_date_is_no_internal_error(tmp_path):
+    """Both copies are stale once the violation is fixed; sorting them failed (exit 3)."""
+    repo = make_repo(tmp_path, REPO)
+    assert baseline(repo).exit_code == 0
+    data = json.loads((repo / "ssot-arch-baseline.json").read_text())
+    first = data["contracts"]["cli"]["entries"][0]
+    data["contracts"]["cli"]["entries"].append({**first, "expires": "2999-12-31"})
+    (repo / "ssot-arch-baseline.json").write_text(json.dumps(data))
+    (repo / first["file"]).write_text("X = 1\n")
+    run = check(repo)
+    assert run.exit_code == 0, run.stderr
+    stale = run.json["contracts"][0]["baseline"]["stale"]
+    assert [e["expires"] for e in stale if e["import"] == first["import"]] == [None, "2999-12-31"]
+    assert baseline(repo, "--update").exit_code == 0
+    assert first["file"] not in {e["file"] for e in entries(repo)}
+
+
 def test_budgets_are_a_coarse_ratchet(tmp_path):
     repo = make_repo(tmp_path, REPO)
     created = baseline(repo, "--budgets")
@@ -263,3 +280,30 @@ def test_concurrent_updates_leave_a_valid_baseline(tmp_path):
     assert [p.wait() for p in runs] == [0, 0, 0]
     assert [e["file"] for e in entries(repo)] == ["app/b.py", "app/b.py", "svc/main.py"]
     assert not list(repo.glob(".ssot-arch-*.tmp"))
+
+
+def test_a_refused_baseline_path_says_which_options_give_another(tmp_path):
+    """The adapter says why a path is refused; the message names --baseline / -o."""
+    repo = make_repo(tmp_path / "repo", REPO)
+    (repo / ".importlinter").write_text(
+        "[importlinter]\nroot_packages = app\ninclude_external_packages = True\n"
+        "[importlinter:contract:c]\nname = c\ntype = ssot\nbaseline = ../out.json\n"
+    )
+    outside = tmp_path / "out.json"
+    for run in (run_cli("baseline", str(repo)), run_cli("check", str(repo))):
+        assert run.exit_code == 2
+        assert run.stderr == (
+            f"ssot-arch: error: {outside}: lies outside the repository, and the repository's "
+            "configuration may only name a baseline inside it; move the file in, or pass it "
+            "with --baseline / -o\n"
+        )
+    (repo / ".importlinter").unlink()
+    (repo / "linked.json").symlink_to(outside)
+    run = run_cli("check", str(repo), "--baseline", str(repo / "linked.json"))
+    assert run.exit_code == 2
+    assert run.stderr == (
+        f"ssot-arch: error: {repo / 'linked.json'}: is a symbolic link (or lies in a linked "
+        "folder) that leads out of the repository, and such a baseline is neither read nor "
+        "written; replace the link by the file, or pass the file's own path with "
+        "--baseline / -o\n"
+    )

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
+from ssot_arch.adapters.git import GitError, changed_files
+from ssot_arch.application.check import run_check
+from ssot_arch.application.gate import only_changed
+from ssot_arch.application.settings import load_settings
+from ssot_arch.domain.errors import ConfigError
 from tests.helpers import make_repo, run_cli
 
 REPO = {
@@ -90,3 +97,17 @@ def test_bad_revision_and_no_repository_are_usage_errors(tmp_path):
     run = run_cli("check", str(plain), "--changed-since", "HEAD")
     assert run.exit_code == 2
     assert "--changed-since: git rev-parse failed: fatal: not a git repository" in run.stderr
+
+
+def test_the_git_adapter_raises_its_own_error_and_the_gate_names_the_option(tmp_path):
+    """The adapter knows nothing of the command line: the gate says the value came from
+    --changed-since."""
+    repo = committed_repo(tmp_path)
+    with pytest.raises(GitError) as raised:
+        changed_files(str(repo), "nope")
+    assert not isinstance(raised.value, ConfigError)
+    assert str(raised.value).startswith("'nope' is not a revision of the repository at ")
+    with pytest.raises(ConfigError) as configured:
+        only_changed(run_check(load_settings(str(repo))), "nope")
+    assert [p.key for p in configured.value.problems] == ["--changed-since"]
+    assert configured.value.problems[0].message == str(raised.value)

@@ -8,8 +8,7 @@ import json
 import jsonschema
 from lxml import etree
 
-from ssot_arch.application.report import ReportOutcome
-from ssot_arch.domain.findings import ContractReport, LeakAnalysis
+from ssot_arch.domain.findings import ContractReport, LeakAnalysis, ReportOutcome
 from ssot_arch.domain.model import (
     CheckOutcome,
     ContractResult,
@@ -382,3 +381,36 @@ def test_report_markdown_and_html_show_warnings_and_files_not_read():
     assert "<li>Warning: cache ignored: not valid JSON</li>" in page
     assert "<li>Warning: restricted module &#x27;loggin&#x27; is imported nowhere</li>" in page
     assert "<li><code>app/z.py</code>: symbolic link to outside the repository</li>" in page
+
+
+SRC_LAYOUT = {
+    "src/app/__init__.py": "",
+    "src/app/logs.py": "import logging\n",
+    "src/app/a.py": "import logging\n",
+    "src/app/gone.py": "import logging\n",
+    "src/svc/__init__.py": "",
+    "src/svc/main.py": "import structlog\n",
+}
+
+
+def test_markdown_counts_an_entry_without_importer_under_its_root_on_a_src_layout(tmp_path):
+    """A baseline entry written without `importer` (by hand, or by an early version) belongs
+    to the root holding its file: on a src layout no `src` row appears, whether the file is
+    still there or gone."""
+    repo = make_repo(tmp_path, SRC_LAYOUT)
+    assert run_cli("baseline", str(repo), *ARGS).exit_code == 0
+    path = repo / "ssot-arch-baseline.json"
+    data = json.loads(path.read_text())
+    for entry in data["contracts"]["cli"]["entries"]:
+        del entry["importer"]
+    path.write_text(json.dumps(data))
+    (repo / "src" / "app" / "a.py").write_text("X = 1\n")
+    (repo / "src" / "app" / "gone.py").unlink()
+    summary = fmt(repo, "markdown", "--baseline", str(path)).stdout
+    assert (
+        "| Service | New | Known | Fixed (stale) |\n"
+        "|---|---:|---:|---:|\n"
+        "| app | 0 | 0 | 2 |\n"
+        "| svc | 0 | 1 | 0 |\n"
+        "| **total** | **0** | **1** | **2** |\n"
+    ) in summary

@@ -32,31 +32,42 @@ import os
 from typing import Any
 
 from ssot_arch.adapters.files import is_within, write_atomic
-from ssot_arch.domain.baseline import Baseline, BaselineEntry, ContractBaseline
+from ssot_arch.domain.baseline import (
+    ENTRY_KEYS,
+    Baseline,
+    BaselineEntry,
+    ContractBaseline,
+    EntryValue,
+    entry_to_dict,
+)
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 
 FORMAT = 1
 MARKER = "ssot_arch_baseline"
-ENTRY_KEYS = ("file", "imported", "import", "occurrence", "importer", "reason", "owner", "expires")
+# What an entry's optional keys hold when they are left out of the file.
+OMITTED = {"occurrence": 1, "importer": "", "reason": "", "owner": "", "expires": None}
 
 
-def _entry_to_dict(entry: BaselineEntry) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "file": entry.file,
-        "imported": entry.imported,
-        "import": entry.import_text,
+class BaselinePathRefused(Exception):
+    """A baseline path that is neither read nor written: `reason` says why, `fix` what to
+    do (besides naming the file's own path)."""
+
+    def __init__(self, path: str, reason: str, fix: str) -> None:
+        super().__init__(f"{path}: {reason}; {fix}")
+        self.path, self.reason, self.fix = path, reason, fix
+
+
+def _entry_to_dict(entry: BaselineEntry) -> dict[str, EntryValue]:
+    """The entry as the file holds it: optional keys only when they say something."""
+    return {
+        key: value
+        for key, value in entry_to_dict(entry).items()
+        if key not in OMITTED or value != OMITTED[key]
     }
-    if entry.occurrence != 1:
-        data["occurrence"] = entry.occurrence
-    for key in ("importer", "reason", "owner"):
-        if getattr(entry, key):
-            data[key] = getattr(entry, key)
-    if entry.expires is not None:
-        data["expires"] = entry.expires.isoformat()
-    return data
 
 
 def dumps(baseline: Baseline) -> str:
+    """The text of the baseline file: sorted, one entry per line."""
     lines = ["{", f'  "{MARKER}": {FORMAT},', '  "contracts": {']
     contracts = sorted(baseline.contracts.items())
     for n, (contract_id, contract) in enumerate(contracts):
@@ -80,34 +91,32 @@ def dumps(baseline: Baseline) -> str:
 def real_baseline_path(path: str, root_dir: str, *, configured: bool) -> str:
     """The file to read and write for the baseline at `path`: a symbolic link's target.
 
-    Raises ConfigError when `path` lies inside the repository but leads out of it, or is
-    `configured` (named by the repository's own configuration) and lies outside it.
+    Raises BaselinePathRefused when `path` lies inside the repository but leads out of it,
+    or is `configured` (named by the repository's own configuration) and lies outside it.
     """
     path = os.path.normpath(os.path.abspath(path))
     repository = os.path.abspath(root_dir)
     real = os.path.realpath(path)
     if is_within(path, repository):
         if not is_within(real, os.path.realpath(repository)):
-            raise ConfigError(
-                ConfigProblem(
-                    "is a symbolic link (or lies in a linked folder) that leads out of the "
-                    "repository, and such a baseline is neither read nor written; replace "
-                    "the link by the file, or pass the file's own path with --baseline / -o",
-                    file=path,
-                )
+            raise BaselinePathRefused(
+                path,
+                "is a symbolic link (or lies in a linked folder) that leads out of the "
+                "repository, and such a baseline is neither read nor written",
+                "replace the link by the file, or pass the file's own path",
             )
     elif configured:
-        raise ConfigError(
-            ConfigProblem(
-                "lies outside the repository, and the repository's configuration may only "
-                "name a baseline inside it; move the file in, or pass it with --baseline / -o",
-                file=path,
-            )
+        raise BaselinePathRefused(
+            path,
+            "lies outside the repository, and the repository's configuration may only "
+            "name a baseline inside it",
+            "move the file in, or pass it",
         )
     return real
 
 
 def write_baseline(path: str, baseline: Baseline) -> None:
+    """Write `baseline` to `path`, atomically."""
     write_atomic(path, dumps(baseline))
 
 

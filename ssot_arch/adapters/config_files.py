@@ -30,10 +30,21 @@ _COMMON_KEYS = ("id", "name", "type")
 _SCALARS = (str, bool, int, float)
 
 
+class LinkLeavesRepository(Exception):
+    """A configuration file found in the repository is a symbolic link to a file outside
+    it, and is not read."""
+
+    def __init__(self, path: str, target: str) -> None:
+        super().__init__(f"{path} is a symbolic link to {target}, outside the repository")
+        self.path, self.target = path, target
+
+
 # Option values are strings or lists of strings, except TOML values no field could parse
 # (a table), kept for the reader of the key to report: only it knows whether it matters.
 @dataclass
 class RawContract:
+    """One contract's options as written, with its id and where it was written."""
+
     id: str
     section: str  # where it was written, for messages
     options: dict[str, Any]
@@ -41,6 +52,9 @@ class RawContract:
 
 @dataclass
 class RawConfig:
+    """A configuration file's import-linter session, contracts and [ssot-arch] options,
+    with the problems found in its structure."""
+
     file: str
     session: dict[str, Any] = field(default_factory=dict)
     session_section: str = "importlinter"
@@ -226,9 +240,8 @@ def _read_toml(path: str) -> RawConfig | None:
 
 
 def read_config_file(path: str) -> RawConfig | None:
-    """The configuration in `path`, or None when it holds no import-linter section."""
-    if not os.path.isfile(path):
-        raise ConfigError(ConfigProblem("no such file; check the --config path", file=path))
+    """The configuration in `path`, or None when it holds no import-linter or ssot-arch
+    section; ConfigError when it cannot be read or parsed."""
     if path.endswith(".toml"):
         return _read_toml(path)
     return _read_ini(path)
@@ -237,8 +250,8 @@ def read_config_file(path: str) -> RawConfig | None:
 def find_config(root_dir: str) -> RawConfig | None:
     """The first of CANDIDATES in `root_dir` that configures import-linter or ssot-arch.
 
-    A candidate that links outside `root_dir` is refused, not read: the analysed tree is
-    not trusted to point the tool at files elsewhere on the machine.
+    A candidate that links outside `root_dir` is refused, not read (LinkLeavesRepository):
+    the analysed tree is not trusted to point the tool at files elsewhere on the machine.
     """
     real_root = os.path.realpath(root_dir)
     for name in CANDIDATES:
@@ -247,13 +260,7 @@ def find_config(root_dir: str) -> RawConfig | None:
             continue
         real = os.path.realpath(path)
         if os.path.commonpath([real_root, real]) != real_root:
-            raise ConfigError(
-                ConfigProblem(
-                    f"is a symbolic link to {real}, outside the repository; it is not read. "
-                    "Give that file with --config if it is the configuration to use",
-                    file=path,
-                )
-            )
+            raise LinkLeavesRepository(path, real)
         config = read_config_file(path)
         if config is not None:
             return config

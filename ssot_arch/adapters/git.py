@@ -14,8 +14,6 @@ import os
 import stat
 import subprocess
 
-from ssot_arch.domain.errors import ConfigError, ConfigProblem
-
 # Command-line settings outrank the repository's own. The commands below run none of these;
 # the overrides are defence in depth, should a git version start to.
 GIT_SETTINGS = (
@@ -57,6 +55,25 @@ LARGEST_COMPARED_FILE = 16 * 1024 * 1024
 OBJECT_FORMATS = ("sha1", "sha256")
 
 
+class GitError(Exception):
+    """git could not say which files changed; the message says why, on one line."""
+
+
+class GitMissing(GitError):
+    """No `git` command to run."""
+
+    def __init__(self) -> None:
+        super().__init__("git is not installed")
+
+
+class UnknownObjectFormat(GitError):
+    """The repository hashes its objects in a way this module cannot reproduce."""
+
+    def __init__(self, top: str, object_format: str) -> None:
+        super().__init__(f"the repository at {top} uses object format '{object_format}'")
+        self.top, self.object_format = top, object_format
+
+
 def changed_files(repo_dir: str, revision: str) -> set[str]:
     """`.py` files (relative to `repo_dir`, '/'-separated) whose work-tree content is not the
     content they have in `revision`: edited (staged or not), added, deleted, and both names
@@ -65,19 +82,14 @@ def changed_files(repo_dir: str, revision: str) -> set[str]:
 
     A file whose only difference is CRLF line ends (git's autocrlf checkouts) is unchanged;
     content git would convert otherwise (filters, `ident`) counts as changed: a change-scoped
-    run may report too much, never too little.
+    run may report too much, never too little. Raises GitError when git cannot tell.
     """
     repo_dir = os.path.realpath(repo_dir)
     object_format, top = _format_and_top_level(repo_dir)
     commit = _commit(repo_dir, revision, top)
     inside = os.path.relpath(repo_dir, top).replace(os.sep, "/")
     if inside == ".." or inside.startswith("../"):
-        raise ConfigError(
-            ConfigProblem(
-                f"{repo_dir} is outside the work tree of its git repository ({top})",
-                key="--changed-since",
-            )
-        )
+        raise GitError(f"{repo_dir} is outside the work tree of its git repository ({top})")
     committed = _committed_python_blobs(repo_dir, commit, "" if inside == "." else inside + "/")
     present = _python_files(repo_dir)
     changed = set(committed).symmetric_difference(present)
@@ -88,7 +100,7 @@ def changed_files(repo_dir: str, revision: str) -> set[str]:
 
 
 def _git(repo_dir: str, *args: str) -> bytes:
-    """Run one git command on the repository holding `repo_dir`; its output, or ConfigError."""
+    """Run one git command on the repository holding `repo_dir`; its output, or GitError."""
     environment = {k: v for k, v in os.environ.items() if k not in REPOSITORY_VARIABLES}
     try:
         completed = subprocess.run(
@@ -100,17 +112,12 @@ def _git(repo_dir: str, *args: str) -> bytes:
             check=False,
         )
     except FileNotFoundError as error:
-        raise ConfigError(
-            ConfigProblem("git is not installed; --changed-since needs it", key="--changed-since")
-        ) from error
+        raise GitMissing() from error
     except subprocess.TimeoutExpired as error:
-        raise ConfigError(
-            ConfigProblem(
-                f"git {args[0]} did not finish within {GIT_TIMEOUT_SECONDS:.0f} s; check the "
-                "repository's git configuration (an include.path naming a FIFO or device "
-                "blocks git)",
-                key="--changed-since",
-            )
+        raise GitError(
+            f"git {args[0]} did not finish within {GIT_TIMEOUT_SECONDS:.0f} s; check the "
+            "repository's git configuration (an include.path naming a FIFO or device "
+            "blocks git)"
         ) from error
     if completed.returncode != 0:
         message = _printable(completed.stderr.decode(errors="replace"))
@@ -121,7 +128,7 @@ def _git(repo_dir: str, *args: str) -> bytes:
             )
         else:
             message = f"git {args[0]} failed: {message}"
-        raise ConfigError(ConfigProblem(message, key="--changed-since"))
+        raise GitError(message)
     return completed.stdout
 
 
@@ -138,13 +145,7 @@ def _format_and_top_level(repo_dir: str) -> tuple[str, str]:
     output = _git(repo_dir, "rev-parse", "--show-object-format", "--show-toplevel")
     object_format, _, top = os.fsdecode(output.removesuffix(b"\n")).partition("\n")
     if object_format not in OBJECT_FORMATS:
-        raise ConfigError(
-            ConfigProblem(
-                f"the repository at {top} uses object format '{object_format}', which "
-                f"--changed-since does not know (it knows {', '.join(OBJECT_FORMATS)})",
-                key="--changed-since",
-            )
-        )
+        raise UnknownObjectFormat(top, object_format)
     return object_format, os.path.realpath(top)
 
 
@@ -159,13 +160,10 @@ def _commit(repo_dir: str, revision: str, top: str) -> str:
             "--end-of-options",
             f"{revision}^{{commit}}",
         )
-    except ConfigError as error:
-        raise ConfigError(
-            ConfigProblem(
-                f"'{revision}' is not a revision of the repository at {top}; "
-                "give a commit, branch or tag (fetch it first in a shallow clone)",
-                key="--changed-since",
-            )
+    except GitError as error:
+        raise GitError(
+            f"'{revision}' is not a revision of the repository at {top}; "
+            "give a commit, branch or tag (fetch it first in a shallow clone)"
         ) from error
     return output.decode("ascii").strip()
 

@@ -1,10 +1,10 @@
 """The baseline ratchet: which violations are new, which are accepted, which were fixed.
 
 Matching ignores line numbers. A violation is identified by (file, imported module,
-import statement text) and, among identical statements in one file, by its order.
-Violations whose file was renamed or moved still match an accepted entry of the same
-statement in a file of the same name (a second, looser pass), so `git mv` does not
-fail the gate.
+import statement text) and, among identical statements in one file, by its order
+(`domain.baseline.entries_for`). Violations whose file was renamed or moved still match
+an accepted entry of the same statement in a file of the same name (a second, looser
+pass), so `git mv` does not fail the gate.
 """
 
 from __future__ import annotations
@@ -13,35 +13,25 @@ import dataclasses
 import datetime
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ssot_arch.domain.baseline import (
     BaselineEntry,
     BudgetCount,
     ContractBaseline,
-    normalize_import,
+    entries_for,
 )
 from ssot_arch.domain.model import EXPIRED, KNOWN, NEW, Violation
 
-
-def entries_for(violations: Iterable[Violation]) -> list[tuple[Violation, BaselineEntry]]:
-    """Each violation with the baseline entry that would accept it, in file and line order."""
-    seen: Counter[tuple[str, str, str]] = Counter()
-    paired = []
-    for v in sorted(violations, key=lambda v: (v.file, v.line, v.imported)):
-        text = normalize_import(v.line_contents)
-        seen[(v.file, v.imported, text)] += 1
-        entry = BaselineEntry(
-            v.file, v.imported, text, seen[(v.file, v.imported, text)], v.importer
-        )
-        paired.append((v, entry))
-    return paired
+Identity = tuple[str, str, str]  # (file or its base name, imported module, import text)
 
 
 @dataclass(frozen=True)
 class Classification:
-    violations: tuple[Violation, ...]  # with their status
+    """A contract's violations judged against its baseline section."""
+
+    violations: tuple[Violation, ...]  # with their status, in file and line order
     accepted_by: dict[int, BaselineEntry]  # index in `violations` -> the entry matched
     stale: tuple[BaselineEntry, ...]
     expired: tuple[BaselineEntry, ...]
@@ -50,7 +40,10 @@ class Classification:
 def classify(
     violations: Sequence[Violation], baseline: ContractBaseline, today: datetime.date
 ) -> Classification:
-    pending: dict[tuple, list[BaselineEntry]] = defaultdict(list)
+    """Each violation's status against the baseline: KNOWN when an entry accepts it,
+    EXPIRED when that entry has expired, else NEW; and the entries no violation matched
+    (stale: fixed). Each entry accepts at most one violation."""
+    pending: dict[Identity, list[BaselineEntry]] = defaultdict(list)
     for entry in sorted(baseline.entries, key=lambda e: (e.identity, e.occurrence)):
         pending[entry.identity].append(entry)
     paired = entries_for(violations)
@@ -59,7 +52,7 @@ def classify(
         if pending[entry.identity]:
             matched[index] = pending[entry.identity].pop(0)
     # A renamed or moved file: the same statement, in a file of the same name.
-    by_name: dict[tuple, list[BaselineEntry]] = defaultdict(list)
+    by_name: dict[Identity, list[BaselineEntry]] = defaultdict(list)
     for entries in pending.values():
         for entry in entries:
             by_name[(posixpath.basename(entry.file), entry.imported, entry.import_text)].append(
@@ -75,12 +68,12 @@ def classify(
     statuses = []
     expired = []
     for index, (violation, _) in enumerate(paired):
-        entry = matched.get(index)
-        if entry is None:
+        accepting = matched.get(index)
+        if accepting is None:
             status = NEW
-        elif entry.expired(today):
+        elif accepting.expired(today):
             status = EXPIRED
-            expired.append(entry)
+            expired.append(accepting)
         else:
             status = KNOWN
         statuses.append(dataclasses.replace(violation, status=status))
@@ -105,11 +98,11 @@ def updated_entries(
 
 
 def budget_counts(
-    violations: Sequence[Violation], group_of: Callable[[Violation], str], budgets: dict[str, int]
+    violations: Sequence[Violation], root_of: Callable[[Violation], str], budgets: dict[str, int]
 ) -> tuple[BudgetCount, ...]:
-    """Each budgeted group's violation count against its budget."""
-    counts = Counter(group_of(v) for v in violations)
-    return tuple(BudgetCount(group, counts[group], budgets[group]) for group in sorted(budgets))
+    """Each budgeted root's violation count against its budget."""
+    counts = Counter(root_of(v) for v in violations)
+    return tuple(BudgetCount(root, counts[root], budgets[root]) for root in sorted(budgets))
 
 
 def updated_budgets(
@@ -118,4 +111,4 @@ def updated_budgets(
     """Budgets only come down to the current counts, unless growth is allowed."""
     if allow_growth:
         return dict(sorted(current.items()))
-    return {b.group: min(b.budget, b.violations) for b in counts}
+    return {b.root: min(b.budget, b.violations) for b in counts}

@@ -5,25 +5,41 @@ from __future__ import annotations
 import datetime
 import os
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ssot_arch.adapters.baseline_file import read_baseline, real_baseline_path, write_baseline
+from ssot_arch.adapters.baseline_file import read_baseline, write_baseline
 from ssot_arch.analysis.ratchet import (
     budget_counts,
     classify,
-    entries_for,
     updated_budgets,
     updated_entries,
 )
 from ssot_arch.application.check import Progress, run_check
+from ssot_arch.application.gate import DEFAULT_BASELINE, baseline_path, readable_baseline_path
 from ssot_arch.application.settings import RunSettings
-from ssot_arch.domain.baseline import Baseline, ContractBaseline
+from ssot_arch.domain.baseline import Baseline, ContractBaseline, entries_for, root_of
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
-from ssot_arch.domain.model import Violation
+from ssot_arch.domain.model import SourceFile, Violation
+
+
+@dataclass(frozen=True)
+class BaselineOptions:
+    """What `ssot-arch baseline` is asked to do (see README, "Baseline")."""
+
+    output: str | None = None  # the file (default: the contracts' `baseline`, or DEFAULT_BASELINE)
+    update: bool = False  # remove fixed entries from an existing baseline
+    allow_growth: bool = False  # with `update`: accept new violations, raise budgets
+    budgets: bool = False  # per-root counts instead of entries
+    force: bool = False  # replace an existing baseline, or create or grow one in CI
+    in_ci: bool = False  # the run is in CI (the CI variable is set)
+    today: datetime.date | None = None  # for expiry dates (default: today)
 
 
 @dataclass
 class BaselineChange:
+    """What writing the baseline did to one contract's section."""
+
     contract: str
     kept: int = 0
     added: int = 0
@@ -34,38 +50,44 @@ class BaselineChange:
 
 @dataclass
 class BaselineOutcome:
+    """The baseline written (`path`, as given), whether it was created, and per contract
+    what changed."""
+
     path: str
     created: bool
     changes: list[BaselineChange]
 
 
-def _counts_by_root(violations: tuple[Violation, ...], files) -> dict[str, int]:
-    return dict(sorted(Counter(files[v.importer].root for v in violations).items()))
+def baseline_target(settings: RunSettings, output: str | None) -> tuple[str, bool]:
+    """The baseline file to write, and whether it is the configured one (not `output`):
+    `output`, else the contracts' one `baseline` option, else DEFAULT_BASELINE."""
+    if output:
+        return os.path.abspath(output), False
+    configured = {c.baseline for c in settings.contracts if c.baseline}
+    name = configured.pop() if len(configured) == 1 else DEFAULT_BASELINE
+    return baseline_path(settings.root_dir, name), True
+
+
+def _counts_by_root(
+    violations: Iterable[Violation], files: Mapping[str, SourceFile]
+) -> dict[str, int]:
+    return dict(sorted(Counter(root_of(files, v.importer) for v in violations).items()))
 
 
 def write_or_update(
-    settings: RunSettings,
-    path: str,
-    *,
-    update: bool,
-    configured: bool,
-    allow_growth: bool = False,
-    force: bool = False,
-    budgets: bool = False,
-    in_ci: bool = False,
-    today: datetime.date | None = None,
-    progress: Progress | None = None,
+    settings: RunSettings, options: BaselineOptions, progress: Progress | None = None
 ) -> BaselineOutcome:
-    """Create the baseline at `path`, or update it (see README, "Baseline").
+    """Create the baseline, or update it (see README, "Baseline"); what changed per contract.
 
-    Creating, replacing or growing a baseline is refused when `in_ci`, unless `force`:
-    in CI it would silently accept whatever a pull request added. `configured`: the
-    path comes from the repository's configuration, so must lie inside it. A symbolic
-    link is written through to its target, and stays.
+    Creating, replacing or growing a baseline is refused in CI, unless `force`: there
+    it would silently accept whatever a pull request added. A configured path must lie
+    inside the repository. A symbolic link is written through to its target, and stays.
     """
-    real = real_baseline_path(path, settings.root_dir, configured=configured)
+    path, configured = baseline_target(settings, options.output)
+    update, allow_growth = options.update, options.allow_growth
+    real = readable_baseline_path(path, settings.root_dir, configured=configured)
     exists = os.path.exists(real)
-    if not update and exists and not force:
+    if not update and exists and not options.force:
         raise ConfigError(
             ConfigProblem(
                 "exists already; `--update` removes the fixed entries, `--force` replaces it",
@@ -76,7 +98,7 @@ def write_or_update(
         raise ConfigError(
             ConfigProblem("no baseline to update; create it with `ssot-arch baseline`", file=path)
         )
-    if in_ci and not force and (not update or allow_growth):
+    if options.in_ci and not options.force and (not update or allow_growth):
         raise ConfigError(
             ConfigProblem(
                 "refusing to create or grow a baseline in CI (the CI variable is set): "
@@ -86,7 +108,11 @@ def write_or_update(
         )
     old = read_baseline(real) if update else Baseline()  # a broken file stops us here
     outcome = run_check(settings, progress)
-    today = today or datetime.date.today()
+    today = options.today or datetime.date.today()
+
+    def root(violation: Violation) -> str:
+        return root_of(outcome.files, violation.importer)
+
     contracts = dict(old.contracts)
     changes = []
     for result in outcome.contracts:
@@ -94,7 +120,7 @@ def write_or_update(
         current = _counts_by_root(result.violations, outcome.files)
         change = BaselineChange(contract_id)
         if not update:
-            if budgets:
+            if options.budgets:
                 contracts[contract_id] = ContractBaseline(budgets=current)
                 change.budgets = current
             else:
@@ -111,9 +137,7 @@ def write_or_update(
             )
             new_budgets = before.budgets
             if before.budgets:
-                counts = budget_counts(
-                    result.violations, lambda v: outcome.files[v.importer].root, before.budgets
-                )
+                counts = budget_counts(result.violations, root, before.budgets)
                 new_budgets = updated_budgets(counts, current, allow_growth)
             contracts[contract_id] = ContractBaseline(entries=entries, budgets=new_budgets)
             accepted = len(classification.accepted_by)
@@ -125,3 +149,25 @@ def write_or_update(
         changes.append(change)
     write_baseline(real, Baseline(contracts))
     return BaselineOutcome(path, not update, changes)
+
+
+def summary(outcome: BaselineOutcome) -> list[str]:
+    """What `ssot-arch baseline` prints: the file written (relative to the working folder
+    when it lies below it), then per contract what changed."""
+    verb = "created" if outcome.created else "updated"
+    shown = os.path.relpath(outcome.path)
+    lines = [f"{verb} {outcome.path if shown.startswith('..') else shown}"]
+    for change in outcome.changes:
+        parts = []
+        if change.budgets:
+            parts.append("budgets " + ", ".join(f"{r} {n}" for r, n in change.budgets.items()))
+        if outcome.created and not change.budgets:
+            parts.append(f"{change.added} accepted violations")
+        if not outcome.created:
+            parts.append(f"{change.kept} kept, {change.removed} fixed removed")
+            if change.added:
+                parts.append(f"{change.added} new added")
+            if change.left_out:
+                parts.append(f"{change.left_out} new not added (fix them, or --allow-growth)")
+        lines.append(f"  [{change.contract}] " + "; ".join(parts))
+    return lines

@@ -7,29 +7,53 @@ import datetime
 import os
 from dataclasses import dataclass
 
-from ssot_arch.adapters.baseline_file import read_baseline, real_baseline_path
-from ssot_arch.adapters.git import changed_files
+from ssot_arch.adapters.baseline_file import BaselinePathRefused, read_baseline, real_baseline_path
+from ssot_arch.adapters.git import (
+    OBJECT_FORMATS,
+    GitError,
+    GitMissing,
+    UnknownObjectFormat,
+    changed_files,
+)
 from ssot_arch.analysis.ratchet import budget_counts, classify
-from ssot_arch.domain.baseline import Baseline, BaselineVerdict, ContractBaseline
+from ssot_arch.domain.baseline import Baseline, BaselineVerdict, ContractBaseline, root_of
+from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import KNOWN, CheckOutcome, ContractResult, Violation
 
 DEFAULT_BASELINE = "ssot-arch-baseline.json"
+CHANGED_SINCE = "--changed-since"  # where GateOptions.changed_since comes from, for messages
 
 
 @dataclass(frozen=True)
 class GateOptions:
+    """How `apply_gate` judges a check: against which baseline, and on which files."""
+
     baseline: str | None = None  # overrides each contract's `baseline` option
     fail_on_stale: bool = False
-    changed_since: str | None = None
-    today: datetime.date | None = None
+    changed_since: str | None = None  # a git revision: only files changed since it count
+    today: datetime.date | None = None  # for expiry dates (default: today)
 
 
 def baseline_path(root_dir: str, configured: str) -> str:
+    """The path of a baseline named relative to the repository (an absolute one stays)."""
     return os.path.join(root_dir, configured)
 
 
+def readable_baseline_path(path: str, root_dir: str, *, configured: bool) -> str:
+    """The file to read and write for the baseline at `path` (a link's target); a
+    ConfigError when that file is refused. `configured`: the path comes from the
+    repository's configuration, not from the command line."""
+    try:
+        return real_baseline_path(path, root_dir, configured=configured)
+    except BaselinePathRefused as error:
+        message = f"{error.reason}; {error.fix} with --baseline / -o"
+        raise ConfigError(ConfigProblem(message, file=error.path)) from error
+
+
 def apply_gate(outcome: CheckOutcome, options: GateOptions) -> CheckOutcome:
-    """Classify violations against their baselines, then keep only changed files'."""
+    """The check judged by the gate: each contract's violations classified against its
+    baseline (new, known, expired; stale entries; budgets), then, with `changed_since`,
+    only the changed files' findings kept."""
     today = options.today or datetime.date.today()
     loaded: dict[str, Baseline] = {}
     checked: dict[str, list[str]] = {}  # baseline path -> the contracts checked against it
@@ -39,7 +63,7 @@ def apply_gate(outcome: CheckOutcome, options: GateOptions) -> CheckOutcome:
         if configured:
             path = baseline_path(outcome.root_dir, configured)
             if path not in loaded:
-                real = real_baseline_path(
+                real = readable_baseline_path(
                     path, outcome.root_dir, configured=options.baseline is None
                 )
                 loaded[path] = read_baseline(real)
@@ -108,22 +132,40 @@ def _against_baseline(
             stale=(),
         )
 
-    def group_of(violation: Violation) -> str:
-        return outcome.files[violation.importer].root
+    def root(violation: Violation) -> str:
+        return root_of(outcome.files, violation.importer)
 
     verdict = BaselineVerdict(
         file=display_path,
         stale=classification.stale,
         expired=classification.expired,
-        budgets=budget_counts(classification.violations, group_of, baseline.budgets),
+        budgets=budget_counts(classification.violations, root, baseline.budgets),
         fail_on_stale=fail_on_stale,
     )
     violations = tuple(sorted(classification.violations, key=lambda v: (v.file, v.line)))
     return dataclasses.replace(result, violations=violations, baseline=verdict)
 
 
+def _changed_files(root_dir: str, revision: str) -> set[str]:
+    """The `.py` files changed since `revision` (the --changed-since value); ConfigError
+    when git cannot tell."""
+    try:
+        return changed_files(root_dir, revision)
+    except GitMissing as error:
+        message = f"git is not installed; {CHANGED_SINCE} needs it"
+        raise ConfigError(ConfigProblem(message, key=CHANGED_SINCE)) from error
+    except UnknownObjectFormat as error:
+        message = (
+            f"{error}, which {CHANGED_SINCE} does not know (it knows {', '.join(OBJECT_FORMATS)})"
+        )
+        raise ConfigError(ConfigProblem(message, key=CHANGED_SINCE)) from error
+    except GitError as error:
+        raise ConfigError(ConfigProblem(str(error), key=CHANGED_SINCE)) from error
+
+
 def only_changed(outcome: CheckOutcome, revision: str) -> CheckOutcome:
-    changed = changed_files(outcome.root_dir, revision)
+    """The check's findings in the `.py` files changed since the git `revision` only."""
+    changed = _changed_files(outcome.root_dir, revision)
     results = []
     for result in outcome.contracts:
         verdict = result.baseline

@@ -13,6 +13,7 @@ from importlinter.domain.contract import InvalidContractOptions
 
 from ssot_arch.adapters.cache import cache_dir_for
 from ssot_arch.adapters.config_files import (
+    LinkLeavesRepository,
     RawConfig,
     find_config,
     is_text,
@@ -28,7 +29,7 @@ from ssot_arch.adapters.universe import (
     discover_layout,
     locate_roots,
 )
-from ssot_arch.contract import CLASS_PATH, ONE_PER_LINE, TYPE_NAME, SSOTContract
+from ssot_arch.contract import CLASS_PATH, ONE_PER_LINE, TYPE_NAME, SSOTContract, parse_named_list
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import ContractSpec
 
@@ -44,7 +45,8 @@ TOOL_KEYS = {
 
 @dataclass
 class CommandLineContract:
-    """Contract and layout options given on the command line (SPEC: config-less audits)."""
+    """Contract and layout options given on the command line (docs/spec.md: audits
+    without a configuration file)."""
 
     root_packages: Sequence[str] = ()
     source_roots: Sequence[str] = ()
@@ -58,11 +60,17 @@ class CommandLineContract:
 
     @property
     def defines_contract(self) -> bool:
+        """Whether these options make a contract of their own (replacing the configured)."""
         return bool(self.restricted or self.gateways or self.systems or self.exclude)
+
+
+Origin = tuple[str | None, str | None, str]  # (file, section, key) of an option
 
 
 @dataclass
 class RunSettings:
+    """Everything a run needs to know: what to analyse, against which contracts, where."""
+
     root_dir: str
     roots: list[Root]
     contracts: list[ContractSpec]
@@ -71,9 +79,9 @@ class RunSettings:
     other_contracts: list[str] = field(default_factory=list)
     # Where each contract was configured, for messages about it: (file, section).
     origins: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-    # Services for the report's reach and compliance tables: name -> module prefixes.
+    # Groups of the report's reach and compliance tables: name -> module prefixes.
     groups: dict[str, list[str]] = field(default_factory=dict)
-    groups_origin: tuple[str | None, str | None, str] = (None, None, "--group")
+    groups_origin: Origin = (None, None, "--group")
     cache_dir: str | None = None  # None: no cache
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     # What root discovery left out at the top level (empty when the roots are named).
@@ -83,7 +91,7 @@ class RunSettings:
 def _max_file_size(config: RawConfig | None) -> tuple[int, list[ConfigProblem]]:
     """`[ssot-arch] max_file_size`: bytes, or a number with K, M or G (binary units)."""
     raw = str(config.tool.get("max_file_size", "")).strip() if config else ""
-    if not raw:
+    if config is None or not raw:
         return DEFAULT_MAX_FILE_SIZE, []
     number, unit = raw[:-1] if raw[-1:].isalpha() else raw, raw[-1:].upper()
     factor = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(unit, 1 if unit.isdigit() else 0)
@@ -93,25 +101,11 @@ def _max_file_size(config: RawConfig | None) -> tuple[int, list[ConfigProblem]]:
         ConfigProblem(
             f"'{raw}' is not a size; write a whole number of bytes, or one with K, M or G "
             "(for example 20M)",
-            file=config.file,  # type: ignore[union-attr]
-            section=config.tool_section,  # type: ignore[union-attr]
+            file=config.file,
+            section=config.tool_section,
             key="max_file_size",
         )
     ]
-
-
-def parse_groups(lines: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """`NAME = PKG[, PKG...]` lines (or `NAME=PKG,PKG`), and the lines that are not that."""
-    groups: dict[str, list[str]] = {}
-    bad = []
-    for line in lines:
-        name, sep, packages = line.partition("=")
-        prefixes = [p.strip() for p in packages.split(",") if p.strip()]
-        if not sep or not name.strip() or not prefixes:
-            bad.append(line)
-        else:
-            groups[name.strip()] = prefixes
-    return groups, bad
 
 
 def _as_list(value: Any) -> list[str]:
@@ -221,7 +215,12 @@ def _tool_problems(config: RawConfig) -> list[ConfigProblem]:
     return problems
 
 
-def _read_groups(settings: RunSettings, cli: CommandLineContract, config: RawConfig | None) -> None:
+def _resolve_groups(
+    cli: CommandLineContract, config: RawConfig | None
+) -> tuple[dict[str, list[str]], Origin | None, list[ConfigProblem]]:
+    """The report's groups (`--group`, else `[ssot-arch] groups`) and where they were
+    given; a problem for each line that is not `NAME = PACKAGE[, PACKAGE...]`."""
+    origin: Origin
     if cli.groups:
         lines, origin = list(cli.groups), (None, None, "--group")
     elif config and "groups" in config.tool:
@@ -229,21 +228,65 @@ def _read_groups(settings: RunSettings, cli: CommandLineContract, config: RawCon
         lines = [raw] if isinstance(raw, str) else list(raw)
         origin = (config.file, config.tool_section, "groups")
     else:
-        return
-    groups, bad = parse_groups(lines)
-    if bad:
-        raise ConfigError(
-            [
+        return {}, None, []
+    groups: dict[str, list[str]] = {}
+    problems = []
+    for line in lines:
+        parsed = parse_named_list(line)
+        if parsed is None:
+            problems.append(
                 ConfigProblem(
                     f"'{line}' is not a group; write NAME = PACKAGE[, PACKAGE...]",
                     file=origin[0],
                     section=origin[1],
                     key=origin[2],
                 )
-                for line in bad
-            ]
-        )
-    settings.groups, settings.groups_origin = groups, origin
+            )
+        else:
+            groups[parsed[0]] = list(parsed[1])
+    return ({}, None, problems) if problems else (groups, origin, [])
+
+
+def resolve_source_roots(
+    root_dir: str, cli: CommandLineContract, config: RawConfig | None
+) -> tuple[list[str], list[ConfigProblem]]:
+    """The folders holding root packages (`--source-root`, else `[ssot-arch] source_roots`,
+    else PATH/src and PATH), absolute; a problem for each that is not a folder."""
+    given = cli.source_roots or _as_list(config.tool.get("source_roots") if config else None)
+    source_roots = [os.path.join(root_dir, s) for s in given] or default_source_roots(root_dir)
+    if cli.source_roots or config is None:
+        file, section, key = None, None, "--source-root" if cli.source_roots else "source_roots"
+    else:
+        file, section, key = config.file, config.tool_section, "source_roots"
+    problems = [
+        ConfigProblem(f"source root '{s}' is not a folder", file=file, section=section, key=key)
+        for s in source_roots
+        if not os.path.isdir(s)
+    ]
+    return source_roots, problems
+
+
+def resolve_root_packages(
+    root_dir: str,
+    cli: CommandLineContract,
+    config: RawConfig | None,
+    source_roots: list[str],
+    skip_dirs: tuple[str, ...],
+) -> tuple[Layout, list[ConfigProblem]]:
+    """The root packages (`--root-package`, else the session's `root_packages`, else every
+    package found in the source roots) and what discovery left out at the top level."""
+    try:
+        layout = _locate_roots(cli, config, source_roots, skip_dirs, root_dir)
+    except ConfigError as error:
+        return Layout(), error.problems
+    if not layout.roots:
+        return layout, [
+            ConfigProblem(
+                f"no Python packages found under {', '.join(source_roots)}; "
+                "name them with --root-package or root_packages"
+            )
+        ]
+    return layout, []
 
 
 def _locate_roots(
@@ -255,56 +298,52 @@ def _locate_roots(
 ) -> Layout:
     if cli.root_packages:
         return Layout(locate_roots(cli.root_packages, source_roots, "--root-package"))
-    session = config.session if config else {}
-    names = _as_list(session.get("root_packages")) or _as_list(session.get("root_package"))
-    if not names:
+    names: list[str] = []
+    if config is not None:
+        session = config.session
+        names = _as_list(session.get("root_packages")) or _as_list(session.get("root_package"))
+    if config is None or not names:
         return discover_layout(root_dir, source_roots, skip_dirs)
     try:
         return Layout(locate_roots(names, source_roots, "root_packages"))
     except ConfigError as error:
         for problem in error.problems:
-            problem.file, problem.section = config.file, config.session_section  # type: ignore[union-attr]
+            problem.file, problem.section = config.file, config.session_section
         raise
 
 
-def _read_contracts(
-    settings: RunSettings, cli: CommandLineContract, config: RawConfig | None
-) -> list[ConfigProblem]:
-    """Parse the ssot contracts into `settings`; the problems of every one of them."""
+@dataclass
+class ResolvedContracts:
+    """The ssot contracts to check, the others (left to lint-imports), and where each
+    ssot contract was configured: (file, section)."""
+
+    contracts: list[ContractSpec] = field(default_factory=list)
+    other_contracts: list[str] = field(default_factory=list)
+    origins: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+def resolve_contracts(
+    cli: CommandLineContract, config: RawConfig | None
+) -> tuple[ResolvedContracts, list[ConfigProblem]]:
+    """The contracts the command line defines, else the configured ssot ones; the
+    problems of every one of them."""
     session = config.session if config else {}
     if cli.defines_contract or config is None or not config.contracts:
-        options: dict[str, Any] = {"name": "SSOT logging (command line)"}
-        if cli.restricted:
-            options["restricted_modules"] = list(cli.restricted)
-        options["gateways"] = list(cli.gateways)
-        options["systems"] = list(cli.systems)
-        options["exclude"] = list(cli.exclude)
-        keys = {
-            "restricted_modules": "--restricted",
-            "gateways": "--gateway",
-            "systems": "--system",
-            "exclude": "--exclude",
-        }
-        try:
-            settings.contracts.append(_parse_contract("cli", options, session, (None, None), keys))
-        except ConfigError as error:
-            return error.problems
-        settings.origins["cli"] = (None, None)
-        return []
-
+        return _command_line_contract(cli, session)
+    resolved = ResolvedContracts()
     ours = _ssot_type_names(session)
     problems: list[ConfigProblem] = []
     for raw in config.contracts:
         if raw.options.get("type") not in ours:
-            settings.other_contracts.append(raw.id)
+            resolved.other_contracts.append(raw.id)
             continue
         options, wrong = _typed(raw.options, CONTRACT_KEYS, config.file, raw.section)
         problems.extend(wrong)
         try:
-            settings.contracts.append(
+            resolved.contracts.append(
                 _parse_contract(raw.id, options, session, (config.file, raw.section))
             )
-            settings.origins[raw.id] = (config.file, raw.section)
+            resolved.origins[raw.id] = (config.file, raw.section)
         except ConfigError as error:
             problems.extend(error.problems)
     # A contract whose table or type could not be read may well be an ssot one.
@@ -312,95 +351,123 @@ def _read_contracts(
         p.key == "contracts" or (p.section or "").startswith(f"{config.session_section}.contracts")
         for p in config.problems
     )
-    if not settings.contracts and not problems and not unreadable:
+    if not resolved.contracts and not problems and not unreadable:
         problems.append(
             ConfigProblem(
                 f"no contract of type '{TYPE_NAME}' (contracts found: "
-                f"{', '.join(settings.other_contracts) or 'none'}); add one, "
+                f"{', '.join(resolved.other_contracts) or 'none'}); add one, "
                 "or give --restricted/--gateway on the command line",
                 file=config.file,
             )
         )
-    return problems
+    return resolved, problems
+
+
+def _command_line_contract(
+    cli: CommandLineContract, session: dict[str, Any]
+) -> tuple[ResolvedContracts, list[ConfigProblem]]:
+    """The one contract of `--restricted`, `--gateway`, `--system` and `--exclude`."""
+    options: dict[str, Any] = {"name": "SSOT logging (command line)"}
+    if cli.restricted:
+        options["restricted_modules"] = list(cli.restricted)
+    options["gateways"] = list(cli.gateways)
+    options["systems"] = list(cli.systems)
+    options["exclude"] = list(cli.exclude)
+    keys = {
+        "restricted_modules": "--restricted",
+        "gateways": "--gateway",
+        "systems": "--system",
+        "exclude": "--exclude",
+    }
+    try:
+        spec = _parse_contract("cli", options, session, (None, None), keys)
+    except ConfigError as error:
+        return ResolvedContracts(), error.problems
+    return ResolvedContracts([spec], origins={"cli": (None, None)}), []
+
+
+def _read_config(root_dir: str, config_path: str | None) -> RawConfig | None:
+    """The configuration: `--config`'s file, else the first one found in `root_dir`."""
+    if not config_path:
+        try:
+            return find_config(root_dir)
+        except LinkLeavesRepository as error:
+            raise ConfigError(
+                ConfigProblem(
+                    f"is a symbolic link to {error.target}, outside the repository; it is not "
+                    "read. Give that file with --config if it is the configuration to use",
+                    file=error.path,
+                )
+            ) from error
+    if not os.path.isfile(config_path):
+        raise ConfigError(ConfigProblem("no such file; check the --config path", file=config_path))
+    config = read_config_file(config_path)
+    if config is None:
+        raise ConfigError(
+            ConfigProblem("holds no [importlinter] or [ssot-arch] configuration", file=config_path)
+        )
+    return config
+
+
+def _config_problems(config: RawConfig | None) -> list[ConfigProblem]:
+    """What is wrong with the file's own structure and [ssot-arch] keys; values no reader
+    could parse are taken out of `config` (each is a problem)."""
+    if config is None:
+        return []
+    config.session, wrong_session = _typed(
+        config.session, SESSION_KEYS, config.file, config.session_section
+    )
+    config.tool, wrong_tool = _typed(config.tool, TOOL_KEYS, config.file, config.tool_section)
+    return config.problems + wrong_session + wrong_tool + _tool_problems(config)
 
 
 def load_settings(
     root_dir: str, config_path: str | None = None, cli: CommandLineContract | None = None
 ) -> RunSettings:
+    """What to analyse, and how, for the repository at `root_dir`: the configuration file
+    (`config_path`, else the first found) with the command line's options over it.
+
+    Raises ConfigError with every problem found, not only the first: fixing one should not
+    reveal the next.
+    """
     cli = cli or CommandLineContract()
     root_dir = os.path.abspath(root_dir)
     if not os.path.isdir(root_dir):
         raise ConfigError(ConfigProblem(f"PATH '{root_dir}' is not a folder"))
-    config = read_config_file(config_path) if config_path else find_config(root_dir)
-    if config_path and config is None:
-        raise ConfigError(
-            ConfigProblem("holds no [importlinter] or [ssot-arch] configuration", file=config_path)
-        )
-    file = config.file if config else None
-    # Every problem is collected and reported together: fixing one should not reveal the next.
-    problems: list[ConfigProblem] = []
-    if config:
-        config.session, wrong = _typed(
-            config.session, SESSION_KEYS, config.file, config.session_section
-        )
-        problems += config.problems + wrong
-        config.tool, wrong = _typed(config.tool, TOOL_KEYS, config.file, config.tool_section)
-        problems += wrong + _tool_problems(config)
-
-    source_roots = [
-        os.path.join(root_dir, s)
-        for s in (cli.source_roots or _as_list(config.tool.get("source_roots") if config else None))
-    ] or default_source_roots(root_dir)
-    missing = [s for s in source_roots if not os.path.isdir(s)]
-    for source_root in missing:
-        problems.append(
-            ConfigProblem(
-                f"source root '{source_root}' is not a folder",
-                file=None if cli.source_roots else file,
-                section=None if cli.source_roots else (config.tool_section if config else None),
-                key="--source-root" if cli.source_roots else "source_roots",
-            )
-        )
+    config = _read_config(root_dir, config_path)
+    problems = _config_problems(config)
+    source_roots, wrong = resolve_source_roots(root_dir, cli, config)
+    problems += wrong
     skip_dirs = (
         tuple(_as_list(config.tool.get("skip_dirs")))
         if config and "skip_dirs" in config.tool
         else DEFAULT_SKIP_DIRS
     )
-    roots: list[Root] = []
     layout = Layout()
-    if not missing:
-        try:
-            layout = _locate_roots(cli, config, source_roots, skip_dirs, root_dir)
-            roots = layout.roots
-        except ConfigError as error:
-            problems.extend(error.problems)
-        else:
-            if not roots:
-                problems.append(
-                    ConfigProblem(
-                        f"no Python packages found under {', '.join(source_roots)}; "
-                        "name them with --root-package or root_packages"
-                    )
-                )
-
+    if not wrong:  # roots are looked for only in source roots that exist
+        layout, wrong = resolve_root_packages(root_dir, cli, config, source_roots, skip_dirs)
+        problems += wrong
     max_file_size, wrong = _max_file_size(config)
     problems += wrong
+    groups, groups_origin, wrong = _resolve_groups(cli, config)
+    problems += wrong
+    contracts, wrong = resolve_contracts(cli, config)
+    problems += wrong
+    if problems:
+        raise ConfigError(problems)
     settings = RunSettings(
         root_dir=root_dir,
-        roots=roots,
-        contracts=[],
-        config_file=file,
+        roots=layout.roots,
+        contracts=contracts.contracts,
+        config_file=config.file if config else None,
         skip_dirs=skip_dirs,
+        other_contracts=contracts.other_contracts,
+        origins=contracts.origins,
         max_file_size=max_file_size,
         top_level=layout,
     )
-    try:
-        _read_groups(settings, cli, config)
-    except ConfigError as error:
-        problems.extend(error.problems)
-    problems.extend(_read_contracts(settings, cli, config))
-    if problems:
-        raise ConfigError(problems)
+    if groups_origin is not None:
+        settings.groups, settings.groups_origin = groups, groups_origin
     if not cli.no_cache:
         configured = config.tool.get("cache_dir") if config else None
         settings.cache_dir = cache_dir_for(root_dir, cli.cache_dir, configured)

@@ -1,4 +1,4 @@
-"""Errors that map to the exit codes of SPEC.md."""
+"""Errors that map to the exit statuses of docs/spec.md."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from ssot_arch.domain.baseline import BaselineEntry
+from ssot_arch.domain.baseline import BaselineEntry, root_of
 from ssot_arch.domain.model import KNOWN, NEW, CheckOutcome, ContractResult, ContractSpec, Violation
 from ssot_arch.domain.printable import printable
 
@@ -34,7 +34,7 @@ def violations_by_root(outcome: CheckOutcome, result: ContractResult) -> dict[st
     counts: Counter[str] = Counter()
     files: dict[str, set[str]] = {root: set() for root in outcome.roots}
     for v in result.violations:
-        root = outcome.files[v.importer].root
+        root = root_of(outcome.files, v.importer)
         counts[root] += 1
         files.setdefault(root, set()).add(v.file)
     return {
@@ -43,27 +43,22 @@ def violations_by_root(outcome: CheckOutcome, result: ContractResult) -> dict[st
     }
 
 
-def service_of_entry(outcome: CheckOutcome, entry: BaselineEntry) -> str:
-    """The root a baseline entry belongs to (its file may be gone)."""
-    if entry.importer:
-        return entry.importer.split(".")[0]
-    return entry.file.split("/")[0]
-
-
 def gate_counts(outcome: CheckOutcome, result: ContractResult) -> dict[str, dict[str, int]]:
     """Per root: new (or expired), known and fixed-but-still-listed (stale) violations."""
     rows = {root: {"new": 0, "known": 0, "stale": 0} for root in outcome.roots}
+
+    def row(root: str) -> dict[str, int]:
+        return rows.setdefault(root, {"new": 0, "known": 0, "stale": 0})
+
     for v in result.violations:
-        row = rows.setdefault(outcome.files[v.importer].root, {"new": 0, "known": 0, "stale": 0})
-        row["known" if v.status == KNOWN else "new"] += 1
+        row(root_of(outcome.files, v.importer))["known" if v.status == KNOWN else "new"] += 1
     for entry in result.baseline.stale if result.baseline else ():
-        rows.setdefault(service_of_entry(outcome, entry), {"new": 0, "known": 0, "stale": 0})[
-            "stale"
-        ] += 1
+        row(root_of(outcome.files, entry.importer, entry.file))["stale"] += 1
     return dict(sorted(rows.items()))
 
 
 def advice(spec: ContractSpec) -> str:
+    """What to do instead of importing a restricted module directly."""
     if spec.message:
         return spec.message
     if spec.gateways:
@@ -72,11 +67,13 @@ def advice(spec: ContractSpec) -> str:
 
 
 def violation_message(spec: ContractSpec, v: Violation) -> str:
+    """The message of a violation: what is imported, how, and what to do instead."""
     expired = " (its baseline entry has expired)" if v.status not in (NEW, KNOWN) else ""
     return f"'{v.imported}' imported directly ({v.line_contents.strip()}): {advice(spec)}{expired}"
 
 
 def stale_message(entry: BaselineEntry) -> str:
+    """The message of a stale baseline entry: fixed, and how to drop it."""
     return (
         f"fixed: '{entry.import_text}' is gone; remove it from the baseline "
         "with `ssot-arch baseline --update`"
@@ -84,4 +81,5 @@ def stale_message(entry: BaselineEntry) -> str:
 
 
 def plural(n: int, word: str) -> str:
+    """`n` and `word`, with an `s` unless `n` is 1."""
     return f"{n} {word}{'' if n == 1 else 's'}"

@@ -27,6 +27,8 @@ def _command(
 
 
 def render(outcome: CheckOutcome, color: bool = False) -> str:
+    """The check as GitHub Actions workflow commands: an error annotation per failing
+    violation, a warning per warning, and a summary line. (`color` is unused.)"""
     lines = []
     contracts = sorted(outcome.contracts, key=lambda r: r.spec.id)
     for result in contracts:
@@ -35,17 +37,22 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
             lines.append(
                 _command("error", violation_message(result.spec, v), title, v.file, v.line)
             )
-        for entry in result.baseline.stale if result.baseline else ():
-            kind = "error" if result.baseline.fail_on_stale else "warning"
+        verdict = result.baseline
+        if verdict is None:
+            continue
+        for entry in verdict.stale:
+            kind = "error" if verdict.fail_on_stale else "warning"
             lines.append(_command(kind, stale_message(entry), title, entry.file))
-        for budget in result.baseline.over_budget if result.baseline else ():
-            message = f"{budget.group}: {budget.violations} violations, budget {budget.budget}"
+        for budget in verdict.over_budget:
+            message = f"{budget.root}: {budget.violations} violations, budget {budget.budget}"
             lines.append(_command("error", message, title))
     coverage = outcome.coverage
     for u in coverage.unanalyzed:
         lines.append(_command("error", f"not analysed: {u.reason}", "ssot-arch", u.file))
-    for u in coverage.unresolved_imports:
-        lines.append(_command("warning", u.reason, "ssot-arch", u.file, u.line))
+    for unresolved in coverage.unresolved_imports:
+        lines.append(
+            _command("warning", unresolved.reason, "ssot-arch", unresolved.file, unresolved.line)
+        )
     for s in sorted(coverage.skipped_files):
         lines.append(_command("warning", f"not read: {s.reason}", "ssot-arch", s.path))
     for result in contracts:

@@ -1,11 +1,11 @@
-"""`--format json`: the stable interface of SPEC.md (schema_version 1)."""
+"""`--format json`: the stable interface of docs/spec.md (schema_version 1)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ssot_arch import __version__
-from ssot_arch.domain.baseline import BaselineEntry, BaselineVerdict
+from ssot_arch.domain.baseline import BaselineEntry, BaselineVerdict, EntryValue, entry_to_dict
 from ssot_arch.domain.model import CheckOutcome
 from ssot_arch.formats.common import json_text, violations_by_root
 
@@ -13,18 +13,17 @@ SCHEMA_VERSION = 1
 
 
 def baseline_to_dict(verdict: BaselineVerdict) -> dict[str, Any]:
-    def entry(e: BaselineEntry) -> dict[str, Any]:
-        data = {"file": e.file, "imported": e.imported, "import": e.import_text}
-        data.update({"occurrence": e.occurrence, "reason": e.reason, "owner": e.owner})
-        data["expires"] = e.expires.isoformat() if e.expires else None
-        return data
+    """A contract's baseline verdict; its entries show every field but `importer`."""
+
+    def entry(e: BaselineEntry) -> dict[str, EntryValue]:
+        return {k: v for k, v in entry_to_dict(e).items() if k != "importer"}
 
     return {
         "file": verdict.file,
         "stale": [entry(e) for e in verdict.stale],
         "expired": [entry(e) for e in verdict.expired],
         "budgets": [
-            {"group": b.group, "violations": b.violations, "budget": b.budget}
+            {"group": b.root, "violations": b.violations, "budget": b.budget}
             for b in verdict.budgets
         ],
         "fail_on_stale": verdict.fail_on_stale,
@@ -32,6 +31,7 @@ def baseline_to_dict(verdict: BaselineVerdict) -> dict[str, Any]:
 
 
 def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
+    """The check's JSON document, as a value."""
     coverage = outcome.coverage
     # Keys added after schema_version 1 appear only when they have something to say.
     skipped_files = [{"path": s.path, "reason": s.reason} for s in sorted(coverage.skipped_files)]
@@ -95,4 +95,5 @@ def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
 
 
 def render(outcome: CheckOutcome, color: bool = False) -> str:
+    """The check as the JSON document of schema_version 1. (`color` is unused.)"""
     return json_text(outcome_to_dict(outcome), indent=2) + "\n"

@@ -28,6 +28,8 @@ def _timestamp() -> str:
 
 
 def render(outcome: CheckOutcome, color: bool = False) -> str:
+    """The check as a JUnit XML suite: a test case per contract and one for coverage,
+    failing with what broke it. (`color` is unused.)"""
     cases = []
     for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
         spec = result.spec
@@ -36,7 +38,7 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
             if result.baseline.fail_on_stale:
                 lines += [f"{e.file}: {stale_message(e)}" for e in result.baseline.stale]
             lines += [
-                f"budget {b.group}: {b.violations} violations, budget {b.budget}"
+                f"budget {b.root}: {b.violations} violations, budget {b.budget}"
                 for b in result.baseline.over_budget
             ]
         failure = None

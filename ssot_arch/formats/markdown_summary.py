@@ -43,6 +43,8 @@ def _details(title: str, items: list[str]) -> list[str]:
 
 
 def render(outcome: CheckOutcome, color: bool = False) -> str:
+    """The check as a Markdown summary: per contract a table of new, known and stale
+    violations per root, then the lists, folded. (`color` is unused.)"""
     broken = [r for r in outcome.contracts if not r.kept]
     coverage = outcome.coverage
     head = (
@@ -64,8 +66,8 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
         lines += [f"### {spec.name} (`{spec.id}`): {state}", "", *_warnings(result.warnings)]
         counts = gate_counts(outcome, result)
         lines += ["| Service | New | Known | Fixed (stale) |", "|---|---:|---:|---:|"]
-        for service, row in counts.items():
-            lines.append(f"| {service} | {row['new']} | {row['known']} | {row['stale']} |")
+        for root, row in counts.items():
+            lines.append(f"| {root} | {row['new']} | {row['known']} | {row['stale']} |")
         totals = {k: sum(r[k] for r in counts.values()) for k in ("new", "known", "stale")}
         lines += [
             f"| **total** | **{totals['new']}** | **{totals['known']}** | **{totals['stale']}** |",
@@ -76,7 +78,7 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
             if result.baseline.budgets:
                 lines += ["| Service | Violations | Budget |", "|---|---:|---:|"]
                 lines += [
-                    f"| {b.group} | {b.violations} | {b.budget}"
+                    f"| {b.root} | {b.violations} | {b.budget}"
                     + (" (over)" if b.violations > b.budget else "")
                     + " |"
                     for b in result.baseline.budgets

@@ -11,11 +11,10 @@ show control characters escaped.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from ssot_arch import __version__
-from ssot_arch.analysis.ratchet import entries_for
+from ssot_arch.domain.baseline import entries_for, fingerprint
 from ssot_arch.domain.model import KNOWN, CheckOutcome, ContractSpec
 from ssot_arch.formats.common import (
     advice,
@@ -66,13 +65,9 @@ def _rule(spec: ContractSpec) -> dict[str, Any]:
     }
 
 
-def _fingerprint(contract: str, identity: tuple[str, str, str], occurrence: int) -> str:
-    key = "\0".join([contract, *identity, str(occurrence)])
-    # surrogatepass: a file name holding an undecodable byte still has a fingerprint.
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
 def render(outcome: CheckOutcome, color: bool = False) -> str:
+    """The check as a SARIF 2.1.0 log: a rule per contract, a result per violation and
+    per stale entry, notifications for the rest. (`color` is unused.)"""
     contracts = sorted(outcome.contracts, key=lambda r: r.spec.id)
     results = []
     for index, result in enumerate(contracts):
@@ -86,9 +81,7 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
                 "level": "note" if known else "error",
                 "message": _message(violation_message(spec, violation)),
                 "locations": [_location(violation.file, violation.line)],
-                "partialFingerprints": {
-                    "ssotArchImport/v1": _fingerprint(spec.id, entry.identity, entry.occurrence)
-                },
+                "partialFingerprints": {"ssotArchImport/v1": fingerprint(spec.id, entry)},
             }
             if with_baseline:
                 item["baselineState"] = "unchanged" if known else "new"
@@ -101,9 +94,7 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
                     "level": "note",
                     "message": _message(stale_message(entry)),
                     "locations": [_location(entry.file)],
-                    "partialFingerprints": {
-                        "ssotArchImport/v1": _fingerprint(spec.id, entry.identity, entry.occurrence)
-                    },
+                    "partialFingerprints": {"ssotArchImport/v1": fingerprint(spec.id, entry)},
                     "baselineState": "absent",
                 }
             )

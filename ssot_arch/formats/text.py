@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ssot_arch.domain.model import KNOWN, CheckOutcome, ContractResult
@@ -33,10 +35,13 @@ def _title(result: ContractResult) -> str:
 
 
 def render(outcome: CheckOutcome, color: bool = False) -> str:
-    """Every piece of text from the tree or its configuration goes through `printable`:
+    """The check as `path:line: message` lines and a summary per contract; in ANSI
+    colours, grouped by contract, when `color`.
+
+    Every piece of text from the tree or its configuration goes through `printable`:
     one line of output is one line of the log, whatever the names hold."""
 
-    def style(text: str, **kw) -> str:
+    def style(text: str, **kw: Any) -> str:
         return click.style(text, **kw) if color else text
 
     lines: list[str] = []
@@ -57,9 +62,12 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
     coverage = outcome.coverage
     for u in coverage.unanalyzed:
         lines.append(printable(f"{u.file}: not analysed: {u.reason}"))
-    for u in coverage.unresolved_imports:
+    for unresolved in coverage.unresolved_imports:
         lines.append(
-            printable(f"{u.file}:{u.line}: warning: {u.reason} ({u.line_contents.strip()})")
+            printable(
+                f"{unresolved.file}:{unresolved.line}: warning: {unresolved.reason} "
+                f"({unresolved.line_contents.strip()})"
+            )
         )
     for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
         lines += [printable(f"warning: {w} [{result.spec.id}]") for w in sorted(result.warnings)]
@@ -86,7 +94,7 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
         for budget in result.baseline.budgets if result.baseline else ():
             over = budget.violations > budget.budget
             lines.append(
-                f"  budget {printable(budget.group)}: {budget.violations} of {budget.budget}"
+                f"  budget {printable(budget.root)}: {budget.violations} of {budget.budget}"
                 + (" (over budget)" if over else "")
             )
         if result.baseline and result.baseline.fail_on_stale and result.baseline.stale:

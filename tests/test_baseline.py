@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SSOT_ARCH, make_repo, run_cli
+from tests.helpers import SSOT_ARCH, make_repo, read_baseline_json, run_cli
 
 REPO = {
     "app/__init__.py": "",
@@ -50,7 +50,7 @@ def statuses(run) -> list[tuple[str, int, str]]:
 
 
 def entries(repo: Path) -> list[dict]:
-    data = json.loads((repo / "ssot-arch-baseline.json").read_text())
+    data = read_baseline_json(repo / "ssot-arch-baseline.json")
     return data["contracts"]["cli"]["entries"]
 
 
@@ -146,7 +146,7 @@ def test_reason_owner_and_expiry_survive_updates_and_expired_entries_fail(tmp_pa
     repo = make_repo(tmp_path, REPO)
     baseline(repo)
     path = repo / "ssot-arch-baseline.json"
-    data = json.loads(path.read_text())
+    data = read_baseline_json(path)
     future = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
     past = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
     rows = data["contracts"]["cli"]["entries"]
@@ -213,7 +213,7 @@ def test_an_entry_listed_twice_once_with_an_expiry_date_is_no_internal_error(tmp
     """Both copies are stale once the violation is fixed; sorting them failed (exit 3)."""
     repo = make_repo(tmp_path, REPO)
     assert baseline(repo).exit_code == 0
-    data = json.loads((repo / "ssot-arch-baseline.json").read_text())
+    data = read_baseline_json(repo / "ssot-arch-baseline.json")
     first = data["contracts"]["cli"]["entries"][0]
     data["contracts"]["cli"]["entries"].append({**first, "expires": "2999-12-31"})
     (repo / "ssot-arch-baseline.json").write_text(json.dumps(data))

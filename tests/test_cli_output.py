@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ssot_arch.application import check as check_module
-from tests.helpers import make_repo, run_cli
+from tests.helpers import make_repo, run_cli, validate_json
 
 REPO = {
     "app/__init__.py": "",
@@ -67,7 +67,9 @@ def test_output_file_is_written_and_replaced_atomically(tmp_path):
     target.write_text("old")
     run = run_cli("check", str(repo), "--format", "json", "-o", str(target))
     assert run.exit_code == 1 and run.stdout == ""
-    assert json.loads(target.read_text())["coverage"]["files_total"] == 7
+    document = json.loads(target.read_text())
+    validate_json("check-v1", document)
+    assert document["coverage"]["files_total"] == 7
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "repo"]  # no temp left
 
 

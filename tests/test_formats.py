@@ -19,7 +19,7 @@ from ssot_arch.domain.model import (
     SourceFile,
 )
 from ssot_arch.formats import get_renderer
-from tests.helpers import make_repo, run_cli
+from tests.helpers import make_repo, run_cli, validate_json
 
 REPO = {
     "app/__init__.py": "",
@@ -260,6 +260,7 @@ def test_text_shows_warnings_and_counts_files_not_read():
 
 def test_json_lists_warnings_and_files_not_read_sorted():
     data = json.loads(render("check", "json", warned_outcome()))
+    validate_json("check-v1", data)
     assert data["warnings"] == ["cache ignored: not valid JSON"]
     assert data["contracts"][0]["warnings"] == [
         "another",
@@ -270,6 +271,7 @@ def test_json_lists_warnings_and_files_not_read_sorted():
         {"path": "app/z.py", "reason": "symbolic link to outside the repository"},
     ]
     report = json.loads(render("report", "json", warned_report()))
+    validate_json("report-v1", report)
     assert report["warnings"] == data["warnings"]
     assert report["contracts"][0]["warnings"] == data["contracts"][0]["warnings"]
     assert report["coverage"]["skipped_files"] == data["coverage"]["skipped_files"]

@@ -17,7 +17,7 @@ from ssot_arch.adapters.cache import FORMAT, cache_dir_for
 from ssot_arch.application.check import run_check
 from ssot_arch.application.gate import GateOptions, apply_gate
 from ssot_arch.application.settings import CommandLineContract, load_settings
-from tests.helpers import check_json, make_repo, run_cli
+from tests.helpers import check_json, make_repo, read_baseline_json, run_cli
 
 REPO = {
     "app/__init__.py": "",
@@ -347,7 +347,7 @@ def test_update_through_a_symbolic_link_keeps_the_link(tmp_path):
     updated = run_cli("baseline", str(repo), "--update")
     assert updated.exit_code == 0, updated.stderr
     assert link.is_symlink() and os.readlink(link) == "quality/b.json"
-    assert [e["file"] for e in json.loads(real.read_text())["contracts"]["cli"]["entries"]] == [
+    assert [e["file"] for e in read_baseline_json(real)["contracts"]["cli"]["entries"]] == [
         "app/a.py"
     ]
     assert not list((repo / "quality").glob("*.tmp")) and not list(repo.glob("*.tmp"))

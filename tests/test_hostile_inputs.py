@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import SSOT_ARCH, check_json, make_repo, run_cli
+from tests.helpers import SSOT_ARCH, check_json, make_repo, run_cli, validate_json
 
 CHECK_FORMATS = ("text", "json", "sarif", "junit", "github", "markdown")
 REPORT_FORMATS = ("markdown", "json", "html")
@@ -29,6 +29,13 @@ def run(repo: Path, *args: str, cwd: Path | None = None, timeout: float = 120):
         timeout=timeout,
         env={**os.environ, "SSOT_ARCH_CACHE_DIR": str(repo.parent / "user-cache")},
     )
+
+
+def parsed(done: subprocess.CompletedProcess, schema: str = "check-v1") -> dict:
+    """A process's JSON output, validated against its schema."""
+    document = json.loads(done.stdout)
+    validate_json(schema, document)
+    return document
 
 
 def coverage(data: dict) -> dict:
@@ -67,7 +74,7 @@ def test_a_file_that_crashes_the_scanner_costs_only_itself(tmp_path):
         done = run(repo, command, ".", "--format", "json")
         assert done.returncode == status, done.stderr
         assert_clean_stderr(done.stderr)
-        data = json.loads(done.stdout)
+        data = parsed(done, f"{command}-v1")
         (unanalyzed,) = coverage(data)["unanalyzed"]
         assert unanalyzed["file"] == "app/m17.py"
         assert "crashed" in unanalyzed["reason"] and "SIGSEGV" in unanalyzed["reason"]
@@ -86,7 +93,7 @@ def test_a_fifo_is_listed_not_waited_for(tmp_path):
     done = run(repo, "check", ".", "--format", "json", timeout=60)
     assert done.returncode == 1
     assert_clean_stderr(done.stderr)
-    data = json.loads(done.stdout)
+    data = parsed(done)
     assert coverage(data)["unanalyzed"] == [
         {"file": "app/x.py", "reason": "not a regular file: FIFO"}
     ]
@@ -98,7 +105,7 @@ def test_a_link_to_a_device_is_listed_not_read(tmp_path):
     os.symlink("/dev/zero", repo / "app" / "zero.py")
     done = run(repo, "check", ".", "--format", "json", timeout=60)
     assert done.returncode == 1  # the violation in ok.py
-    data = json.loads(done.stdout)
+    data = parsed(done)
     assert coverage(data)["skipped_files"] == [
         {"path": "app/zero.py", "reason": "symbolic link to outside the repository"}
     ]
@@ -154,7 +161,7 @@ def test_every_depth_of_relative_import_is_listed_with_its_line(tmp_path, dots):
     done = run(repo, "report", ".", "--format", "json")
     assert done.returncode == 0
     assert done.stderr == ""
-    data = json.loads(done.stdout)
+    data = parsed(done, "report-v1")
     if dots <= 2:  # app.sub.mod's `from .. import` stays inside app
         assert coverage(data)["unresolved_imports"] == []
         return
@@ -244,7 +251,7 @@ def test_links_out_of_the_repository_are_never_read(tmp_path, command, output_fo
 
 def test_links_are_listed_or_analysed_once_under_one_name(tmp_path):
     repo = leaky_repo(tmp_path)
-    data = json.loads(run(repo, "check", ".", "--format", "json").stdout)
+    data = parsed(run(repo, "check", ".", "--format", "json"))
     assert coverage(data)["skipped_files"] == [
         {
             "path": "app/alias.py",
@@ -307,7 +314,7 @@ def test_a_non_utf8_file_name_is_listed_not_fatal(tmp_path):
         done = run(repo, "check", ".", "--format", "json", *extra)
         assert done.returncode == 1
         assert_clean_stderr(done.stderr)
-        data = json.loads(done.stdout)
+        data = parsed(done)
         (unanalyzed,) = coverage(data)["unanalyzed"]
         assert "not valid UTF-8" in unanalyzed["reason"]
 

@@ -20,11 +20,11 @@ from lxml import etree
 from ssot_arch import formats
 from ssot_arch.application.check import run_check
 from ssot_arch.application.gate import GateOptions, apply_gate
-from ssot_arch.application.report import ReportOutcome
 from ssot_arch.application.settings import CommandLineContract, load_settings
+from ssot_arch.domain.findings import ReportOutcome
 from ssot_arch.domain.model import CheckOutcome, SkippedFile
 from ssot_arch.formats import CHECK_FORMATS, REPORT_FORMATS, text
-from tests.helpers import make_repo, run_cli
+from tests.helpers import make_repo, read_baseline_json, run_cli, validate_json
 from tests.test_formats import junit_schema, sarif_validator
 
 FORGED = "evil\n::error file=fake.py::forged\nx.py"
@@ -115,6 +115,8 @@ def test_junit_is_valid_xml_with_the_names_escaped(repo):
 @pytest.mark.parametrize("name", ["json", "sarif"])
 def test_json_formats_hold_the_exact_names(repo, name):
     document = json.loads(check(repo, name))
+    if name == "json":
+        validate_json("check-v1", document)
     if name == "sarif":
         sarif_validator().validate(document)
         results = document["runs"][0]["results"]
@@ -138,6 +140,7 @@ def test_reports_hold_the_names_escaped_or_exact(repo):
     page = report(repo, "html")
     assert "<code>app/evil\\n::error file=fake.py::forged\\nx.py</code>" in page
     data = json.loads(report(repo, "json"))
+    validate_json("report-v1", data)
     assert f"app/{FORGED}" in {v["file"] for v in data["contracts"][0]["violations"]}
     assert f"app/{SEPARATED}" in {f["file"] for f in data["coverage"]["not_importable"]}
 
@@ -206,7 +209,7 @@ def rich(tmp_path):
     repo = make_repo(tmp_path, RICH)
     assert run_cli("baseline", str(repo), "--gateway", "app.logs").exit_code == 0
     baseline = repo / BASELINE
-    data = json.loads(baseline.read_text())
+    data = read_baseline_json(baseline)
     data["contracts"]["cli"]["budgets"] = {"app": 1}
     baseline.write_text(json.dumps(data))
     (repo / "app" / "gone.py").write_text("")

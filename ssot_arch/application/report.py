@@ -24,8 +24,6 @@ from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.findings import ContractReport, ReportOutcome
 from ssot_arch.domain.model import System
 
-__all__ = ["ReportOutcome", "resolve_groups", "run_report"]
-
 
 def resolve_groups(
     settings: RunSettings, modules: Sequence[str], depth: int | None

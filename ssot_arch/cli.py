@@ -29,7 +29,7 @@ Command = Callable[..., None]
 def _contract_options(function: Command) -> Command:
     """The options that say what to analyse. The command receives `config_path`,
     `verbose`, and the rest as one `flags: CommandLineContract` (with `--group`'s
-    `groups` when the command has that option)."""
+    `groups` and `--replace`'s `replacements` when the command has that option)."""
 
     @functools.wraps(function)
     def command(
@@ -43,6 +43,7 @@ def _contract_options(function: Command) -> Command:
         cache_dir: str | None,
         no_cache: bool,
         groups: Sequence[str] = (),
+        replacements: Sequence[str] = (),
         **others: Any,
     ) -> None:
         from ssot_arch.application.settings import CommandLineContract
@@ -56,6 +57,7 @@ def _contract_options(function: Command) -> Command:
             systems=tuple(s.replace("=", " = ", 1) for s in systems),
             exclude=exclude,
             groups=groups,
+            replacements=replacements,
             cache_dir=cache_dir,
             no_cache=no_cache,
         )
@@ -155,13 +157,14 @@ def _load(path: str, config_path: str | None, flags: CommandLineContract) -> Run
     return load_settings(path, config_path, flags)
 
 
-def _progress() -> Callable[[int, int], None] | None:
+def _progress(what: str = "scanning imports") -> Callable[[int, int], None] | None:
+    """A count of `what` on stderr, when it is a terminal."""
     if not sys.stderr.isatty():
         return None
 
     def report(done: int, total: int) -> None:
         end = "\n" if done >= total else ""
-        click.echo(f"\rscanning imports: {done}/{total} files", err=True, nl=False)
+        click.echo(f"\r{what}: {done}/{total} files", err=True, nl=False)
         if end:
             click.echo("", err=True)
 
@@ -410,6 +413,158 @@ def baseline(
         result = write_or_update(settings, options, progress=_progress())
         for line in summary(result):
             click.echo(line)
+        return EXIT_OK
+
+    _run(action)
+
+
+def _replace_option(function: Command) -> Command:
+    return click.option(
+        "--replace",
+        "replacements",
+        multiple=True,
+        metavar="OLD=MODULE:NAME",
+        help="What a restricted name becomes, e.g. "
+        "logging.getLogger=shared.logging:get_logger (repeatable; over and beside the "
+        "contracts' `replacements`).",
+    )(function)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@_contract_options
+@_replace_option
+@_output_options(formats=("diff", "json"))
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="PATTERN",
+    help="Fix only modules matching this glob (`*` crosses dots; repeatable: any).",
+)
+@click.option("--write", is_flag=True, help="Write the changes (default: a dry run).")
+def fix(
+    path: str,
+    config_path: str | None,
+    output_format: str,
+    output: str | None,
+    verbose: int,
+    only: Sequence[str],
+    write: bool,
+    flags: CommandLineContract,
+) -> None:
+    """Migrate the violating files of the repository at PATH to the SSOT.
+
+    Each restricted use with a replacement (`replacements` in the contract, or
+    --replace) is rewritten, keeping formatting and comments, when the rewrite can
+    prove it safe; a file is changed only when it is migrated completely, and what
+    stands in the way is listed for a person. Gateways, excluded and unanalysed files
+    are never touched. Default: a dry run printing a unified diff; a summary goes to
+    stderr.
+
+    Exit status: dry run, 1 when it would change something, else 0; with --write, 0
+    when no violation remains in the selected files, 1 when some need a person; 2
+    usage or configuration error; 3 internal error.
+    """
+
+    def action() -> int:
+        from ssot_arch import logs
+        from ssot_arch.application.fix import FixOptions, run_fix
+        from ssot_arch.domain.remediation import FIXED
+        from ssot_arch.formats import fix_summary, get_renderer
+
+        logs.configure(verbose)
+        settings = _load(path, config_path, flags)
+        outcome = run_fix(
+            settings,
+            FixOptions(only=tuple(only), write=write),
+            progress=_progress(),
+            rewriting=_progress("rewriting"),
+        )
+        color = output is None and output_format == "diff" and sys.stdout.isatty()
+        _emit(get_renderer("fix", output_format)(outcome, color), output)
+        click.echo(fix_summary.render(outcome), err=True, nl=False)
+        if write:
+            return EXIT_OK if all(f.status == FIXED for f in outcome.files) else EXIT_BROKEN
+        return EXIT_BROKEN if outcome.count(FIXED) else EXIT_OK
+
+    _run(action)
+
+
+# The options `plan` repeats in each step's `fix` command: (parameter, flag).
+_FIX_OPTIONS = (
+    ("config_path", "--config"),
+    ("root_packages", "--root-package"),
+    ("source_roots", "--source-root"),
+    ("restricted", "--restricted"),
+    ("gateways", "--gateway"),
+    ("systems", "--system"),
+    ("exclude", "--exclude"),
+    ("replacements", "--replace"),
+    ("cache_dir", "--cache-dir"),
+)
+
+
+def _fix_command(params: dict[str, Any]) -> list[str]:
+    """`ssot-arch fix PATH` with the contract options of this command line, as given."""
+    args = ["ssot-arch", "fix", params["path"]]
+    for name, flag in _FIX_OPTIONS:
+        value = params.get(name)
+        for item in [value] if isinstance(value, str) else value or ():
+            args += [flag, item]
+    if params.get("no_cache"):
+        args.append("--no-cache")
+    return args
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@_contract_options
+@_replace_option
+@_output_options(formats=("markdown", "json"))
+@click.option(
+    "--priority",
+    "priorities",
+    multiple=True,
+    metavar="PATTERN",
+    help="A step of its own for the modules matching this glob, in the order given "
+    "(repeatable); everything else comes last.",
+)
+def plan(
+    path: str,
+    config_path: str | None,
+    output_format: str,
+    output: str | None,
+    verbose: int,
+    priorities: Sequence[str],
+    flags: CommandLineContract,
+) -> None:
+    """Write the migration plan of the repository at PATH, as a checklist.
+
+    One step per --priority pattern, in order, then everything else; inside a step,
+    the files whose fix removes the most transitive leaks first. Each violating file
+    appears once, automatic (`fix` migrates it completely) or manual (with what is left
+    and why), and each step has the `ssot-arch fix ... --write` command of its automatic
+    part.
+
+    Exit status: 0 plan written; 2 usage or configuration error; 3 internal error.
+    """
+    params = dict(click.get_current_context().params)
+
+    def action() -> int:
+        from ssot_arch import logs
+        from ssot_arch.application.plan import run_plan
+        from ssot_arch.formats import get_renderer
+
+        logs.configure(verbose)
+        settings = _load(path, config_path, flags)
+        result = run_plan(
+            settings,
+            priorities,
+            _fix_command(params),
+            progress=_progress(),
+            rewriting=_progress("rewriting"),
+        )
+        _emit(get_renderer("plan", output_format)(result, False), output)
         return EXIT_OK
 
     _run(action)

@@ -17,10 +17,13 @@ The same class serves `ssot-arch` (which parses configuration with it) and
         loguru
     gateways = myapp.logs
     message = use myapp.logs.get_logger()
+    replacements =
+        logging.getLogger = myapp.logs:get_logger
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import grimp
@@ -28,6 +31,7 @@ from importlinter import Contract, ContractCheck, fields, output
 
 from ssot_arch.analysis.direct import find_direct_violations, unmatched_modules
 from ssot_arch.domain.model import ContractSpec, System
+from ssot_arch.domain.remediation import Replacement
 
 DEFAULT_RESTRICTED = ("logging", "loguru", "structlog")
 TYPE_NAME = "ssot"
@@ -69,6 +73,35 @@ def parse_system(raw: str) -> System:
     return System(name=name, entries=modules)
 
 
+def parse_replacement(raw: str) -> Replacement:
+    """`OLD = MODULE:NAME` (or `OLD=MODULE:NAME`, as `--replace` takes it): the restricted
+    name `OLD` becomes `NAME` imported from `MODULE`. Raises ValueError saying what is wrong."""
+    old, sep, target = raw.partition("=")
+    module, colon, name = target.partition(":")
+    old, module, name = old.strip(), module.strip(), name.strip()
+    example = "for example: logging.getLogger = shared.logging:get_logger"
+    if not sep or not colon or not old or not module or not name:
+        raise ValueError(
+            f"'{raw.strip()}' is not a replacement; write OLD = MODULE:NAME ({example})"
+        )
+    if not is_module_name(old) or "." not in old:
+        raise ValueError(f"'{old}' is not a dotted name inside a restricted module ({example})")
+    if not is_module_name(module):
+        raise ValueError(f"'{module}' is not a module name ({example})")
+    if not name.isidentifier():
+        raise ValueError(f"'{name}' is not a name to import from {module} ({example})")
+    return Replacement(old, module, name)
+
+
+def restricted_owner(replacement: Replacement, restricted: Sequence[str]) -> str | None:
+    """The restricted module `replacement.old` lies inside (`logging` for
+    `logging.getLogger`), or None."""
+    for module in restricted:
+        if replacement.old.startswith(module + "."):
+            return module
+    return None
+
+
 class ModuleNameField(fields.ModuleField):
     """A dotted module name: a list on one line (`logging, loguru`) would name no module,
     and the contract would pass whatever the code imports."""
@@ -89,6 +122,18 @@ class SystemField(fields.Field):
         return parse_system(raw_data)
 
 
+class ReplacementField(fields.Field):
+    """One replacement per line: `OLD = MODULE:NAME`."""
+
+    def parse(self, raw_data: str | list) -> Replacement:
+        if isinstance(raw_data, list):
+            raise fields.ValidationError("Expected one replacement per line.")
+        try:
+            return parse_replacement(raw_data)
+        except ValueError as error:
+            raise fields.ValidationError(str(error)) from error
+
+
 class _Options(NamedTuple):
     """The parsed options of an SSOTContract, typed (its fields, once parsed)."""
 
@@ -101,6 +146,7 @@ class _Options(NamedTuple):
     message: str
     baseline: str
     fail_on_stale: bool
+    replacements: list[Replacement]
 
 
 class SSOTContract(Contract):
@@ -120,6 +166,9 @@ class SSOTContract(Contract):
         - baseline: a baseline file (relative to the repository) of accepted violations:
           `ssot-arch check` then fails only on new ones. (Not applied by lint-imports.)
         - fail_on_stale: whether baseline entries the code no longer has fail the check.
+        - replacements: what `ssot-arch fix` turns restricted uses into, one per line,
+          `OLD = MODULE:NAME` (`logging.getLogger = myapp.logs:get_logger`). (Not used
+          by lint-imports.)
     """
 
     type_name = TYPE_NAME
@@ -135,6 +184,7 @@ class SSOTContract(Contract):
     message = fields.TextField(default="")
     baseline = fields.StringField(default="")
     fail_on_stale = fields.BooleanField(default=False)
+    replacements = fields.ListField(subfield=ReplacementField(), default=[])
 
     def _parsed(self) -> _Options:
         """The options' parsed values: import-linter's Contract sets each on the instance,
@@ -161,6 +211,21 @@ class SSOTContract(Contract):
                 f"No system named {', '.join(repr(u) for u in unknown)}; "
                 f"the systems are: {', '.join(names) or '(none)'}."
             )
+        outside = [
+            r.old
+            for r in options.replacements
+            if restricted_owner(r, [m.name for m in options.restricted_modules]) is None
+        ]
+        if outside and options.restricted_modules:
+            errors["replacements"] = (
+                f"{', '.join(repr(o) for o in outside)} is inside no restricted module "
+                f"({', '.join(m.name for m in options.restricted_modules)}); a replacement "
+                "says what a restricted name becomes."
+            )
+        olds = [r.old for r in options.replacements]
+        twice = sorted({o for o in olds if olds.count(o) > 1})
+        if twice:
+            errors.setdefault("replacements", f"Replaced more than once: {', '.join(twice)}.")
         if errors:
             from importlinter.domain.contract import InvalidContractOptions
 
@@ -181,6 +246,7 @@ class SSOTContract(Contract):
             message=options.message,
             baseline=options.baseline,
             fail_on_stale=options.fail_on_stale,
+            replacements=tuple(options.replacements),
         )
 
     # -- lint-imports ----------------------------------------------------------------

@@ -35,8 +35,8 @@ def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def load_schema(name: str) -> dict[str, Any]:
-    """The JSON Schema `name` (`check-v1`, `report-v1`, `baseline-v1`) as the installed
-    package ships it (docs/spec.md)."""
+    """The JSON Schema `name` (`check-v1`, `report-v1`, `baseline-v1`, `fix-v1`,
+    `plan-v1`) as the installed package ships it (docs/spec.md)."""
     resource = importlib.resources.files("ssot_arch") / "schemas" / f"{name}.json"
     return json.loads(resource.read_text(encoding="utf-8"))
 
@@ -79,8 +79,8 @@ def validate_json(name: str, document: Any) -> None:
 
 def output_schema(args: tuple[str, ...]) -> str | None:
     """The schema of what `ssot-arch *args` prints: `check-v1` for `check --format
-    json`, `report-v1` for `report --format json`, else None."""
-    if not args or args[0] not in ("check", "report"):
+    json`, `report-v1`, `fix-v1` and `plan-v1` likewise, else None."""
+    if not args or args[0] not in ("check", "report", "fix", "plan"):
         return None
     output_format = None
     for n, arg in enumerate(args):
@@ -107,7 +107,8 @@ class Run:
 
     @property
     def json(self) -> dict:
-        """stdout parsed; for `check`/`report --format json`, validated against its schema."""
+        """stdout parsed; for `check`/`report`/`fix`/`plan --format json`, validated
+        against its schema."""
         data = json.loads(self.stdout)
         schema = output_schema(self.args)
         if schema is not None:

@@ -32,7 +32,7 @@ from tests.helpers import (
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "monorepo"
-NAMES = ("check-v1", "report-v1", "baseline-v1")
+NAMES = ("check-v1", "report-v1", "baseline-v1", "fix-v1", "plan-v1")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -75,7 +75,7 @@ def test_the_package_data_ships_the_schemas_in_a_wheel():
 
 
 def test_the_output_schemas_pin_version_1_and_the_baseline_its_format():
-    for name in ("check-v1", "report-v1"):
+    for name in ("check-v1", "report-v1", "fix-v1", "plan-v1"):
         schema = load_schema(name)
         assert schema["properties"]["schema_version"] == {
             "const": 1,
@@ -105,12 +105,20 @@ def test_the_docs_name_every_schema_and_their_example_validates():
     text = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
     for name in NAMES:
         assert f"`{name}.json`" in text and load_schema(name)["$id"] in text
-    (example,) = [
-        block
+    documents = [
+        json.loads(block)
         for block in re.findall(r"```json\n(.*?)```", text, re.DOTALL)
         if '"schema_version"' in block
     ]
-    validate_json("check-v1", json.loads(example))
+
+    def schema_of(document: dict) -> str:
+        if "steps" in document:
+            return "plan-v1"
+        return "fix-v1" if "written" in document else "check-v1"
+
+    assert sorted(map(schema_of, documents)) == ["check-v1", "fix-v1", "plan-v1"]
+    for document in documents:
+        validate_json(schema_of(document), document)
 
 
 # -- real outputs -------------------------------------------------------------------

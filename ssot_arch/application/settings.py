@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 from collections.abc import Sequence
@@ -29,9 +30,18 @@ from ssot_arch.adapters.universe import (
     discover_layout,
     locate_roots,
 )
-from ssot_arch.contract import CLASS_PATH, ONE_PER_LINE, TYPE_NAME, SSOTContract, parse_named_list
+from ssot_arch.contract import (
+    CLASS_PATH,
+    ONE_PER_LINE,
+    TYPE_NAME,
+    SSOTContract,
+    parse_named_list,
+    parse_replacement,
+    restricted_owner,
+)
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import ContractSpec
+from ssot_arch.domain.remediation import Replacement
 
 STRINGS = "a string or an array of strings"
 TOOL_KEYS = {
@@ -55,6 +65,8 @@ class CommandLineContract:
     systems: Sequence[str] = ()
     exclude: Sequence[str] = ()
     groups: Sequence[str] = ()  # NAME=PKG[,PKG...]
+    # `--replace OLD=MODULE:NAME` (fix, plan): over and beside each contract's replacements
+    replacements: Sequence[str] = ()
     cache_dir: str | None = None
     no_cache: bool = False
 
@@ -86,6 +98,8 @@ class RunSettings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     # What root discovery left out at the top level (empty when the roots are named).
     top_level: Layout = field(default_factory=Layout)
+    # The replacements given with `--replace` (the others come from the contracts).
+    replace_options: tuple[Replacement, ...] = ()
 
 
 def _max_file_size(config: RawConfig | None) -> tuple[int, list[ConfigProblem]]:
@@ -386,6 +400,42 @@ def _command_line_contract(
     return ResolvedContracts([spec], origins={"cli": (None, None)}), []
 
 
+def with_replacements(
+    contracts: list[ContractSpec], given: Sequence[str]
+) -> tuple[list[ContractSpec], list[ConfigProblem]]:
+    """`contracts` with the command line's `--replace OLD=MODULE:NAME` values: each goes
+    to every contract whose restricted modules hold OLD, over the contract's own
+    replacement of OLD; a problem for each value that is malformed or fits no contract."""
+    parsed: list[Replacement] = []
+    problems = []
+    for raw in given:
+        try:
+            replacement = parse_replacement(raw)
+        except ValueError as error:
+            problems.append(ConfigProblem(str(error), key="--replace"))
+            continue
+        if not any(restricted_owner(replacement, c.restricted) for c in contracts):
+            restricted = sorted({m for c in contracts for m in c.restricted})
+            problems.append(
+                ConfigProblem(
+                    f"'{replacement.old}' is inside no restricted module "
+                    f"({', '.join(restricted)}); replace a name of one of them",
+                    key="--replace",
+                )
+            )
+        parsed.append(replacement)
+    if problems or not parsed:
+        return contracts, problems
+    updated = []
+    for spec in contracts:
+        mine = {r.old: r for r in parsed if restricted_owner(r, spec.restricted)}
+        if mine:
+            kept = tuple(r for r in spec.replacements if r.old not in mine)
+            spec = dataclasses.replace(spec, replacements=kept + tuple(mine.values()))
+        updated.append(spec)
+    return updated, []
+
+
 def _read_config(root_dir: str, config_path: str | None) -> RawConfig | None:
     """The configuration: `--config`'s file, else the first one found in `root_dir`."""
     if not config_path:
@@ -453,6 +503,9 @@ def load_settings(
     problems += wrong
     contracts, wrong = resolve_contracts(cli, config)
     problems += wrong
+    if not wrong:
+        contracts.contracts, wrong = with_replacements(contracts.contracts, cli.replacements)
+        problems += wrong
     if problems:
         raise ConfigError(problems)
     settings = RunSettings(
@@ -465,6 +518,7 @@ def load_settings(
         origins=contracts.origins,
         max_file_size=max_file_size,
         top_level=layout,
+        replace_options=tuple(parse_replacement(r) for r in cli.replacements),
     )
     if groups_origin is not None:
         settings.groups, settings.groups_origin = groups, groups_origin

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ssot_arch.domain.baseline import BaselineVerdict
+from ssot_arch.domain.remediation import Replacement
 
 
 class FileKind(str, enum.Enum):
@@ -118,6 +119,7 @@ class ContractSpec:
     message: str = ""
     baseline: str = ""  # path of the baseline file, relative to the repository
     fail_on_stale: bool = False
+    replacements: tuple[Replacement, ...] = ()  # what `fix` turns restricted uses into
 
 
 @dataclass(frozen=True, order=True)

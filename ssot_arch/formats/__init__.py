@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, overload
 if TYPE_CHECKING:
     from ssot_arch.domain.findings import ReportOutcome
     from ssot_arch.domain.model import CheckOutcome
+    from ssot_arch.domain.remediation import FixOutcome, Plan
 
 OutcomeT = TypeVar("OutcomeT", contravariant=True)
 
@@ -28,15 +29,29 @@ CHECK_FORMATS = {
     "markdown": "markdown_summary",
 }
 REPORT_FORMATS = {"markdown": "report_markdown", "json": "report_json", "html": "report_html"}
+FIX_FORMATS = {"diff": "fix_diff", "json": "fix_json"}
+PLAN_FORMATS = {"markdown": "plan_markdown", "json": "plan_json"}
+FORMATS = {
+    "check": CHECK_FORMATS,
+    "report": REPORT_FORMATS,
+    "fix": FIX_FORMATS,
+    "plan": PLAN_FORMATS,
+}
+Command = Literal["check", "report", "fix", "plan"]
 
 
 @overload
 def get_renderer(command: Literal["check"], name: str) -> Renderer[CheckOutcome]: ...
 @overload
 def get_renderer(command: Literal["report"], name: str) -> Renderer[ReportOutcome]: ...
+@overload
+def get_renderer(command: Literal["fix"], name: str) -> Renderer[FixOutcome]: ...
+@overload
+def get_renderer(command: Literal["plan"], name: str) -> Renderer[Plan]: ...
 def get_renderer(
-    command: Literal["check", "report"], name: str
-) -> Renderer[CheckOutcome] | Renderer[ReportOutcome]:
-    """The `render` of format `name` of `command` ('check' or 'report')."""
-    table = CHECK_FORMATS if command == "check" else REPORT_FORMATS
-    return importlib.import_module(f"ssot_arch.formats.{table[name]}").render
+    command: Command, name: str
+) -> Renderer[CheckOutcome] | Renderer[ReportOutcome] | Renderer[FixOutcome] | Renderer[Plan]:
+    """The `render` of format `name` of `command` ('check', 'report', 'fix', 'plan')."""
+    module = FORMATS[command][name]
+    render: Renderer = importlib.import_module(f"ssot_arch.formats.{module}").render
+    return render

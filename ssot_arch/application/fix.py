@@ -1,0 +1,246 @@
+"""`ssot-arch fix`: migrate each violating file to the SSOT where the rewrite can prove it
+safe, and say what is left for a person.
+
+Only files that break a contract are read: gateways, excluded modules and files that
+were not analysed have no violation, so they are never touched. Every file is assessed
+before any is written, and a file is written only when its new text parses, it can be
+written back in its own encoding, and it is still the file that was read.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import libcst
+
+from ssot_arch.adapters.decoding import decode_source
+from ssot_arch.adapters.files import write_atomic
+from ssot_arch.adapters.reading import NotReadable
+from ssot_arch.adapters.rewrite import rewrite_module
+from ssot_arch.application.check import Analysed, Progress, check_repository, timed
+from ssot_arch.application.settings import RunSettings
+from ssot_arch.domain.errors import ConfigError, ConfigProblem
+from ssot_arch.domain.model import CheckOutcome, SourceFile, Violation
+from ssot_arch.domain.remediation import (
+    FIXED,
+    MANUAL,
+    UNCHANGED,
+    FileFix,
+    FixOutcome,
+    Remaining,
+    Replacement,
+)
+from ssot_arch.logs import get_logger
+
+logger = get_logger(__name__)
+
+# Why a file is left as it is although the rewrite is not what stands in the way.
+SYMBOLIC_LINK = "symbolic link: not written through"
+NO_PARSE = "the rewritten text would not parse: left as it is"
+NOT_SEEN = "the rewrite finds nothing to change here: migrate by hand"
+CHANGED = "the file changed during the run: left as it is"
+
+
+@dataclass(frozen=True)
+class FixOptions:
+    only: tuple[str, ...] = ()  # glob patterns over module names (any of them)
+    write: bool = False
+
+
+@dataclass(frozen=True)
+class Target:
+    """A violating file and what the rewrite must make of it: every contract whose
+    violations name it contributes its restricted modules and its replacements."""
+
+    source: SourceFile
+    restricted: tuple[str, ...]
+    replacements: tuple[Replacement, ...]
+    violations: tuple[Violation, ...]
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A file's verdict, with what writing it needs."""
+
+    target: Target
+    fix: FileFix
+    data: bytes = b""  # the bytes read
+    encoding: str = "utf-8"
+
+
+def selected(module: str, only: Sequence[str]) -> bool:
+    """Whether `module` matches one of the `--only` globs (`*` crosses dots); all do
+    without any."""
+    return not only or any(fnmatch.fnmatchcase(module, pattern) for pattern in only)
+
+
+def violating_files(outcome: CheckOutcome, only: Sequence[str] = ()) -> list[Target]:
+    """The files with violations (of the modules `only` selects), by path.
+
+    With several contracts, a file must satisfy every contract that names it: the
+    rewrite gets the union of their restricted modules, and of their replacements (the
+    first contract's, in contract order, for a name several replace)."""
+    restricted: dict[str, dict[str, None]] = {}
+    replacements: dict[str, dict[str, Replacement]] = {}
+    violations: dict[str, list[Violation]] = {}
+    for result in outcome.contracts:
+        for v in result.violations:
+            if not selected(v.importer, only):
+                continue
+            restricted.setdefault(v.importer, {}).update(dict.fromkeys(result.spec.restricted))
+            mine = replacements.setdefault(v.importer, {})
+            for r in result.spec.replacements:
+                mine.setdefault(r.old, r)
+            violations.setdefault(v.importer, []).append(v)
+    targets = [
+        Target(
+            outcome.files[module],
+            tuple(restricted[module]),
+            tuple(replacements[module].values()),
+            tuple(sorted(set(found), key=lambda v: (v.line, v.imported))),
+        )
+        for module, found in violations.items()
+    ]
+    return sorted(targets, key=lambda t: t.source.path)
+
+
+def check_replacement_modules(settings: RunSettings, outcome: CheckOutcome) -> None:
+    """A replacement must import from a module of the analysed roots: a misspelt one
+    would be written into every file it migrates. Raises ConfigError."""
+    modules = set(outcome.files)
+    problems = []
+    for result in outcome.contracts:
+        for r in result.spec.replacements:
+            if r.module in modules:
+                continue
+            file, section = settings.origins.get(result.spec.id, (None, None))
+            given = r in settings.replace_options
+            problems.append(
+                ConfigProblem(
+                    f"'{r.module}' (in '{r}') matches no module under the roots "
+                    f"({', '.join(outcome.roots)}); check the name",
+                    file=None if given else file,
+                    section=None if given else section,
+                    key="--replace" if given or file is None else "replacements",
+                )
+            )
+    if problems:
+        raise ConfigError(sorted(problems, key=str))
+
+
+def warn_unanalysed(outcome: CheckOutcome) -> None:
+    """Say which files neither `fix` nor `plan` can see: their violations are unknown."""
+    unanalysed = outcome.coverage.unanalyzed
+    if unanalysed:
+        names = ", ".join(u.file for u in unanalysed[:5]) + (", ..." if len(unanalysed) > 5 else "")
+        logger.warning(
+            "%d file(s) not analysed, so neither fixed nor planned (`ssot-arch check` says "
+            "why; repair them first): %s",
+            len(unanalysed),
+            names,
+        )
+
+
+def _left(target: Target, why: str) -> tuple[Remaining, ...]:
+    """Each violation of `target`, left for a person for the same reason."""
+    return tuple(
+        sorted({Remaining(v.line, v.line_contents.strip(), why) for v in target.violations})
+    )
+
+
+def _parses(text: str) -> bool:
+    try:
+        libcst.parse_module(text)
+    except libcst.ParserSyntaxError:
+        return False
+    return True
+
+
+def assess(analysed: Analysed, target: Target) -> Assessed:
+    """What `fix` makes of one violating file (nothing is written here)."""
+    source, universe = target.source, analysed.universe
+    file, module = source.path, source.module
+
+    def manual(remaining: Iterable[Remaining], original: str = "") -> Assessed:
+        return Assessed(target, FileFix(file, module, MANUAL, tuple(sorted(remaining)), original))
+
+    if source.path in universe.linked or os.path.islink(universe.real_path(source)):
+        return manual(_left(target, SYMBOLIC_LINK))
+    try:
+        data = universe.read(source)
+        text, encoding = decode_source(data)
+    except NotReadable as error:
+        return manual(_left(target, str(error)))
+    except (SyntaxError, UnicodeDecodeError) as error:
+        return manual(_left(target, f"undecodable: {error}"))
+    result = rewrite_module(text, target.restricted, target.replacements)
+    if result.remaining:
+        return manual(result.remaining, text)
+    if result.text is None or result.text == text:
+        # The check sees a restricted import the rewrite does not: still a violation.
+        return Assessed(target, FileFix(file, module, UNCHANGED, _left(target, NOT_SEEN), text))
+    if not _parses(result.text):
+        return manual(_left(target, NO_PARSE), text)
+    try:
+        result.text.encode(encoding)
+    except UnicodeEncodeError:
+        return manual(_left(target, f"the new text cannot be written in its encoding {encoding}"))
+    return Assessed(target, FileFix(file, module, FIXED, (), text, result.text), data, encoding)
+
+
+def write_fixed(analysed: Analysed, assessed: Assessed) -> FileFix:
+    """Write a FIXED file atomically, keeping its permissions; its verdict afterwards
+    (MANUAL when it was replaced by a link or changed since it was read)."""
+    fix = assessed.fix
+    source = analysed.outcome.files[fix.module]
+    path = analysed.universe.real_path(source)
+    try:
+        info = os.lstat(path)
+        current = analysed.universe.read(source)
+    except (OSError, NotReadable):
+        current, info = b"", None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        why = SYMBOLIC_LINK
+    elif info is None or current != assessed.data or fix.rewritten is None:
+        why = CHANGED
+    else:
+        write_atomic(path, fix.rewritten.encode(assessed.encoding), stat.S_IMODE(info.st_mode))
+        return fix
+    return replace(fix, status=MANUAL, remaining=_left(assessed.target, why), rewritten=None)
+
+
+def run_fix(
+    settings: RunSettings,
+    options: FixOptions,
+    progress: Progress | None = None,
+    rewriting: Callable[[int, int], None] | None = None,
+) -> FixOutcome:
+    """Check the repository, then rewrite its violating files (those `options.only`
+    selects); with `options.write`, write the ones migrated completely."""
+    analysed = check_repository(settings, progress)
+    check_replacement_modules(settings, analysed.outcome)
+    warn_unanalysed(analysed.outcome)
+    assessed = assess_all(analysed, violating_files(analysed.outcome, options.only), rewriting)
+    if options.write:
+        with timed("writing"):
+            fixes = [write_fixed(analysed, a) if a.fix.status == FIXED else a.fix for a in assessed]
+    else:
+        fixes = [a.fix for a in assessed]
+    return FixOutcome(tuple(fixes), written=options.write)
+
+
+def assess_all(
+    analysed: Analysed, targets: Sequence[Target], rewriting: Callable[[int, int], None] | None
+) -> list[Assessed]:
+    """Every target's verdict, in the targets' order, with progress."""
+    results = []
+    with timed("rewriting"):
+        for n, target in enumerate(targets, 1):
+            results.append(assess(analysed, target))
+            if rewriting is not None:
+                rewriting(n, len(targets))
+    return results

@@ -1,0 +1,42 @@
+"""`fix --format json`: each violating file's verdict (schema fix-v1.json, docs/spec.md).
+
+The domain calls what a file keeps `remaining`; the document calls it `reasons`, as the
+command's documentation does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ssot_arch import __version__
+from ssot_arch.domain.remediation import FIXED, MANUAL, UNCHANGED, FixOutcome, Remaining
+from ssot_arch.formats.common import json_text
+
+SCHEMA_VERSION = 1
+
+
+def reasons(remaining: tuple[Remaining, ...]) -> list[dict[str, Any]]:
+    return [{"line": r.line, "use": r.use, "why": r.why} for r in remaining]
+
+
+def outcome_to_dict(outcome: FixOutcome) -> dict[str, Any]:
+    return {
+        "tool": "ssot-arch",
+        "version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "written": outcome.written,
+        "files": [
+            {
+                "file": f.file,
+                "module": f.module,
+                "status": f.status,
+                "reasons": reasons(f.remaining),
+            }
+            for f in outcome.files
+        ],
+        "totals": {status: outcome.count(status) for status in (FIXED, MANUAL, UNCHANGED)},
+    }
+
+
+def render(outcome: FixOutcome, color: bool = False) -> str:
+    return json_text(outcome_to_dict(outcome), indent=2) + "\n"

@@ -1,0 +1,4 @@
+import logging
+
+logging.basicConfig(level="INFO", format="%(message)s")
+logger = logging.getLogger(__name__)

@@ -1,0 +1,4 @@
+def get_log():
+    import logging
+
+    return logging.getLogger("lazy")

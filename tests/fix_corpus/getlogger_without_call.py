@@ -1,0 +1,4 @@
+import logging
+
+factory = logging.getLogger
+logger = factory(__name__)

@@ -1,0 +1,8 @@
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def reset() -> None:
+    global logging
+    logger.handlers.clear()

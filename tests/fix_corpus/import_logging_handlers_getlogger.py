@@ -1,0 +1,3 @@
+import logging.handlers
+
+logger = logging.getLogger(__name__)

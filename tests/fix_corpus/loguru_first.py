@@ -1,0 +1,5 @@
+from loguru import logger
+import logging
+
+logger.info("loaded")
+log = logging.getLogger(__name__)

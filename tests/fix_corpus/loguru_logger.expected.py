@@ -1,0 +1,9 @@
+from typing import Any
+
+from app.logging_config import central_logger as logger
+
+
+def handle(event: dict[str, Any]) -> None:
+    logger.info("event {}", event["type"])
+    with logger.contextualize(event_id=event["id"]):
+        logger.debug("handled")

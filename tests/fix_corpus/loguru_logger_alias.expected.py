@@ -1,0 +1,7 @@
+from app.logging_config import central_logger as log
+
+log.add("worker.log", rotation="10 MB")
+
+
+def run() -> None:
+    log.info("worker started")

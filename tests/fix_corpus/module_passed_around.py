@@ -1,0 +1,6 @@
+import logging
+
+from app.plugins import install
+
+install(logging)
+logger = logging.getLogger(__name__)

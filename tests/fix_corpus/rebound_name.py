@@ -1,0 +1,5 @@
+import logging
+
+logger = logging.getLogger(__name__)
+if logger is None:
+    logging = None

@@ -1,0 +1,2 @@
+import os; import logging  # compact imports
+logger = logging.getLogger(os.path.basename(__file__))

@@ -1,0 +1,4 @@
+from shared.logging.unified_logger_factory import get_logger
+
+logger = get_logger(__name__)
+legacy = get_logger("legacy")

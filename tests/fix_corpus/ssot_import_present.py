@@ -1,0 +1,6 @@
+import logging
+
+from shared.logging.unified_logger_factory import get_logger
+
+logger = get_logger(__name__)
+legacy = logging.getLogger("legacy")

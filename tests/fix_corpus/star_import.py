@@ -1,0 +1,3 @@
+from logging import *
+
+logger = getLogger(__name__)

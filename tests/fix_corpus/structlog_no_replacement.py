@@ -1,0 +1,3 @@
+import structlog
+
+log = structlog.get_logger()

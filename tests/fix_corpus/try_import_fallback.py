@@ -1,0 +1,6 @@
+try:
+    from loguru import logger
+except ImportError:  # loguru is optional
+    import logging
+
+    logger = logging.getLogger(__name__)

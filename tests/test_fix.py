@@ -1,0 +1,491 @@
+"""`ssot-arch fix`: the dry run's diff, --write, what is left for a person, and what is
+never touched.
+
+The rewrite itself (each recipe and unsafe case, formatting) is tested with its engine;
+here the command around it: which files it reads, what it writes and when, its
+outputs and exit statuses, and its options.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import libcst
+import pytest
+
+from ssot_arch.domain.remediation import Rewrite
+from tests.helpers import LINT_IMPORTS, make_repo, run_cli
+
+LOGS = """
+import logging
+
+
+def get_logger(name=None):
+    return logging.getLogger(name)
+"""
+AUTOMATIC = """
+import logging
+
+logger = logging.getLogger(__name__)
+"""
+MANUAL = """
+import logging
+
+logger = logging.getLogger(__name__)
+logger.setLevel(logging.INFO)
+"""
+IN_A_FUNCTION = '''
+"""Jobs."""
+import logging
+
+
+def run():
+    logging.getLogger("jobs").info("running")
+'''
+APP = {
+    "app/__init__.py": "",
+    "app/logs.py": LOGS,
+    "app/a.py": AUTOMATIC,
+    "app/b.py": MANUAL,
+    "app/jobs/run.py": IN_A_FUNCTION,  # a folder without __init__.py: still fixed
+}
+CONTRACT = ("--gateway", "app.logs", "--restricted", "logging")
+REPLACE = ("--replace", "logging.getLogger=app.logs:get_logger")
+INI = """
+[importlinter]
+root_package = app
+include_external_packages = True
+contract_types =
+    ssot: ssot_arch.contract.SSOTContract
+
+[importlinter:contract:logging-ssot]
+name = Logging goes through app.logs
+type = ssot
+restricted_modules = logging
+gateways = app.logs
+replacements =
+    logging.getLogger = app.logs:get_logger
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", APP)
+
+
+def texts(repo: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(repo)): p.read_text(encoding="utf-8")
+        for p in sorted(repo.rglob("*.py"))
+        if not p.is_symlink()
+    }
+
+
+def fix(repo: Path, *args: str):
+    return run_cli("fix", str(repo), *CONTRACT, *REPLACE, *args)
+
+
+def violating_files(repo: Path, *args: str) -> set[str]:
+    run = run_cli("check", str(repo), "--format", "json", *CONTRACT, *args)
+    return {v["file"] for c in run.json["contracts"] for v in c["violations"]}
+
+
+# -- the dry run ----------------------------------------------------------------------
+
+
+def test_the_dry_run_prints_a_diff_writes_nothing_and_exits_1(repo):
+    before = texts(repo)
+    run = fix(repo)
+    assert run.exit_code == 1, run.stderr
+    assert texts(repo) == before
+    headers = [line for line in run.stdout.splitlines() if line.startswith(("---", "+++"))]
+    assert headers == [
+        "--- a/app/a.py",
+        "+++ b/app/a.py",
+        "--- a/app/jobs/run.py",
+        "+++ b/app/jobs/run.py",
+    ]
+    assert "-import logging\n" in run.stdout
+    assert "+from app.logs import get_logger\n" in run.stdout
+    assert "+logger = get_logger(__name__)\n" in run.stdout
+    assert run.stderr.startswith("ssot-arch fix: would fix 2 files; 1 file needs a person")
+    assert "app/b.py:4: logging.INFO" in run.stderr
+    assert "--write" in run.stderr
+
+
+def test_the_diff_applies_with_git_apply(repo):
+    run = fix(repo)
+    patch = repo.parent / "fix.patch"
+    patch.write_text(run.stdout, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "apply", str(patch)], check=True)
+    assert "get_logger(__name__)" in (repo / "app" / "a.py").read_text(encoding="utf-8")
+    assert violating_files(repo) == {"app/b.py"}
+
+
+def test_nothing_to_change_exits_0_with_an_empty_diff(tmp_path):
+    repo = make_repo(tmp_path, {"app/__init__.py": "", "app/logs.py": LOGS, "app/b.py": MANUAL})
+    run = fix(repo)
+    assert (run.exit_code, run.stdout) == (0, "")
+    assert "would fix 0 files; 1 file needs a person" in run.stderr
+
+
+def test_a_repository_without_violations_has_nothing_to_do(tmp_path):
+    repo = make_repo(tmp_path, {"app/__init__.py": "", "app/logs.py": LOGS})
+    run = fix(repo, "--write")
+    assert (run.exit_code, run.stdout) == (0, "")
+    assert "nothing to do" in run.stderr
+
+
+# -- --write --------------------------------------------------------------------------
+
+
+def test_write_applies_exits_1_for_what_is_left_and_a_second_run_changes_nothing(repo):
+    run = fix(repo, "--write")
+    assert run.exit_code == 1, run.stderr  # app/b.py needs a person
+    assert run.stderr.startswith("ssot-arch fix: fixed 2 files; 1 file needs a person")
+    after = texts(repo)
+    assert after["app/b.py"] == MANUAL.lstrip("\n")
+    assert "import logging" not in after["app/a.py"]
+    assert "get_logger(__name__)" in after["app/a.py"]
+    assert after["app/jobs/run.py"].startswith('"""Jobs."""\n')
+    again = fix(repo, "--write")
+    assert (again.exit_code, again.stdout) == (1, "")
+    assert texts(repo) == after
+    dry = fix(repo)
+    assert (dry.exit_code, dry.stdout) == (0, "")
+
+
+def test_write_exits_0_when_no_violation_remains_and_the_second_run_changes_nothing(repo):
+    (repo / "app" / "b.py").unlink()
+    run = fix(repo, "--write")
+    assert run.exit_code == 0, run.stderr
+    written = texts(repo)
+    again = fix(repo, "--write")
+    assert (again.exit_code, again.stdout) == (0, "")
+    assert texts(repo) == written
+    assert violating_files(repo) == set()
+
+
+def test_check_after_write_reports_exactly_the_violations_of_the_manual_files(repo):
+    before = run_cli("check", str(repo), "--format", "json", *CONTRACT).json
+    manual = {
+        f["file"] for f in fix(repo, "--format", "json").json["files"] if f["status"] == "manual"
+    }
+    fix(repo, "--write")
+    after = run_cli("check", str(repo), "--format", "json", *CONTRACT).json
+    expected = [v for v in before["contracts"][0]["violations"] if v["file"] in manual]
+    assert after["contracts"][0]["violations"] == expected
+    assert manual == {"app/b.py"}
+
+
+def test_rewritten_files_parse_with_no_undefined_name_nor_unused_import(repo):
+    fix(repo, "--write")
+    ruff = Path(sys.executable).with_name("ruff")
+    for name in ("app/a.py", "app/jobs/run.py"):
+        libcst.parse_module((repo / name).read_text(encoding="utf-8"))
+        checked = subprocess.run(
+            [str(ruff), "check", "--isolated", "--select", "F821,F401", str(repo / name)],
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout
+
+
+def test_write_keeps_the_permissions_and_the_encoding(tmp_path):
+    latin = (
+        "# -*- coding: latin-1 -*-\nimport logging\n\nNAME = 'café'\n"
+        "log = logging.getLogger(NAME)\n"
+    )
+    repo = make_repo(
+        tmp_path,
+        {"app/__init__.py": "", "app/logs.py": LOGS, "app/a.py": latin.encode("latin-1")},
+    )
+    path = repo / "app" / "a.py"
+    path.chmod(0o640)
+    assert fix(repo, "--write").exit_code == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    text = path.read_bytes().decode("latin-1")
+    assert "'café'" in text and "get_logger(NAME)" in text
+
+
+def test_output_goes_to_a_file_with_o(repo, tmp_path):
+    out = tmp_path / "fix.diff"
+    run = fix(repo, "-o", str(out))
+    assert run.exit_code == 1 and run.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("--- a/app/a.py\n")
+
+
+def test_verbose_times_the_phases(repo):
+    run = fix(repo, "-v")
+    assert "ssot-arch: rewriting:" in run.stderr
+
+
+# -- what is left for a person, and what is never touched ------------------------------
+
+
+def test_manual_files_are_untouched_and_listed_with_each_use_its_line_and_why(repo):
+    run = fix(repo, "--write", "--format", "json")
+    assert run.exit_code == 1
+    document = run.json  # validated against fix-v1.json
+    by_file = {f["file"]: f for f in document["files"]}
+    assert sorted(by_file) == ["app/a.py", "app/b.py", "app/jobs/run.py"]
+    assert [by_file[f]["status"] for f in sorted(by_file)] == ["fixed", "manual", "fixed"]
+    (reason,) = [r for r in by_file["app/b.py"]["reasons"] if "logging.INFO" in r["use"]]
+    assert reason["line"] == 4 and reason["why"]
+    assert by_file["app/a.py"]["reasons"] == []
+    assert document["totals"] == {"fixed": 2, "manual": 1, "unchanged": 0}
+    assert document["written"] is True
+    assert (repo / "app" / "b.py").read_text(encoding="utf-8") == MANUAL.lstrip("\n")
+
+
+def test_the_summary_groups_the_files_left_by_why(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {"app/__init__.py": "", "app/logs.py": LOGS, "app/b.py": MANUAL, "app/c.py": MANUAL},
+    )
+    run = fix(repo, "--format", "json")
+    whys = {r["why"] for f in run.json["files"] for r in f["reasons"]}
+    for why in whys:
+        line = next(line for line in run.stderr.splitlines() if line.startswith(f"  {why}:"))
+        assert "2 files" in line
+    assert "app/b.py:4: logging.INFO" in run.stderr and "app/c.py:4: logging.INFO" in run.stderr
+
+
+def test_gateways_excluded_and_unanalysed_files_are_never_touched(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            **APP,
+            "app/tests/test_a.py": AUTOMATIC,  # excluded
+            "app/broken.py": "import logging\nlogger = logging.getLogger(\n",  # not analysed
+        },
+    )
+    before = texts(repo)
+    run = fix(repo, "--exclude", "app.tests.*", "--write", "--format", "json")
+    assert {f["file"] for f in run.json["files"]} == {"app/a.py", "app/b.py", "app/jobs/run.py"}
+    assert "1 file(s) not analysed, so neither fixed nor planned" in run.stderr
+    assert "app/broken.py" in run.stderr
+    after = texts(repo)
+    for name in ("app/logs.py", "app/tests/test_a.py", "app/broken.py"):
+        assert after[name] == before[name], name
+
+
+def test_only_limits_the_run_to_matching_modules(repo):
+    run = fix(repo, "--only", "app.jobs.*", "--write", "--format", "json")
+    assert run.exit_code == 0, run.stderr  # no violation left in the selected files
+    assert [f["file"] for f in run.json["files"]] == ["app/jobs/run.py"]
+    assert texts(repo)["app/a.py"] == AUTOMATIC.lstrip("\n")
+    several = fix(repo, "--only", "app.a", "--only", "app.b", "--format", "json")
+    assert [f["file"] for f in several.json["files"]] == ["app/a.py", "app/b.py"]
+    assert fix(repo, "--only", "other.*").stdout == ""
+
+
+def test_a_symbolic_link_is_never_written_through(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {"app/__init__.py": "", "app/logs.py": LOGS, "vendor/a.py": AUTOMATIC},
+    )
+    (repo / "app" / "link.py").symlink_to(repo / "vendor" / "a.py")  # analysed as app.link
+    run = fix(repo, "--root-package", "app", "--write", "--format", "json")
+    (file,) = run.json["files"]
+    assert (file["file"], file["status"]) == ("app/link.py", "manual")
+    assert file["reasons"][0]["why"] == "symbolic link: not written through"
+    assert (repo / "app" / "link.py").is_symlink()
+    assert (repo / "vendor" / "a.py").read_text(encoding="utf-8") == AUTOMATIC.lstrip("\n")
+    assert run.exit_code == 1
+
+
+def test_a_rewrite_that_would_not_parse_is_never_written(repo, monkeypatch):
+    from ssot_arch.application import fix as use_case
+
+    monkeypatch.setattr(use_case, "rewrite_module", lambda *_: Rewrite("def (:\n", ()))
+    before = texts(repo)
+    run = fix(repo, "--write", "--format", "json")
+    assert run.exit_code == 1
+    assert texts(repo) == before
+    assert {f["status"] for f in run.json["files"]} == {"manual"}
+    whys = {r["why"] for f in run.json["files"] for r in f["reasons"]}
+    assert whys == {"the rewritten text would not parse: left as it is"}
+
+
+# -- replacements ---------------------------------------------------------------------
+
+
+def test_replacements_come_from_the_contract(tmp_path):
+    repo = make_repo(tmp_path, {**APP, ".importlinter": INI})
+    run = run_cli("fix", str(repo), "--write")
+    assert run.exit_code == 1, run.stderr
+    assert "get_logger(__name__)" in (repo / "app" / "a.py").read_text(encoding="utf-8")
+
+
+def test_without_a_replacement_nothing_is_rewritten(repo):
+    run = run_cli("fix", str(repo), *CONTRACT, "--format", "json")
+    assert run.exit_code == 0
+    assert {f["status"] for f in run.json["files"]} == {"manual"}
+
+
+def test_replace_overrides_the_contracts_replacement(tmp_path):
+    other = "import logging\n\n\ndef make_logger(name=None):\n    return logging.getLogger(name)\n"
+    repo = make_repo(tmp_path, {**APP, "app/logs.py": other, ".importlinter": INI})
+    run = run_cli("fix", str(repo), "--replace", "logging.getLogger=app.logs:make_logger")
+    assert "+logger = make_logger(__name__)\n" in run.stdout
+
+
+def test_several_contracts_a_file_satisfies_them_all(tmp_path):
+    two = INI + (
+        "\n[importlinter:contract:loguru-ssot]\nname = loguru too\ntype = ssot\n"
+        "restricted_modules = loguru\ngateways = app.logs\n"
+    )
+    files = {
+        **APP,
+        ".importlinter": two,
+        "app/d.py": "import logging\nimport loguru\n\nlog = logging.getLogger(loguru.__name__)\n",
+    }
+    repo = make_repo(tmp_path, files)
+    run = run_cli("fix", str(repo), "--format", "json")
+    statuses = {f["file"]: f["status"] for f in run.json["files"]}
+    assert statuses["app/d.py"] == "manual"  # loguru has no replacement
+    assert statuses["app/a.py"] == "fixed"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("logging.getLogger", "is not a replacement; write OLD = MODULE:NAME"),
+        ("logging.getLogger=app.logs", "is not a replacement; write OLD = MODULE:NAME"),
+        ("logging=app.logs:get_logger", "'logging' is not a dotted name inside"),
+        ("logging.getLogger=app logs:get_logger", "'app logs' is not a module name"),
+        ("logging.getLogger=app.logs:get-logger", "'get-logger' is not a name to import"),
+        ("os.getcwd=app.logs:get_logger", "'os.getcwd' is inside no restricted module"),
+        ("logging.getLogger=app.nothing:get_logger", "'app.nothing' (in 'logging.getLogger"),
+    ],
+)
+def test_a_bad_replace_is_a_usage_error_naming_the_option(repo, value, expected):
+    for command in ("fix", "plan"):
+        run = run_cli(command, str(repo), *CONTRACT, "--replace", value)
+        assert run.exit_code == 2, run.stderr
+        assert "ssot-arch: error: --replace: " in run.stderr
+        assert expected in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("logging.getLogger", "is not a replacement"),
+        ("loguru.logger = app.logs:get_logger", "'loguru.logger' is inside no restricted module"),
+        ("logging.getLogger = app.nowhere:get_logger", "'app.nowhere' (in"),
+    ],
+)
+def test_bad_replacements_in_the_contract_are_configuration_errors(tmp_path, line, expected):
+    config = INI.replace("logging.getLogger = app.logs:get_logger", line)
+    repo = make_repo(tmp_path, {**APP, ".importlinter": config})
+    run = run_cli("fix", str(repo))
+    assert run.exit_code == 2, run.stderr
+    assert "[importlinter:contract:logging-ssot] replacements:" in run.stderr
+    assert expected in run.stderr
+
+
+def test_replacements_in_pyproject_are_an_array(tmp_path):
+    pyproject = """
+    [tool.importlinter]
+    root_packages = ["app"]
+
+    [[tool.importlinter.contracts]]
+    id = "logs"
+    name = "logs"
+    type = "ssot"
+    restricted_modules = ["logging"]
+    gateways = ["app.logs"]
+    replacements = ["logging.getLogger = app.logs:get_logger"]
+    """
+    repo = make_repo(tmp_path, {**APP, "pyproject.toml": pyproject})
+    run = run_cli("fix", str(repo), "--format", "json")
+    assert run.json["totals"]["fixed"] == 2, run.stderr
+
+
+def test_lint_imports_accepts_the_replacements_option(tmp_path):
+    repo = make_repo(tmp_path, {**APP, ".importlinter": INI})
+    done = subprocess.run(
+        [LINT_IMPORTS, "--no-cache"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+    )
+    assert "Unrecognized option" not in done.stdout + done.stderr
+    assert "BROKEN" in done.stdout  # the violations, not a configuration error
+
+
+def test_the_json_lists_files_in_path_order(repo):
+    document = json.loads(fix(repo, "--format", "json").stdout)
+    files = [f["file"] for f in document["files"]]
+    assert files == sorted(files)
+
+
+def test_names_from_the_tree_cannot_forge_lines_or_terminal_controls(tmp_path):
+    evil = "app/evil\x1b[2J\nname.py"
+    repo = make_repo(
+        tmp_path, {"app/__init__.py": "", "app/logs.py": LOGS, evil: AUTOMATIC, "app/b.py": MANUAL}
+    )
+    (repo / "app" / "b.py").rename(repo / "app" / "b\x1b[31m.py")
+    run = fix(repo)
+    assert run.exit_code == 1, run.stderr
+    assert "--- a/app/evil\\x1b[2J\\nname.py\n" in run.stdout
+    assert "app/b\\x1b[31m.py:4: logging.INFO" in run.stderr
+    plan = run_cli("plan", str(repo), *CONTRACT, *REPLACE)
+    for text in (run.stdout, run.stderr, plan.stdout):
+        assert "\x1b" not in text
+    assert "`app/evil\\x1b[2J\\nname.py` — automatic" in plan.stdout
+
+
+def test_the_diff_is_exact_on_a_pipe_and_escaped_on_a_terminal():
+    from ssot_arch.domain.remediation import FIXED, FileFix, FixOutcome
+    from ssot_arch.formats import get_renderer
+
+    before = "import logging\r\nX = '\x1b[2J'\r\nlog = logging.getLogger(X)"
+    after = "from app.logs import get_logger\r\nX = '\x1b[2J'\r\nlog = get_logger(X)"
+    outcome = FixOutcome((FileFix("app/a.py", "app.a", FIXED, (), before, after),), False)
+    render = get_renderer("fix", "diff")
+    exact = render(outcome, False)
+    assert "-import logging\r\n" in exact and " X = '\x1b[2J'\r\n" in exact
+    assert exact.endswith("+log = get_logger(X)\n\\ No newline at end of file\n")
+    shown = render(outcome, True)
+    assert "\x1b[2J" not in shown and "X = '\\x1b[2J'" in shown
+    assert "\x1b[31m-import logging\x1b[0m\r\n" in shown
+
+
+def test_a_reason_about_the_whole_file_has_no_use(repo, monkeypatch):
+    from ssot_arch.application import fix as use_case
+    from ssot_arch.domain.remediation import Remaining
+
+    whole = Rewrite(None, (Remaining(1, "", "does not parse: here"),))
+    monkeypatch.setattr(use_case, "rewrite_module", lambda *_: whole)
+    run = fix(repo, "--only", "app.a")
+    assert "  does not parse: here: 1 file, 1 use\n    app/a.py:1\n" in run.stderr
+    plan = run_cli("plan", str(repo), *CONTRACT, *REPLACE)
+    assert "- [ ] `app/a.py` — manual: does not parse: here (line 1)\n" in plan.stdout
+
+
+def test_a_file_changed_during_the_run_is_not_overwritten(repo, monkeypatch):
+    from ssot_arch.application import fix as use_case
+
+    real = use_case.rewrite_module
+    edited = "import logging\n\nlogger = logging.getLogger('edited meanwhile')\n"
+
+    def rewrite_while_someone_edits(text, restricted, replacements):
+        (repo / "app" / "a.py").write_text(edited, encoding="utf-8")
+        return real(text, restricted, replacements)
+
+    monkeypatch.setattr(use_case, "rewrite_module", rewrite_while_someone_edits)
+    run = fix(repo, "--only", "app.a", "--write", "--format", "json")
+    (file,) = run.json["files"]
+    assert file["status"] == "manual"
+    assert file["reasons"][0]["why"] == "the file changed during the run: left as it is"
+    assert (repo / "app" / "a.py").read_text(encoding="utf-8") == edited
+    assert run.exit_code == 1

@@ -302,7 +302,7 @@ def test_a_symbolic_link_is_never_written_through(tmp_path):
 
 
 def test_a_rewrite_that_would_not_parse_is_never_written(repo, monkeypatch):
-    from ssot_arch.application import fix as use_case
+    from ssot_arch.adapters import rewrite_pool as use_case
 
     monkeypatch.setattr(use_case, "rewrite_module", lambda *_: Rewrite("def (:\n", ()))
     before = texts(repo)
@@ -461,7 +461,7 @@ def test_the_diff_is_exact_on_a_pipe_and_escaped_on_a_terminal():
 
 
 def test_a_reason_about_the_whole_file_has_no_use(repo, monkeypatch):
-    from ssot_arch.application import fix as use_case
+    from ssot_arch.adapters import rewrite_pool as use_case
     from ssot_arch.domain.remediation import Remaining
 
     whole = Rewrite(None, (Remaining(1, "", "does not parse: here"),))
@@ -473,7 +473,7 @@ def test_a_reason_about_the_whole_file_has_no_use(repo, monkeypatch):
 
 
 def test_a_file_changed_during_the_run_is_not_overwritten(repo, monkeypatch):
-    from ssot_arch.application import fix as use_case
+    from ssot_arch.adapters import rewrite_pool as use_case
 
     real = use_case.rewrite_module
     edited = "import logging\n\nlogger = logging.getLogger('edited meanwhile')\n"
@@ -489,3 +489,60 @@ def test_a_file_changed_during_the_run_is_not_overwritten(repo, monkeypatch):
     assert file["reasons"][0]["why"] == "the file changed during the run: left as it is"
     assert (repo / "app" / "a.py").read_text(encoding="utf-8") == edited
     assert run.exit_code == 1
+
+
+def many_violators(tmp_path: Path, count: int) -> Path:
+    files = {
+        f"app/m{i:02}.py": "import logging\n\nlogger = logging.getLogger(__name__)\n"
+        for i in range(count)
+    }
+    return make_repo(tmp_path, {"app/__init__.py": "", "app/logs.py": "import logging\n", **files})
+
+
+MANY = ("--gateway", "app.logs", "--replace", "logging.getLogger=app.logs:get_logger")
+
+
+def test_many_files_are_rewritten_in_parallel_processes_with_the_same_result(tmp_path):
+    repo = many_violators(tmp_path / "repo", 40)
+    (repo / "app" / "logs.py").write_text(
+        "import logging\n\n\ndef get_logger(name):\n    return logging.getLogger(name)\n"
+    )
+    parallel = fix(repo, *MANY, "--format", "json")
+    assert parallel.json["totals"]["fixed"] == 40
+    from ssot_arch.adapters import rewrite_pool
+
+    serial = rewrite_pool.rewrite_all(
+        [("import logging\n\nlogger = logging.getLogger(__name__)\n", ("logging",), ())] * 2, 1
+    )
+    assert [r.remaining for r in serial] == [r.remaining for r in serial[:1]] * 2
+    diff = fix(repo, *MANY)
+    assert diff.stdout.count("+from app.logs import get_logger\n") == 40
+
+
+def test_a_rewrite_process_that_dies_costs_only_its_file(tmp_path, monkeypatch):
+    import signal
+
+    from ssot_arch.adapters import rewrite_pool
+
+    repo = many_violators(tmp_path / "repo", 24)
+    (repo / "app" / "logs.py").write_text(
+        "import logging\n\n\ndef get_logger(name):\n    return logging.getLogger(name)\n"
+    )
+    (repo / "app" / "m07.py").write_text(
+        "import logging  # CRASH\n\nlogger = logging.getLogger(__name__)\n"
+    )
+    real = rewrite_pool.rewrite_module
+
+    def crashing(text, restricted, replacements):
+        if "CRASH" in text:
+            os.kill(os.getpid(), signal.SIGSEGV)  # forked workers inherit this patch
+        return real(text, restricted, replacements)
+
+    monkeypatch.setattr(rewrite_pool, "rewrite_module", crashing)
+    run = fix(repo, *MANY, "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    statuses = {f["file"]: f["status"] for f in run.json["files"]}
+    assert statuses.pop("app/m07.py") == "manual"
+    assert set(statuses.values()) == {"fixed"} and len(statuses) == 23
+    (crashed,) = [f for f in run.json["files"] if f["file"] == "app/m07.py"]
+    assert crashed["reasons"][0]["why"] == rewrite_pool.CRASHED

@@ -20,7 +20,8 @@ import libcst
 from ssot_arch.adapters.decoding import decode_source
 from ssot_arch.adapters.files import write_atomic
 from ssot_arch.adapters.reading import NotReadable
-from ssot_arch.adapters.rewrite import rewrite_module
+from ssot_arch.adapters.rewrite_pool import rewrite_all
+from ssot_arch.adapters.scan_pool import default_jobs
 from ssot_arch.application.check import Analysed, Progress, check_repository, timed
 from ssot_arch.application.settings import RunSettings
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
@@ -33,6 +34,7 @@ from ssot_arch.domain.remediation import (
     FixOutcome,
     Remaining,
     Replacement,
+    Rewrite,
 )
 from ssot_arch.logs import get_logger
 
@@ -160,36 +162,56 @@ def _parses(text: str) -> bool:
     return True
 
 
-def assess(analysed: Analysed, target: Target) -> Assessed:
-    """What `fix` makes of one violating file (nothing is written here)."""
+@dataclass(frozen=True)
+class _Read:
+    """A violating file as read: its text for the rewrite, or already its verdict."""
+
+    target: Target
+    verdict: Assessed | None = None
+    data: bytes = b""
+    text: str = ""
+    encoding: str = "utf-8"
+
+
+def _manual(target: Target, remaining: Iterable[Remaining], original: str = "") -> Assessed:
+    source = target.source
+    return Assessed(
+        target, FileFix(source.path, source.module, MANUAL, tuple(sorted(remaining)), original)
+    )
+
+
+def read_target(analysed: Analysed, target: Target) -> _Read:
+    """Read one violating file for the rewrite (links and unreadable files are verdicts)."""
     source, universe = target.source, analysed.universe
-    file, module = source.path, source.module
-
-    def manual(remaining: Iterable[Remaining], original: str = "") -> Assessed:
-        return Assessed(target, FileFix(file, module, MANUAL, tuple(sorted(remaining)), original))
-
     if source.path in universe.linked or os.path.islink(universe.real_path(source)):
-        return manual(_left(target, SYMBOLIC_LINK))
+        return _Read(target, _manual(target, _left(target, SYMBOLIC_LINK)))
     try:
         data = universe.read(source)
         text, encoding = decode_source(data)
     except NotReadable as error:
-        return manual(_left(target, str(error)))
+        return _Read(target, _manual(target, _left(target, str(error))))
     except (SyntaxError, UnicodeDecodeError) as error:
-        return manual(_left(target, f"undecodable: {error}"))
-    result = rewrite_module(text, target.restricted, target.replacements)
+        return _Read(target, _manual(target, _left(target, f"undecodable: {error}")))
+    return _Read(target, None, data, text, encoding)
+
+
+def conclude(read: _Read, result: Rewrite) -> Assessed:
+    """What `fix` makes of one violating file, given its rewrite (nothing is written)."""
+    target, text = read.target, read.text
+    file, module = target.source.path, target.source.module
     if result.remaining:
-        return manual(result.remaining, text)
+        return _manual(target, result.remaining, text)
     if result.text is None or result.text == text:
         # The check sees a restricted import the rewrite does not: still a violation.
         return Assessed(target, FileFix(file, module, UNCHANGED, _left(target, NOT_SEEN), text))
-    if not _parses(result.text):
-        return manual(_left(target, NO_PARSE), text)
     try:
-        result.text.encode(encoding)
+        result.text.encode(read.encoding)
     except UnicodeEncodeError:
-        return manual(_left(target, f"the new text cannot be written in its encoding {encoding}"))
-    return Assessed(target, FileFix(file, module, FIXED, (), text, result.text), data, encoding)
+        why = f"the new text cannot be written in its encoding {read.encoding}"
+        return _manual(target, _left(target, why))
+    return Assessed(
+        target, FileFix(file, module, FIXED, (), text, result.text), read.data, read.encoding
+    )
 
 
 def write_fixed(analysed: Analysed, assessed: Assessed) -> FileFix:
@@ -207,6 +229,8 @@ def write_fixed(analysed: Analysed, assessed: Assessed) -> FileFix:
         why = SYMBOLIC_LINK
     elif info is None or current != assessed.data or fix.rewritten is None:
         why = CHANGED
+    elif not _parses(fix.rewritten):  # the rewrite checks it too: never write one that fails
+        why = NO_PARSE
     else:
         write_atomic(path, fix.rewritten.encode(assessed.encoding), stat.S_IMODE(info.st_mode))
         return fix
@@ -234,13 +258,16 @@ def run_fix(
 
 
 def assess_all(
-    analysed: Analysed, targets: Sequence[Target], rewriting: Callable[[int, int], None] | None
+    analysed: Analysed,
+    targets: Sequence[Target],
+    rewriting: Callable[[int, int], None] | None,
+    jobs: int | None = None,
 ) -> list[Assessed]:
-    """Every target's verdict, in the targets' order, with progress."""
-    results = []
+    """Every target's verdict, in the targets' order, with progress; the rewrites run in
+    `jobs` processes (default: one per core)."""
     with timed("rewriting"):
-        for n, target in enumerate(targets, 1):
-            results.append(assess(analysed, target))
-            if rewriting is not None:
-                rewriting(n, len(targets))
-    return results
+        reads = [read_target(analysed, target) for target in targets]
+        pending = [r for r in reads if r.verdict is None]
+        tasks = [(r.text, r.target.restricted, r.target.replacements) for r in pending]
+        rewrites = iter(rewrite_all(tasks, jobs or default_jobs(), rewriting))
+        return [r.verdict or conclude(r, next(rewrites)) for r in reads]

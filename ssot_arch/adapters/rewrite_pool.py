@@ -1,0 +1,82 @@
+"""Rewrite many modules in parallel processes, a crash costing only its module.
+
+LibCST's scope analysis takes a few hundred milliseconds on a large module, so a
+repository's thousand violating files are spread over one process per core. The
+processes are forked from this one (they run only the pure `rewrite_module`, which
+starts no thread); where forking is not the platform's safe default, or for a handful
+of files, the rewrite runs here. A process that dies (LibCST's native parser can
+overflow its stack on a pathological file) breaks the pool: every module not yet done
+is then rewritten again in a process of its own, and the one that dies again is left
+for a person.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from ssot_arch.adapters.rewrite import rewrite_module
+from ssot_arch.domain.remediation import Remaining, Replacement, Rewrite
+
+Task = tuple[str, tuple[str, ...], tuple[Replacement, ...]]  # text, restricted, replacements
+Progress = Callable[[int, int], None]
+
+# Below this many modules, starting processes costs more than it saves.
+PARALLEL_FROM = 16
+CHUNK = 8
+CRASHED = "the rewrite crashed on it (a pathological file?): migrate by hand"
+
+
+def _rewrite_chunk(tasks: list[Task]) -> list[Rewrite]:
+    return [rewrite_module(*task) for task in tasks]
+
+
+def _can_fork() -> bool:
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def rewrite_all(
+    tasks: Sequence[Task], jobs: int, progress: Progress | None = None
+) -> list[Rewrite]:
+    """`rewrite_module` of every task, in the tasks' order."""
+    results: list[Rewrite | None] = [None] * len(tasks)
+    done = 0
+
+    def finished(index: int, rewrite: Rewrite) -> None:
+        nonlocal done
+        results[index] = rewrite
+        done += 1
+        if progress is not None:
+            progress(done, len(tasks))
+
+    if jobs <= 1 or len(tasks) < PARALLEL_FROM or not _can_fork():
+        for index, task in enumerate(tasks):
+            finished(index, rewrite_module(*task))
+        return [r for r in results if r is not None]
+    context = multiprocessing.get_context("fork")
+    chunks = [list(range(i, min(i + CHUNK, len(tasks)))) for i in range(0, len(tasks), CHUNK)]
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            futures = [
+                (chunk, pool.submit(_rewrite_chunk, [tasks[i] for i in chunk])) for chunk in chunks
+            ]
+            for chunk, future in futures:
+                for index, rewrite in zip(chunk, future.result(), strict=True):
+                    finished(index, rewrite)
+    except BrokenProcessPool:
+        for index, task in enumerate(tasks):
+            if results[index] is None:
+                finished(index, _alone(task, context))
+    return [r for r in results if r is not None]
+
+
+def _alone(task: Task, context: multiprocessing.context.BaseContext) -> Rewrite:
+    try:
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            (rewrite,) = pool.submit(_rewrite_chunk, [task]).result()
+            return rewrite
+    except BrokenProcessPool:
+        return Rewrite(None, (Remaining(1, "", CRASHED),))

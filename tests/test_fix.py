@@ -520,6 +520,7 @@ def test_many_files_are_rewritten_in_parallel_processes_with_the_same_result(tmp
 
 
 def test_a_rewrite_process_that_dies_costs_only_its_file(tmp_path, monkeypatch):
+    import faulthandler
     import signal
 
     from ssot_arch.adapters import rewrite_pool
@@ -535,6 +536,7 @@ def test_a_rewrite_process_that_dies_costs_only_its_file(tmp_path, monkeypatch):
 
     def crashing(text, restricted, replacements):
         if "CRASH" in text:
+            faulthandler.disable()  # pytest's handler would print the child's stack
             os.kill(os.getpid(), signal.SIGSEGV)  # forked workers inherit this patch
         return real(text, restricted, replacements)
 

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,3 +136,16 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> Run
 
 def check_json(repo: Path, *args: str) -> Run:
     return run_cli("check", str(repo), "--format", "json", *args)
+
+
+def regenerate(document: Path, updated: Callable[[str], str], argv: list[str]) -> int:
+    """`python -m tests.test_X --update`: rewrite `document`'s generated blocks in place."""
+    if argv != ["--update"]:
+        print(f"usage: python -m {updated.__module__} --update", file=sys.stderr)
+        return 2
+    text = document.read_text(encoding="utf-8")
+    new = updated(text)
+    if new != text:
+        document.write_text(new, encoding="utf-8")
+    print(f"{document.name}: {'rewritten' if new != text else 'unchanged'}")
+    return 0

@@ -27,7 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.helpers import run_cli
+from tests.helpers import regenerate, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "migration.md"
@@ -116,17 +116,5 @@ def updated(text: str) -> str:
     return _BLOCK.sub(block, text)
 
 
-def main(argv: list[str]) -> int:
-    if argv != ["--update"]:
-        print("usage: python -m tests.test_migration_guide --update", file=sys.stderr)
-        return 2
-    text = GUIDE.read_text(encoding="utf-8")
-    new = updated(text)
-    if new != text:
-        GUIDE.write_text(new, encoding="utf-8")
-    print(f"docs/migration.md: {'rewritten' if new != text else 'unchanged'}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(regenerate(GUIDE, updated, sys.argv[1:]))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import regenerate, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -120,18 +120,5 @@ def test_readme_links_resolve_to_files_of_the_repository():
     assert "SPEC.md" not in text
 
 
-def main(argv: list[str]) -> int:
-    if argv != ["--update"]:
-        print("usage: python -m tests.test_readme --update", file=sys.stderr)
-        return 2
-    text = README.read_text(encoding="utf-8")
-    new = updated(text)
-    if new != text:
-        README.write_text(new, encoding="utf-8")
-    state = "rewritten" if new != text else "unchanged"
-    print(f"README.md: {len(examples(new))} example block(s), {state}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(regenerate(README, updated, sys.argv[1:]))

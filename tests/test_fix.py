@@ -548,3 +548,50 @@ def test_a_rewrite_process_that_dies_costs_only_its_file(tmp_path, monkeypatch):
     assert set(statuses.values()) == {"fixed"} and len(statuses) == 23
     (crashed,) = [f for f in run.json["files"] if f["file"] == "app/m07.py"]
     assert crashed["reasons"][0]["why"] == rewrite_pool.CRASHED
+
+
+# -- the rewrite cache ------------------------------------------------------------------
+
+
+def counting_rewrites(monkeypatch) -> list[str]:
+    from ssot_arch.adapters import rewrite_pool
+
+    calls: list[str] = []
+    real = rewrite_pool.rewrite_module
+
+    def counted(text, restricted, replacements):
+        calls.append(text)
+        return real(text, restricted, replacements)
+
+    monkeypatch.setattr(rewrite_pool, "rewrite_module", counted)
+    return calls
+
+
+def test_a_dry_run_then_write_analyses_each_module_once(repo, monkeypatch):
+    calls = counting_rewrites(monkeypatch)
+    dry = fix(repo, "--format", "json")
+    analysed = len(calls)
+    assert analysed >= 2
+    plan = run_cli("plan", str(repo), *CONTRACT, *REPLACE)
+    written = fix(repo, "--write", "--format", "json")
+    assert len(calls) == analysed  # plan and --write reused every verdict
+    assert [f["status"] for f in written.json["files"]] == [f["status"] for f in dry.json["files"]]
+    assert plan.exit_code == 0
+    # Other replacements are another question: asked again.
+    fix(repo, "--replace", "logging.getLogger=app.logs:make_logger")
+    assert len(calls) > analysed
+
+
+def test_a_forged_rewrite_verdict_is_never_written(repo, monkeypatch, tmp_path):
+    cache = Path(os.environ["SSOT_ARCH_CACHE_DIR"])
+    fix(repo, "--format", "json")
+    (stored,) = list(cache.rglob("rewrites.json"))
+    header, body = stored.read_bytes().split(b"\n", 1)
+    document = json.loads(body)
+    for verdict in document["entries"].values():
+        if verdict[0] is not None:
+            verdict[0] = "import os\nos.system('echo pwned')\n"
+    stored.write_bytes(header + b"\n" + json.dumps(document).encode())
+    run = fix(repo, "--write", "--format", "json")
+    assert "ignoring the cache file" in run.stderr
+    assert not any("pwned" in p.read_text() for p in repo.rglob("*.py"))

@@ -498,3 +498,77 @@ def tree_key(keys: dict[str, str], unreadable: Iterable[Unanalyzed], settings: s
     for problem in sorted(problems):
         digest.update(f"\0!{problem}".encode())
     return digest.hexdigest()
+
+
+class RewriteCache:
+    """`fix`'s verdict on each module text it rewrote, so that `plan`, a dry run and then
+    `--write` analyse each module once. Keyed on a hash of the text and of what the
+    rewrite was asked (restricted modules, replacements); one generation per ssot-arch
+    and LibCST version. Signed like every cache file: a verdict is text to be written
+    into the repository, so only this account's own may be reused."""
+
+    FILE_NAME = "rewrites.json"
+    KEEP = 50_000  # beyond this many verdicts, only the last run's are kept
+
+    def __init__(self, directory: str):
+        self.directory = directory
+        self.path = os.path.join(directory, self.FILE_NAME)
+        self.generation = f"{FORMAT}:{__version__}:{_libcst_version()}"
+        self.key = _key_or_none()
+        self.entries: dict[str, Any] = self._load()
+        self.fresh: dict[str, Any] = {}
+
+    def _load(self) -> dict[str, Any]:
+        data = _read_signed(self.path, "rewrites", self.key) if self.key else None
+        if data is None:
+            return {}
+        if not (type(data) is dict and type(data.get("entries")) is dict):
+            _ignore(self.path, "not a generation and its verdicts")
+            return {}
+        if data.get("generation") != self.generation:
+            return {}
+        entries = data["entries"]
+        if not all(_valid_verdict(v) for v in entries.values()):
+            _ignore(self.path, "a verdict is not a text and its remaining uses")
+            return {}
+        return entries
+
+    @staticmethod
+    def key_of(text: str, restricted: Sequence[str], replacements: Sequence[Any]) -> str:
+        asked = json.dumps([sorted(restricted), sorted(str(r) for r in replacements)])
+        digest = hashlib.sha256(asked.encode() + b"\0" + text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def get(self, key: str) -> tuple[str | None, list[tuple[int, str, str]]] | None:
+        raw = self.entries.get(key)
+        if raw is None:
+            return None
+        self.fresh[key] = raw
+        return raw[0], [tuple(r) for r in raw[1]]
+
+    def put(self, key: str, text: str | None, remaining: Iterable[tuple[int, str, str]]) -> None:
+        self.fresh[key] = [text, [list(r) for r in remaining]]
+
+    def save(self) -> None:
+        """Keep this run's verdicts and, up to KEEP, the earlier ones."""
+        if not self.key or not self.fresh or self.fresh.keys() == self.entries.keys():
+            return
+        merged = {**self.entries, **self.fresh}
+        entries = merged if len(merged) <= self.KEEP else self.fresh
+        document = {"generation": self.generation, "entries": entries}
+        _write_signed(self.directory, self.path, "rewrites", self.key, document)
+
+
+def _libcst_version() -> str:
+    from importlib.metadata import version
+
+    return version("libcst")
+
+
+def _valid_verdict(raw: Any) -> bool:
+    return (
+        type(raw) is list
+        and len(raw) == 2
+        and (raw[0] is None or type(raw[0]) is str)
+        and _rows(raw[1], _INT, _STR, _STR)
+    )

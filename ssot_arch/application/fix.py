@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import libcst
 
+from ssot_arch.adapters.cache import RewriteCache
 from ssot_arch.adapters.decoding import decode_source
 from ssot_arch.adapters.files import write_atomic
 from ssot_arch.adapters.reading import NotReadable
@@ -248,7 +249,8 @@ def run_fix(
     analysed = check_repository(settings, progress)
     check_replacement_modules(settings, analysed.outcome)
     warn_unanalysed(analysed.outcome)
-    assessed = assess_all(analysed, violating_files(analysed.outcome, options.only), rewriting)
+    targets = violating_files(analysed.outcome, options.only)
+    assessed = assess_all(analysed, targets, rewriting, cache_dir=settings.cache_dir)
     if options.write:
         with timed("writing"):
             fixes = [write_fixed(analysed, a) if a.fix.status == FIXED else a.fix for a in assessed]
@@ -262,12 +264,40 @@ def assess_all(
     targets: Sequence[Target],
     rewriting: Callable[[int, int], None] | None,
     jobs: int | None = None,
+    cache_dir: str | None = None,
 ) -> list[Assessed]:
     """Every target's verdict, in the targets' order, with progress; the rewrites run in
-    `jobs` processes (default: one per core)."""
+    `jobs` processes (default: one per core), and with `cache_dir` a module text already
+    rewritten (by `plan`, or a dry run) is not analysed again."""
     with timed("rewriting"):
         reads = [read_target(analysed, target) for target in targets]
         pending = [r for r in reads if r.verdict is None]
-        tasks = [(r.text, r.target.restricted, r.target.replacements) for r in pending]
-        rewrites = iter(rewrite_all(tasks, jobs or default_jobs(), rewriting))
+        cache = RewriteCache(cache_dir) if cache_dir else None
+        keys = [
+            RewriteCache.key_of(r.text, r.target.restricted, r.target.replacements) for r in pending
+        ]
+        known: dict[int, Rewrite] = {}
+        for n, key in enumerate(keys):
+            stored = cache.get(key) if cache else None
+            if stored is not None:
+                known[n] = Rewrite(stored[0], tuple(Remaining(*r) for r in stored[1]))
+        todo = [n for n in range(len(pending)) if n not in known]
+        tasks = [
+            (pending[n].text, pending[n].target.restricted, pending[n].target.replacements)
+            for n in todo
+        ]
+        for n, rewrite in zip(
+            todo, rewrite_all(tasks, jobs or default_jobs(), rewriting), strict=True
+        ):
+            known[n] = rewrite
+            if cache:
+                cache.put(
+                    keys[n], rewrite.text, [(r.line, r.use, r.why) for r in rewrite.remaining]
+                )
+        if cache:
+            logger.info(
+                "rewrite cache: %d of %d modules known", len(pending) - len(todo), len(pending)
+            )
+            cache.save()
+        rewrites = iter(known[n] for n in range(len(pending)))
         return [r.verdict or conclude(r, next(rewrites)) for r in reads]

@@ -67,7 +67,8 @@ def run_plan(
     analysed = check_repository(settings, progress)
     check_replacement_modules(settings, analysed.outcome)
     warn_unanalysed(analysed.outcome)
-    assessed = assess_all(analysed, violating_files(analysed.outcome), rewriting)
+    targets = violating_files(analysed.outcome)
+    assessed = assess_all(analysed, targets, rewriting, cache_dir=settings.cache_dir)
     impacts = fix_impacts(analysed)
     patterns = [(p,) for p in dict.fromkeys(priorities)] + [()]
     members: list[list[PlanFile]] = [[] for _ in patterns]

@@ -42,6 +42,7 @@ def _contract_options(function: Command) -> Command:
         exclude: Sequence[str],
         cache_dir: str | None,
         no_cache: bool,
+        jobs: int | None,
         groups: Sequence[str] = (),
         replacements: Sequence[str] = (),
         **others: Any,
@@ -60,6 +61,7 @@ def _contract_options(function: Command) -> Command:
             replacements=replacements,
             cache_dir=cache_dir,
             no_cache=no_cache,
+            jobs=jobs,
         )
         function(flags=flags, **others)
 
@@ -121,6 +123,14 @@ def _contract_options(function: Command) -> Command:
             help="Where the content-keyed cache lives, relative to PATH (default: "
             "$SSOT_ARCH_CACHE_DIR or ~/.cache/ssot-arch, one folder per repository; "
             "[ssot-arch] cache_dir outside CI).",
+        ),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Worker processes that scan (and rewrite, for fix and plan) "
+            "(default: one per core).",
         ),
         click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv: debug)."),
     ]

@@ -116,3 +116,25 @@ def test_help_and_version_import_no_heavy_module():
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.stdout.strip() == "[]", completed.stderr
+
+
+def test_jobs_sets_the_worker_processes_and_changes_no_finding(tmp_path, monkeypatch):
+    from ssot_arch.adapters import grimp_scan
+
+    files = {f"app/m{i}.py": "import logging\nfrom . import m0\n" for i in range(30)}
+    repo = make_repo(tmp_path, {"app/__init__.py": "", **files})
+    monkeypatch.setattr(grimp_scan, "MIN_CHUNK", 4)  # several chunks even here
+    pools = []
+    real = grimp_scan.ScanPool
+
+    def recording(layout, directory, jobs):
+        pools.append(jobs)
+        return real(layout, directory, jobs)
+
+    monkeypatch.setattr(grimp_scan, "ScanPool", recording)
+    one = run_cli("check", str(repo), "--no-cache", "--format", "json", "--jobs", "1")
+    two = run_cli("check", str(repo), "--no-cache", "--format", "json", "-j", "2")
+    assert pools == [1, 2]
+    assert one.stdout == two.stdout and one.exit_code == two.exit_code == 1
+    bad = run_cli("check", str(repo), "--jobs", "0")
+    assert bad.exit_code == 2 and "--jobs" in bad.stderr

@@ -67,6 +67,7 @@ def scan_repository(
             progress=progress,
             cache_dir=settings.cache_dir,
             keys=keys,
+            jobs=settings.jobs,
         )
     return universe, scan
 

@@ -250,7 +250,7 @@ def run_fix(
     check_replacement_modules(settings, analysed.outcome)
     warn_unanalysed(analysed.outcome)
     targets = violating_files(analysed.outcome, options.only)
-    assessed = assess_all(analysed, targets, rewriting, cache_dir=settings.cache_dir)
+    assessed = assess_all(analysed, targets, rewriting, settings.jobs, settings.cache_dir)
     if options.write:
         with timed("writing"):
             fixes = [write_fixed(analysed, a) if a.fix.status == FIXED else a.fix for a in assessed]

@@ -68,7 +68,7 @@ def run_plan(
     check_replacement_modules(settings, analysed.outcome)
     warn_unanalysed(analysed.outcome)
     targets = violating_files(analysed.outcome)
-    assessed = assess_all(analysed, targets, rewriting, cache_dir=settings.cache_dir)
+    assessed = assess_all(analysed, targets, rewriting, settings.jobs, settings.cache_dir)
     impacts = fix_impacts(analysed)
     patterns = [(p,) for p in dict.fromkeys(priorities)] + [()]
     members: list[list[PlanFile]] = [[] for _ in patterns]

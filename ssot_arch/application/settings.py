@@ -69,6 +69,7 @@ class CommandLineContract:
     replacements: Sequence[str] = ()
     cache_dir: str | None = None
     no_cache: bool = False
+    jobs: int | None = None  # worker processes (None: one per core)
 
     @property
     def defines_contract(self) -> bool:
@@ -95,6 +96,7 @@ class RunSettings:
     groups: dict[str, list[str]] = field(default_factory=dict)
     groups_origin: Origin = (None, None, "--group")
     cache_dir: str | None = None  # None: no cache
+    jobs: int | None = None  # worker processes that scan and rewrite (None: one per core)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     # What root discovery left out at the top level (empty when the roots are named).
     top_level: Layout = field(default_factory=Layout)
@@ -525,4 +527,5 @@ def load_settings(
     if not cli.no_cache:
         configured = config.tool.get("cache_dir") if config else None
         settings.cache_dir = cache_dir_for(root_dir, cli.cache_dir, configured)
+    settings.jobs = cli.jobs
     return settings

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ssot_arch.adapters.cache import ResultCache, tree_key
 from ssot_arch.adapters.graph import build_import_graph
@@ -23,6 +24,11 @@ from ssot_arch.contract import DEFAULT_RESTRICTED
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import CheckOutcome, ContractResult, Coverage, Violation
 from ssot_arch.logs import get_logger
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ssot_arch.analysis.leaks import ImporterIndex
 
 logger = get_logger(__name__)
 
@@ -84,10 +90,31 @@ class Analysed:
     outcome: CheckOutcome
     scan: ScanResult
     universe: Universe
+    _graphs: dict[bool, tuple[nx.DiGraph[str], ImporterIndex]] = dataclasses.field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def namespace_packages(self) -> set[str]:
         return self.universe.namespace_packages
+
+    def import_graph(self, include_type_checking: bool) -> tuple[nx.DiGraph[str], ImporterIndex]:
+        """The networkx import graph the analyses walk, and its importer index: built once
+        per TYPE_CHECKING setting, for `report` and `plan` alike."""
+        if include_type_checking not in self._graphs:
+            # Imported here: `check` itself needs neither networkx nor the analyses.
+            from ssot_arch.adapters.nx_graph import to_networkx
+            from ssot_arch.analysis.leaks import index_importers
+
+            with timed("converting to networkx"):
+                graph = to_networkx(
+                    self.scan.analyzed,
+                    self.namespace_packages,
+                    self.scan.imports,
+                    include_type_checking=include_type_checking,
+                )
+                self._graphs[include_type_checking] = graph, index_importers(graph)
+        return self._graphs[include_type_checking]
 
 
 def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckOutcome:

@@ -13,10 +13,7 @@ import shlex
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-import networkx as nx
-
-from ssot_arch.adapters.nx_graph import to_networkx
-from ssot_arch.analysis.leaks import find_transitive_leaks, index_importers
+from ssot_arch.analysis.leaks import find_transitive_leaks
 from ssot_arch.application.check import Analysed, Progress, check_repository, timed
 from ssot_arch.application.fix import (
     assess_all,
@@ -35,20 +32,10 @@ def fix_impacts(analysed: Analysed) -> Counter[str]:
     """Per violating module, the transitive leaks that fixing it alone removes, summed
     over the contracts (the numbers of the report's "Top causes")."""
     impacts: Counter[str] = Counter()
-    graphs: dict[bool, nx.DiGraph[str]] = {}
     for result in analysed.outcome.contracts:
-        flag = result.spec.type_checking_imports
-        if flag not in graphs:
-            with timed("converting to networkx"):
-                graphs[flag] = to_networkx(
-                    analysed.scan.analyzed,
-                    analysed.namespace_packages,
-                    analysed.scan.imports,
-                    include_type_checking=flag,
-                )
-        graph = graphs[flag]
+        graph, importers = analysed.import_graph(result.spec.type_checking_imports)
         with timed(f"[{result.spec.id}] leaks and fix impact"):
-            leaks = find_transitive_leaks(graph, result.spec, index_importers(graph))
+            leaks = find_transitive_leaks(graph, result.spec, importers)
         for cause in leaks.causes:
             impacts[cause.module] += cause.fix_impact
     return impacts

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import networkx as nx
-
-from ssot_arch.adapters.nx_graph import to_networkx
 from ssot_arch.adapters.sources import RepositorySources
 from ssot_arch.analysis.direct import is_within
 from ssot_arch.analysis.laundering import find_laundering
-from ssot_arch.analysis.leaks import ImporterIndex, find_transitive_leaks, index_importers
+from ssot_arch.analysis.leaks import find_transitive_leaks
 from ssot_arch.analysis.systems import (
     compliance,
     default_systems,
@@ -60,22 +57,11 @@ def run_report(
     modules = sorted(outcome.files)
     groups = resolve_groups(settings, modules, group_depth)
     sources = RepositorySources(analysed.universe.read, outcome.files)
-    digraphs: dict[bool, tuple[nx.DiGraph[str], ImporterIndex]] = {}
     reports: dict[str, ContractReport] = {}
     systems: dict[str, tuple[System, ...]] = {}
     for result in outcome.contracts:
         spec = result.spec
-        flag = spec.type_checking_imports
-        if flag not in digraphs:
-            with timed("converting to networkx"):
-                digraph = to_networkx(
-                    analysed.scan.analyzed,
-                    analysed.namespace_packages,
-                    analysed.scan.imports,
-                    include_type_checking=flag,
-                )
-                digraphs[flag] = digraph, index_importers(digraph)
-        graph, importers = digraphs[flag]
+        graph, importers = analysed.import_graph(spec.type_checking_imports)
         systems[spec.id] = default_systems(spec)
         with timed(f"[{spec.id}] leaks and fix impact"):
             leaks = find_transitive_leaks(graph, spec, importers)

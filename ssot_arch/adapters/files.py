@@ -63,14 +63,16 @@ def _mode_for(path: str) -> int:
         return 0o666 & ~umask
 
 
-def _process_is_gone(pid: int) -> bool:
+def process_is_running(pid: int) -> bool:
+    """Whether `pid` names a live process (another user's counts): what a temporary file
+    or folder named after its writer's pid needs to know before it is removed."""
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, OverflowError):
-        return True
-    except PermissionError:  # another user's process
         return False
-    return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def remove_stale_temporaries(directory: str) -> None:
@@ -87,7 +89,7 @@ def remove_stale_temporaries(directory: str) -> None:
         try:
             age = now - entry.stat(follow_symlinks=False).st_mtime
             if age > _STALE_SECONDS or (
-                age > _GRACE_SECONDS and _process_is_gone(int(match.group(1)))
+                age > _GRACE_SECONDS and not process_is_running(int(match.group(1)))
             ):
                 os.unlink(entry.path)
         except OSError:

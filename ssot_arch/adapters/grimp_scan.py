@@ -32,6 +32,7 @@ from typing import Any
 
 from ssot_arch.adapters.cache import Entry, ScanFailure, ScannedImport
 from ssot_arch.adapters.decoding import Source, quote
+from ssot_arch.adapters.files import process_is_running
 from ssot_arch.adapters.scan_pool import Answer, Chunk, ScanPool
 from ssot_arch.adapters.universe import Root, Universe
 from ssot_arch.domain.model import FileKind, SourceFile, Unanalyzed
@@ -282,18 +283,8 @@ def clean_stale_scan_folders(temp_dir: str | None = None) -> None:
         if not name.startswith(TEMP_PREFIX):
             continue
         pid = name[len(TEMP_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not process_is_running(int(pid)):
             shutil.rmtree(os.path.join(temp_dir, name), ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # it exists, owned by someone else
-        return True
-    return True
 
 
 def scan_sources(

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import subprocess
+
+from ssot_arch.adapters.reading import NotReadable, read_source
 
 # Command-line settings outrank the repository's own. The commands below run none of these;
 # the overrides are defence in depth, should a git version start to.
@@ -227,20 +228,12 @@ def _link_target(path: str) -> bytes | None:
 
 
 def _regular_file_content(path: str) -> bytes | None:
-    """The bytes of a regular file of at most LARGEST_COMPARED_FILE, else None. Opening does
-    not follow a link, nor wait for a FIFO's writer, should the entry have been replaced."""
-    flags = os.O_RDONLY
-    for name in ("O_NOFOLLOW", "O_NONBLOCK", "O_BINARY"):
-        flags |= getattr(os, name, 0)
+    """The bytes of a regular file of at most LARGEST_COMPARED_FILE, else None (read as
+    every file of the repository is: no link followed, no FIFO waited for)."""
     try:
-        with open(os.open(path, flags), "rb") as file:
-            status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode) or status.st_size > LARGEST_COMPARED_FILE:
-                return None
-            content = file.read(LARGEST_COMPARED_FILE + 1)
-    except OSError:
+        return read_source(path, LARGEST_COMPARED_FILE)
+    except NotReadable:
         return None
-    return content if len(content) <= LARGEST_COMPARED_FILE else None
 
 
 def _blob_id(content: bytes, object_format: str) -> str:

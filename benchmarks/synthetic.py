@@ -161,7 +161,7 @@ def generate(dest: str, n_modules: int, seed: int = 0) -> Manifest:
             "",
             "from __future__ import annotations",
         ]
-        deferred: list[str] = []  # imports inside functions
+        deferred: list[tuple[str, str]] = []  # imports inside functions: text, module
         roll = rng.random()
         is_gateway = module.name in GATEWAYS
         if is_gateway:

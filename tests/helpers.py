@@ -36,8 +36,9 @@ def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def load_schema(name: str) -> dict[str, Any]:
-    """The JSON Schema `name` (`check-v1`, `report-v1`, `baseline-v1`, `fix-v1`,
-    `plan-v1`) as the installed package ships it (docs/spec.md)."""
+    """The JSON Schema `name` (`check-v1`, `report-v2` (and `report-v1`, of older
+    reports), `baseline-v1`, `fix-v1`, `plan-v1`) as the installed package ships it
+    (docs/spec.md)."""
     resource = importlib.resources.files("ssot_arch") / "schemas" / f"{name}.json"
     return json.loads(resource.read_text(encoding="utf-8"))
 
@@ -80,7 +81,7 @@ def validate_json(name: str, document: Any) -> None:
 
 def output_schema(args: tuple[str, ...]) -> str | None:
     """The schema of what `ssot-arch *args` prints: `check-v1` for `check --format
-    json`, `report-v1`, `fix-v1` and `plan-v1` likewise, else None."""
+    json`, `report-v2`, `fix-v1` and `plan-v1` likewise, else None."""
     if not args or args[0] not in ("check", "report", "fix", "plan"):
         return None
     output_format = None
@@ -89,7 +90,8 @@ def output_schema(args: tuple[str, ...]) -> str | None:
             output_format = args[n + 1]
         elif arg.startswith("--format="):
             output_format = arg.partition("=")[2]
-    return f"{args[0]}-v1" if output_format == "json" else None
+    version = 2 if args[0] == "report" else 1
+    return f"{args[0]}-v{version}" if output_format == "json" else None
 
 
 def read_baseline_json(path: Path | str) -> dict[str, Any]:

@@ -75,3 +75,27 @@ def reach(graph, systems, prefixes):
         ]
         result[system.name] = (direct, len(lengths), min(lengths) if lengths else 0)
     return result
+
+
+def shortest_chain(graph, start: str, restricted, gateways) -> list[tuple[str, str, int]]:
+    """The shortest chain `start` -> restricted module the report shows, hop by hop as
+    (importer, imported, first line): at each step the first successor by name that
+    is one import closer, through no gateway. (The report's search goes backwards
+    layer by layer in name order, which picks exactly that successor.)"""
+    targets = {n for n in graph if within(n, restricted)}
+
+    def passable(node):
+        return node not in targets and not within(node, gateways)
+
+    def distance(node):
+        if node in targets:
+            return 0
+        return forward_distance(graph, node, targets, passable) if passable(node) else None
+
+    chain = []
+    node, left = start, distance(start)
+    while node not in targets:
+        nxt = min(s for s in graph.successors(node) if distance(s) == left - 1)
+        chain.append((node, nxt, graph.edges[node, nxt]["imports"][0][0]))
+        node, left = nxt, left - 1
+    return chain

@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ssot_arch.analysis.leaks import find_transitive_leaks, index_importers
-from ssot_arch.analysis.systems import index_systems, systems_reach
-from ssot_arch.domain.model import ContractSpec, System
+from ssot_arch.analysis.systems import compliance, index_systems, systems_reach
+from ssot_arch.domain.model import ContractSpec, System, Violation
 from tests import oracles
 from tests.fakes import import_graph
 
 MODULES = [f"{pkg}.{sub}m{i}" for pkg in ("app", "lib") for sub in ("", "core.") for i in range(5)]
 EXTERNAL = ["logging", "loguru", "os"]
+RESTRICTED = ("logging", "loguru")
 
 
 @st.composite
@@ -35,9 +38,7 @@ def graphs(draw):
 
 
 def spec_for(gateways, exclude=()) -> ContractSpec:
-    return ContractSpec(
-        id="c", name="c", restricted=("logging", "loguru"), gateways=gateways, exclude=exclude
-    )
+    return ContractSpec(id="c", name="c", restricted=RESTRICTED, gateways=gateways, exclude=exclude)
 
 
 def assert_chain_is_valid(graph, chain, spec):
@@ -58,10 +59,16 @@ def test_leaks_equal_brute_force(case):
     analysis = find_transitive_leaks(graph, spec, index_importers(graph))
     assert graph.graph == {}  # the analysis keeps nothing on the graph
     expected = oracles.leakers(graph, spec.restricted, spec.gateways)
-    assert {leak.module: len(leak.chain) for leak in analysis.leaks} == expected
+    assert {leak.module: leak.length for leak in analysis.leaks} == expected
     for leak in analysis.leaks:
-        assert leak.chain[0].importer == leak.module
-        assert_chain_is_valid(graph, leak.chain, spec)
+        chain = analysis.chain(leak.module)
+        assert chain[0].importer == leak.module
+        assert (len(chain), chain[-1].importer) == (leak.length, leak.cause)
+        assert_chain_is_valid(graph, chain, spec)
+        shown = oracles.shortest_chain(graph, leak.module, spec.restricted, spec.gateways)
+        assert [(h.importer, h.imported, h.line) for h in chain] == shown
+    on_chains = {hop.importer for leak in analysis.leaks for hop in analysis.chain(leak.module)}
+    assert set(analysis.hops) == on_chains  # nothing more is kept
 
 
 @settings(max_examples=300, deadline=None)
@@ -126,6 +133,41 @@ def test_systems_reach_equals_brute_force(case, chosen):
 
 
 @settings(max_examples=200, deadline=None)
+@given(graphs(), systems())
+def test_compliance_counts_each_file_and_violation_once_per_group(case, chosen):
+    graph, _ = case
+    chosen = (replace(chosen[0], ssot=True), *chosen[1:])
+    # Overlapping prefixes, within a group and across groups.
+    groups = {
+        "app": ["app", "app.core"],
+        "core": ["app.core", "lib.core"],
+        "mixed": ["app.m0", "lib"],
+    }
+    violations = [
+        Violation(u, v, 1, f"import {v}") for u, v in sorted(graph.edges) if v in RESTRICTED
+    ]
+    rows = compliance(graph, index_systems(graph, chosen), groups, violations)
+    members = {n for s in chosen for n in graph if oracles.within(n, s.entries)}
+    ssot = {s.name for s in chosen if s.ssot}
+    for row in rows:
+        prefixes = groups[row.group]
+        files = [n for n in graph if "file" in graph.nodes[n] and oracles.within(n, prefixes)]
+        used = [
+            {s.name for s in chosen for t in graph.successors(n) if oracles.within(t, s.entries)}
+            for n in files
+            if n not in members
+        ]
+        mine = [v for v in violations if oracles.within(v.importer, prefixes)]
+        assert (row.files, row.logging_files, row.compliant_files) == (
+            len(files),
+            sum(1 for u in used if u),
+            sum(1 for u in used if u and u <= ssot),
+        )
+        assert (row.violations, row.violating_files) == (len(mine), len({v.importer for v in mine}))
+    assert [row.group for row in rows] == sorted(groups)
+
+
+@settings(max_examples=200, deadline=None)
 @given(graphs())
 def test_saturated_cause_sets_keep_fix_impact_exact(case):
     # With every cause set of more than one cause saturated, as on a huge repository,
@@ -144,4 +186,4 @@ def test_saturated_cause_sets_keep_fix_impact_exact(case):
         leaks_module.MAX_CAUSES_PER_STEP_SEARCH = original
     assert capped.causes == exact.causes
     assert capped.removable == exact.removable
-    assert capped.leaks == exact.leaks
+    assert capped.leaks == exact.leaks and capped.hops == exact.hops

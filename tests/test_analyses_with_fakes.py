@@ -60,7 +60,7 @@ def test_the_fake_repository_is_the_graph_the_scan_builds(tmp_path):
 
 def test_leaks_causes_and_fix_first():
     analysis = leaks_of(GRAPH, spec())
-    chains = {leak.module: leak.chain for leak in analysis.leaks}
+    chains = {leak.module: analysis.chain(leak.module) for leak in analysis.leaks}
     assert sorted(chains) == ["app.cycle.a", "app.cycle.b", "app.user", "svc.main"]
     assert chains["svc.main"] == (
         Hop("svc.main", "app.user", 1),

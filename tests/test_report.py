@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.helpers import SSOT_ARCH, make_repo, run_cli
+from tests.test_report_linear import followed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,17 +54,30 @@ def report_json(repo, *args):
 
 def test_leaks_with_chains_causes_and_fix_first(tmp_path):
     contract = report_json(make_repo(tmp_path, REPO))
-    leaks = {leak["module"]: leak["chain"] for leak in contract["leaks"]}
+    leaks = {leak["module"]: leak for leak in contract["leaks"]}
     assert sorted(leaks) == ["app.cycle.a", "app.cycle.b", "app.user", "svc.main"]
-    assert leaks["app.cycle.a"] == [
-        {"importer": "app.cycle.a", "imported": "app.cycle.b", "line": 1},
-        {"importer": "app.cycle.b", "imported": "app.bad", "line": 2},
-        {"importer": "app.bad", "imported": "logging", "line": 1},
+    assert leaks["app.cycle.a"] == {
+        "module": "app.cycle.a",
+        "file": "app/cycle/a.py",
+        "via": "app.cycle.b",
+        "line": 1,
+        "length": 3,
+        "cause": "app.bad",
+    }
+    # The causes' hops, to the restricted modules, are the rest of every chain.
+    assert contract["hops"] == {
+        "app.bad": {"via": "logging", "line": 1},
+        "app.shortcut": {"via": "loguru", "line": 1},
+    }
+    assert followed(contract, "app.cycle.a") == [
+        ("app.cycle.a", "app.cycle.b", 1),
+        ("app.cycle.b", "app.bad", 2),
+        ("app.bad", "logging", 1),
     ]
-    assert leaks["svc.main"] == [
-        {"importer": "svc.main", "imported": "app.user", "line": 1},
-        {"importer": "app.user", "imported": "app.shortcut", "line": 1},
-        {"importer": "app.shortcut", "imported": "loguru", "line": 1},
+    assert followed(contract, "svc.main") == [
+        ("svc.main", "app.user", 1),
+        ("app.user", "app.shortcut", 1),
+        ("app.shortcut", "loguru", 1),
     ]
     causes = {c["module"]: (c["leaks"], c["fix_impact"]) for c in contract["leak_causes"]}
     # svc.main reaches both violators: fixing one alone does not stop it.

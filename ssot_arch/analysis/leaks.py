@@ -9,7 +9,10 @@ Method
 * A module *leaks* when it reaches a restricted module through a chain of modules
   none of which is a gateway, without importing a restricted module itself. Its
   evidence is a shortest chain, found by one breadth-first search backwards from
-  the restricted modules (so every module gets its shortest chain at once).
+  the restricted modules (so every module gets its shortest chain at once). The
+  chains share their tails: the analysis keeps each module's next hop once, and a
+  leak its chain's length and cause, so that its size grows with the graph's, not
+  with the sum of the chains' lengths.
 * Every module that imports a restricted module directly and is no gateway is a
   *cause*. A leak's causes are all the causes it reaches (through non-gateway
   modules); they are computed for every module at once over the graph's
@@ -63,18 +66,30 @@ def index_importers(graph: nx.DiGraph[str]) -> ImporterIndex:
     return ImporterIndex({n: sorted(graph.predecessors(n)) for n in graph})
 
 
+@dataclass(frozen=True)
+class ShortestPaths:
+    """What one backward search found for every node that reaches its targets."""
+
+    following: Mapping[str, str]  # the next node on a shortest path
+    length: Mapping[str, int]  # that path's hops
+    last: Mapping[str, str]  # that path's last node before a target
+
+
 def shortest_paths_to(
     index: ImporterIndex, targets: AbstractSet[str], passable: AbstractSet[str]
-) -> tuple[dict[str, str], dict[str, int]]:
+) -> ShortestPaths:
     """For every node of `passable` that reaches `targets`: its next node on a shortest
-    path, and the path's length.
+    path, the path's length and its last node before the targets.
 
     The search goes backwards from the targets, layer by layer in name order, so the
-    path chosen among equally short ones is the same on every run.
+    path chosen among equally short ones is the same on every run. A node's length and
+    last node are its next node's, one hop longer: they come in the same pass, without
+    walking any path.
     """
     importers_of = index.importers
     following: dict[str, str] = {}
     length: dict[str, int] = {}
+    last: dict[str, str] = {}
     layer = sorted(targets)
     seen = set(targets)
     depth = 0
@@ -87,9 +102,10 @@ def shortest_paths_to(
                     seen.add(importer)
                     following[importer] = node
                     length[importer] = depth
+                    last[importer] = last.get(node, importer)  # a target has none
                     next_layer.append(importer)
         layer = sorted(next_layer)
-    return following, length
+    return ShortestPaths(following, length, last)
 
 
 def chain_from(graph: nx.DiGraph[str], start: str, following: Mapping[str, str]) -> tuple[Hop, ...]:
@@ -101,6 +117,24 @@ def chain_from(graph: nx.DiGraph[str], start: str, following: Mapping[str, str])
         hops.append(Hop(node, nxt, first_line(graph, node, nxt)))
         node = nxt
     return tuple(hops)
+
+
+def hops_along(
+    graph: nx.DiGraph[str], starts: Iterable[str], following: Mapping[str, str]
+) -> dict[str, Hop]:
+    """The next hop of every node on the paths from `starts` along `following`, by node.
+
+    Paths to the same targets share their tails: each walk stops where it joins a path
+    walked before, so this costs one step per node, not one per node and start.
+    """
+    hops: dict[str, Hop] = {}
+    for start in starts:
+        node = start
+        while node in following and node not in hops:
+            nxt = following[node]
+            hops[node] = Hop(node, nxt, first_line(graph, node, nxt))
+            node = nxt
+    return dict(sorted(hops.items()))
 
 
 def is_first_party_file(graph: nx.DiGraph[str], node: str) -> bool:
@@ -192,8 +226,8 @@ def cause_sets(
 def find_transitive_leaks(
     graph: nx.DiGraph[str], spec: ContractSpec, importers: ImporterIndex
 ) -> LeakAnalysis:
-    """The contract's transitive leaks with their chains, their causes with the fix
-    impact of each, and the fix-first list (see the module docstring).
+    """The contract's transitive leaks with the next hops of their chains, their causes
+    with the fix impact of each, and the fix-first list (see the module docstring).
 
     `importers` is `index_importers(graph)`.
     """
@@ -201,14 +235,14 @@ def find_transitive_leaks(
     gateways = modules_within(graph, spec.gateways)
     passable = set(graph) - restricted - gateways
     causes = sorted(n for n in passable if any(s in restricted for s in graph.successors(n)))
-    following, _ = shortest_paths_to(importers, restricted, passable)
+    paths = shortest_paths_to(importers, restricted, passable)
     cause_set = set(causes)
     leakers = sorted(
         n
-        for n in following
+        for n in paths.following
         if n not in cause_set and is_first_party_file(graph, n) and not is_excluded(n, spec.exclude)
     )
-    leaks = tuple(Leak(n, chain_from(graph, n, following)) for n in leakers)
+    leaks = tuple(Leak(n, paths.last[n], paths.length[n]) for n in leakers)
 
     violators = {c for c in causes if not is_excluded(c, spec.exclude)}
     # A leak that reaches an excluded module importing a restricted one cannot be
@@ -238,6 +272,7 @@ def find_transitive_leaks(
         causes=cause_rows,
         fix_first=tuple(greedy_fix_order(small, causes)),
         removable=sum(leak_bits.values()),
+        hops=hops_along(graph, leakers, paths.following),
     )
 
 

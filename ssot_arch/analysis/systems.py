@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from ssot_arch.analysis.direct import is_within, modules_within
+from ssot_arch.analysis.direct import is_within, lineage, modules_within
 from ssot_arch.analysis.leaks import (
     ImporterIndex,
     chain_from,
@@ -86,14 +86,33 @@ def index_systems(graph: nx.DiGraph[str], systems: Sequence[System]) -> SystemIn
     return SystemIndex(tuple(systems), members, frozenset(system_of), imports)
 
 
-def _group_modules(
-    graph: nx.DiGraph[str], prefixes: Sequence[str], members: frozenset[str]
-) -> list[str]:
-    return sorted(
-        n
-        for n in modules_within(graph, prefixes)
-        if is_first_party_file(graph, n) and n not in members
-    )
+def _groups_by_prefix(groups: Groups) -> dict[str, list[str]]:
+    """Each prefix, and the groups that name it."""
+    found: dict[str, list[str]] = {}
+    for group in sorted(groups):
+        for prefix in groups[group]:
+            found.setdefault(prefix, []).append(group)
+    return found
+
+
+def _groups_of(module: str, by_prefix: Mapping[str, Sequence[str]]) -> set[str]:
+    """The groups `module` belongs to: those naming it or a package above it."""
+    return {group for name in lineage(module) for group in by_prefix.get(name, ())}
+
+
+def files_by_group(graph: nx.DiGraph[str], groups: Groups) -> dict[str, list[str]]:
+    """Each group's analysed files, in name order, in one pass over the graph.
+
+    (Selecting each group's modules from the whole graph costs groups × modules, and
+    with `--group-depth` there may be nearly as many groups as modules.)
+    """
+    by_prefix = _groups_by_prefix(groups)
+    found: dict[str, list[str]] = {group: [] for group in groups}
+    for node in sorted(graph):
+        if is_first_party_file(graph, node):
+            for group in _groups_of(node, by_prefix):
+                found[group].append(node)
+    return found
 
 
 def systems_reach(
@@ -110,17 +129,18 @@ def systems_reach(
     routes = {s.name: shortest_paths_to(importers, members[s.name], passable) for s in systems}
     reach: dict[str, dict[str, ReachCell]] = {}
     fragmented = []
+    files = files_by_group(graph, groups)
     for group in sorted(groups):
-        modules = _group_modules(graph, groups[group], every_member)
+        modules = [m for m in files[group] if m not in every_member]
         row = {}
         for system in systems:
-            following, length = routes[system.name]
-            reaching = [m for m in modules if m in following]
+            paths = routes[system.name]
+            reaching = [m for m in modules if m in paths.following]
             direct = sum(1 for m in modules if system.name in index.imports.get(m, ()))
             chain: tuple[Hop, ...] = ()
-            if reaching:
-                start = min(reaching, key=lambda m: (length[m], m))
-                chain = chain_from(graph, start, following)
+            if reaching:  # one chain per group and system: walking it costs its length
+                start = min(reaching, key=lambda m: (paths.length[m], m))
+                chain = chain_from(graph, start, paths.following)
             row[system.name] = ReachCell(direct, len(reaching), chain)
         reach[group] = row
         if sum(1 for cell in row.values() if cell.transitive) > 1:
@@ -140,10 +160,15 @@ def compliance(
     `index` is `index_systems(graph, systems)`.
     """
     ssot = {s.name for s in index.systems if s.ssot}
+    files_of = files_by_group(graph, groups)
+    by_prefix = _groups_by_prefix(groups)
+    violations_of: dict[str, list[Violation]] = {group: [] for group in groups}
+    for violation in violations:
+        for group in _groups_of(violation.importer, by_prefix):
+            violations_of[group].append(violation)
     rows = []
     for group in sorted(groups):
-        prefixes = groups[group]
-        files = [n for n in modules_within(graph, prefixes) if is_first_party_file(graph, n)]
+        files = files_of[group]
         logging_files = compliant = 0
         for module in files:
             if module in index.every_member:
@@ -152,7 +177,7 @@ def compliance(
             if used:
                 logging_files += 1
                 compliant += used <= ssot
-        in_group = [v for v in violations if is_within(v.importer, prefixes)]
+        in_group = violations_of[group]
         rows.append(
             ComplianceRow(
                 group=group,

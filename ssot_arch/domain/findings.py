@@ -17,15 +17,16 @@ class Hop:
 
 @dataclass(frozen=True, order=True)
 class Leak:
-    """A module that reaches a restricted module only through other modules."""
+    """A module that reaches a restricted module only through other modules.
+
+    Its shortest chain is not held here: chains share their tails, so a repository's
+    chains written out one by one grow with the square of its size. `LeakAnalysis`
+    keeps each module's next hop once, and `LeakAnalysis.chain` follows them.
+    """
 
     module: str
-    chain: tuple[Hop, ...]
-
-    @property
-    def cause(self) -> str:
-        """The module whose direct import of the restricted module the chain ends in."""
-        return self.chain[-1].importer
+    cause: str  # the module whose direct import of the restricted module the chain ends in
+    length: int  # hops in the shortest chain, the cause's own import included
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,21 @@ class LeakAnalysis:
     causes: tuple[LeakCause, ...]  # most leaks first
     fix_first: tuple[FixStep, ...]
     removable: int  # leaks that fixing violators can remove at all
+    # The next hop of every module on some leak's chain: the leaks, the modules between
+    # them and their causes that are no leaks (excluded ones, namespace packages), and
+    # the causes, whose hop goes to the restricted module.
+    hops: Mapping[str, Hop]
+
+    def chain(self, module: str) -> tuple[Hop, ...]:
+        """The shortest chain from `module` (a leak, or a module on a leak's chain) to
+        the restricted module: its hops, followed one by one."""
+        chain = []
+        node = module
+        while node in self.hops:
+            hop = self.hops[node]
+            chain.append(hop)
+            node = hop.imported
+        return tuple(chain)
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,40 @@
-"""`report --format json`: the check's JSON plus, per contract, the analyses (docs/spec.md)."""
+"""`report --format json`: the check's JSON plus, per contract, the analyses (docs/spec.md).
+
+Schema report-v2.json: a leak names only its next hop (`via`, `line`), its chain's
+`length` and `cause`; the next hops of the other modules on leaks' chains are listed
+once per contract in `hops`. (Version 1 wrote every leak's whole chain: on a long
+chain of imports, a document that grows with the square of the repository.)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from ssot_arch.domain.findings import ContractReport, Hop, ReportOutcome
+from ssot_arch.domain.findings import ContractReport, Hop, LeakAnalysis, ReportOutcome
 from ssot_arch.domain.model import SourceFile, System
 from ssot_arch.formats.common import json_text
 from ssot_arch.formats.json_format import outcome_to_dict
 
+SCHEMA_VERSION = 2  # the report's own; `check --format json` stays at 1
+
 
 def chain_to_list(chain: tuple[Hop, ...]) -> list[dict[str, Any]]:
     return [{"importer": h.importer, "imported": h.imported, "line": h.line} for h in chain]
+
+
+def next_hop(hop: Hop) -> dict[str, Any]:
+    return {"via": hop.imported, "line": hop.line}
+
+
+def leak_hops(leaks: LeakAnalysis) -> dict[str, dict[str, Any]]:
+    """The next hop of every module on a leak's chain that is no leak itself (the
+    causes, and the excluded or namespace modules between), by module: what a reader
+    follows from a leak's `via` to the restricted module."""
+    leaking = {leak.module for leak in leaks.leaks}
+    return {
+        module: next_hop(hop) for module, hop in sorted(leaks.hops.items()) if module not in leaking
+    }
 
 
 def contract_findings(
@@ -30,10 +52,13 @@ def contract_findings(
             {
                 "module": leak.module,
                 "file": file_of(leak.module),
-                "chain": chain_to_list(leak.chain),
+                **next_hop(leaks.hops[leak.module]),
+                "length": leak.length,
+                "cause": leak.cause,
             }
             for leak in leaks.leaks
         ],
+        "hops": leak_hops(leaks),
         "leak_causes": [
             {
                 "module": c.module,
@@ -95,6 +120,7 @@ def contract_findings(
 def report_to_dict(outcome: ReportOutcome) -> dict[str, Any]:
     """The report as JSON data: the check's, with the groups and each contract's findings."""
     data = outcome_to_dict(outcome.check)
+    data["schema_version"] = SCHEMA_VERSION
     data["groups"] = {name: list(outcome.groups[name]) for name in sorted(outcome.groups)}
     for contract in data["contracts"]:
         contract_id = contract["id"]
@@ -108,7 +134,7 @@ def report_to_dict(outcome: ReportOutcome) -> dict[str, Any]:
 
 def render(outcome: ReportOutcome, color: bool = False) -> str:
     """The report as one line of JSON."""
-    # Compact: a large repository's report holds tens of thousands of chains, and
+    # Compact: a large repository's report holds tens of thousands of leaks, and
     # indenting makes json use its pure-Python encoder (a third of the report's time).
     # `jq .` shows it indented.
     return json_text(report_to_dict(outcome), separators=(",", ":")) + "\n"

@@ -56,11 +56,22 @@ class ItemList:
 Block: TypeAlias = Heading | Paragraph | Table | ItemList
 
 
+# A long chain shows its first and last hops: where the leak starts, and which
+# violator it ends in. The hops between are counted, not listed.
+CHAIN_HEAD = 4
+CHAIN_TAIL = 4
+
+
 def chain_text(chain: tuple[Hop, ...]) -> str:
-    """`a` (l.1) → `b` (l.3) → `logging`: a chain of imports on one line."""
+    """`a` (l.1) → `b` (l.3) → `logging`: a chain of imports on one line; a long one
+    as its first and last hops around `… (N more) …`."""
     if not chain:
         return ""
-    parts = [f"`{hop.importer}` (l.{hop.line})" for hop in chain]
+    hidden = len(chain) - CHAIN_HEAD - CHAIN_TAIL
+    shown = [*chain[:CHAIN_HEAD], *chain[-CHAIN_TAIL:]] if hidden > 0 else list(chain)
+    parts = [f"`{hop.importer}` (l.{hop.line})" for hop in shown]
+    if hidden > 0:
+        parts.insert(CHAIN_HEAD, f"… ({hidden} more) …")
     return " → ".join([*parts, f"`{chain[-1].imported}`"])
 
 
@@ -161,7 +172,7 @@ def _leak_chains(report: ContractReport) -> list[Block]:
     shown = leaks[:MAX_ROWS]
     return [
         heading,
-        ItemList([chain_text(leak.chain) for leak in shown]),
+        ItemList([chain_text(report.leaks.chain(leak.module)) for leak in shown]),
         *_more(len(leaks), len(shown)),
     ]
 

@@ -13,11 +13,13 @@ import pytest
 from ssot_arch.adapters.cache import ImportCache, ScanFailure, ScannedImport, cache_dir_for
 from tests.helpers import SSOT_ARCH, check_json, make_repo, run_cli
 
+# Every file could import a restricted module, so that `check` parses (and caches) each
+# (test_text_filter.py: the others are cleared by text, whatever the cache holds).
 REPO = {
-    "app/__init__.py": "",
+    "app/__init__.py": "import logging\n",
     "app/a.py": "import logging\nfrom . import b\n",
     "app/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import loguru\n",
-    "app/broken.py": "def f(:\n",
+    "app/broken.py": "import logging\ndef f(:\n",
 }
 
 
@@ -137,7 +139,7 @@ def test_two_concurrent_runs_share_the_cache_safely(tmp_path):
     files = {
         f"app/m{i}.py": f"import logging\nfrom . import m{(i + 1) % 300}\n" for i in range(300)
     }
-    repo = make_repo(tmp_path, {"app/__init__.py": "", **files})
+    repo = make_repo(tmp_path, {"app/__init__.py": "import logging\n", **files})
     expected = run_cli("check", str(repo), "--no-cache", "--format", "json").stdout
     command = [
         SSOT_ARCH,
@@ -197,3 +199,20 @@ def test_entries_are_typed_in_memory_and_plain_json_on_disk(tmp_path):
     }
     assert ImportCache(str(folder), "generation").entries == entries
     assert ImportCache(str(folder), "another generation").entries == {}
+
+
+def test_a_cache_of_an_earlier_format_is_rebuilt_without_a_warning(tmp_path):
+    """Upgrading ssot-arch changes the cache format: expected, so not worth a warning."""
+    from ssot_arch.adapters import cache as cache_module
+
+    repo = make_repo(tmp_path, REPO)
+    expected = check_json(repo, "--no-cache").stdout
+    folder = cache_of(repo)
+    folder.mkdir(parents=True)
+    for name, kind in (("imports.json", "imports"), ("check.json", "check")):
+        header = f"ssot-arch-cache {cache_module.FORMAT - 1} {kind} {'0' * 64}\n"
+        (folder / name).write_text(header + "{}")
+    run = check_json(repo)
+    assert run.stdout == expected
+    assert run.stderr == ""
+    assert hits(check_json(repo, "-v")) == UNCHANGED

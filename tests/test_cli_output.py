@@ -14,8 +14,8 @@ REPO = {
     "app/logs.py": "import logging\n",
     "app/a.py": "import logging\nfrom loguru import logger\n",
     "app/jobs/b.py": "import os\nimport logging.handlers\n",
-    "app/bad.py": "def f(:\n",
-    "app/up.py": "from ... import x\n",
+    "app/bad.py": "import logging\ndef f(:\n",  # a file that cannot be parsed
+    "app/up.py": "from ... import logging\n",  # (both mention logging: `check` parses them)
     "tools/run.py": "import structlog\n",
 }
 
@@ -33,13 +33,13 @@ def test_text_output_exactly(tmp_path):
         "import it through the SSOT (app.logs) [cli]\n"
         "tools/run.py:1: 'structlog' imported directly (import structlog): "
         "import it through the SSOT (app.logs) [cli]\n"
-        "app/bad.py: not analysed: SyntaxError (line 1): def f(:\n"
+        "app/bad.py: not analysed: SyntaxError (line 2): def f(:\n"
         "app/up.py:1: warning: relative import beyond the top-level package "
-        "(from ... import x)\n"
+        "(from ... import logging)\n"
         "\n"
         "SSOT logging (command line) [cli]: BROKEN, 4 violations in 3 files\n"
         "  per root: app 3 (2 files), tools 1 (1 file)\n"
-        "6/7 files analysed, 1 not analysed; 4 violations\n"
+        "6/7 files analysed (1 by their text alone), 1 not analysed; 4 violations\n"
     )
 
 

@@ -29,7 +29,10 @@ def test_folders_without_init_are_analysed(tmp_path):
         ("scripts/tools/run.py", 1, "loguru"),
         ("svc/api/handlers/routes.py", 1, "logging"),
     ]
-    assert coverage(run)["files_total"] == coverage(run)["files_analyzed"] == 4
+    # helpers.py and svc/__init__.py cannot import logging: analysed by their text alone.
+    assert (coverage(run)["files_analyzed"], coverage(run)["files_cleared_by_text"]) == (4, 2)
+    report = run_cli("report", str(repo), "--format", "json").json
+    assert report["coverage"]["files_total"] == report["coverage"]["files_analyzed"] == 4
     assert run.json["roots"] == ["scripts", "svc"]
 
 
@@ -101,6 +104,7 @@ def test_broken_files_are_listed_and_the_rest_analysed(tmp_path):
     ]
     assert coverage(run)["files_total"] == 8
     assert coverage(run)["files_analyzed"] == 4
+    assert coverage(run)["files_cleared_by_text"] == 1  # app/__init__.py
     # A PEP 263 declaration and a byte-order mark are honoured: those files are analysed.
     assert run.violations() == [
         ("app/bom.py", 1, "loguru"),
@@ -129,11 +133,16 @@ def test_relative_import_beyond_top_level_is_reported_not_fatal(tmp_path):
     )
     run = check_json(repo)
     assert run.violations() == [("app/deep/mod.py", 2, "logging")]
-    assert [(u["file"], u["line"]) for u in coverage(run)["unresolved_imports"]] == [
+    report = run_cli("report", str(repo), "--format", "json")
+    assert [(u["file"], u["line"]) for u in coverage(report)["unresolved_imports"]] == [
         ("app/__init__.py", 1),
         ("app/deep/mod.py", 1),
     ]
-    assert coverage(run)["files_analyzed"] == 2
+    # `check` parses only the files that could import a restricted module.
+    assert [(u["file"], u["line"]) for u in coverage(run)["unresolved_imports"]] == [
+        ("app/deep/mod.py", 1)
+    ]
+    assert coverage(report)["files_analyzed"] == 2
 
 
 def test_the_analysed_code_is_never_imported(tmp_path):

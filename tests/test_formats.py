@@ -27,7 +27,7 @@ REPO = {
     "app/a.py": "import logging\nfrom loguru import logger\n",
     "app/b,c.py": "import logging  # 100% legacy: keep\n",
     "svc/main.py": "import structlog\n",
-    "svc/broken.py": "def f(:\n",
+    "svc/broken.py": "import logging\ndef f(:\n",  # `check` parses it: it mentions logging
 }
 ARGS = ("--gateway", "app.logs")
 
@@ -77,7 +77,7 @@ def test_sarif_is_valid_and_has_one_result_per_violation(tmp_path):
         ("svc/main.py", 1, "error"),
     ]
     (note,) = sarif_run["invocations"][0]["toolExecutionNotifications"]
-    assert note["message"]["text"] == "not analysed: SyntaxError (line 1): def f(:"
+    assert note["message"]["text"] == "not analysed: SyntaxError (line 2): def f(:"
 
 
 def test_sarif_with_a_baseline_marks_baseline_states(tmp_path):
@@ -120,7 +120,7 @@ def test_junit_is_valid_with_one_case_per_contract(tmp_path):
         "    </testcase>\n"
         '    <testcase classname="ssot-arch" name="coverage: 6/7 files" time="0">\n'
         '      <failure type="ssot-arch" message="1 file not analysed">'
-        "svc/broken.py: SyntaxError (line 1): def f(:</failure>\n"
+        "svc/broken.py: SyntaxError (line 2): def f(:</failure>\n"
         "    </testcase>\n"
         "    <system-out />\n"
         "    <system-err />\n"
@@ -145,8 +145,9 @@ def test_github_annotations_exactly(tmp_path):
         "(import logging): import it through the SSOT (app.logs)\n"
         "::warning file=app/a.py,title=ssot-arch [cli]::fixed: 'import logging' is gone; "
         "remove it from the baseline with `ssot-arch baseline --update`\n"
-        "::error file=svc/broken.py,title=ssot-arch::not analysed: SyntaxError (line 1): def f(:\n"
-        "ssot-arch: 1 contract broken, 1 violation to fix, 6/7 files analysed\n"
+        "::error file=svc/broken.py,title=ssot-arch::not analysed: SyntaxError (line 2): def f(:\n"
+        "ssot-arch: 1 contract broken, 1 violation to fix, "
+        "6/7 files analysed (1 by their text alone)\n"
     )
 
 
@@ -190,11 +191,11 @@ def test_markdown_summary_exactly(tmp_path):
         "\n"
         "<details><summary>Not analysed (1)</summary>\n"
         "\n"
-        "- `svc/broken.py`: SyntaxError (line 1): def f(:\n"
+        "- `svc/broken.py`: SyntaxError (line 2): def f(:\n"
         "\n"
         "</details>\n"
         "\n"
-        "6 of 7 files analysed.\n"
+        "6 of 7 files analysed (1 by their text alone).\n"
     )
 
 
@@ -237,7 +238,7 @@ def warned_outcome() -> CheckOutcome:
 
 
 def warned_report() -> ReportOutcome:
-    nothing = ContractReport(LeakAnalysis((), (), (), 0), {}, (), (), ())
+    nothing = ContractReport(LeakAnalysis((), (), (), 0, {}), {}, (), (), ())
     return ReportOutcome(warned_outcome(), {"app": ["app"]}, {"cli": ()}, {"cli": nothing})
 
 
@@ -271,7 +272,7 @@ def test_json_lists_warnings_and_files_not_read_sorted():
         {"path": "app/z.py", "reason": "symbolic link to outside the repository"},
     ]
     report = json.loads(render("report", "json", warned_report()))
-    validate_json("report-v1", report)
+    validate_json("report-v2", report)
     assert report["warnings"] == data["warnings"]
     assert report["contracts"][0]["warnings"] == data["contracts"][0]["warnings"]
     assert report["coverage"]["skipped_files"] == data["coverage"]["skipped_files"]

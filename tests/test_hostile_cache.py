@@ -223,7 +223,7 @@ def test_a_cache_file_of_mode_000_is_replaced_with_mode_0600(tmp_path, user_cach
     folder, _ = warm_cache(repo, user_cache)
     for name in ("imports.json", "check.json"):
         (folder / name).chmod(0)
-    (repo / "app" / "b.py").write_text("X = 2\n")  # both files are written again
+    (repo / "app" / "a.py").write_text("import logging\nX = 2\n")  # both are written again
     assert_correct(check_json(repo))
     for name in ("imports.json", "check.json"):
         assert (folder / name).stat().st_mode & 0o777 == 0o600

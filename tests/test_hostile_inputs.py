@@ -74,7 +74,7 @@ def test_a_file_that_crashes_the_scanner_costs_only_itself(tmp_path):
         done = run(repo, command, ".", "--format", "json")
         assert done.returncode == status, done.stderr
         assert_clean_stderr(done.stderr)
-        data = parsed(done, f"{command}-v1")
+        data = parsed(done, {"check": "check-v1", "report": "report-v2"}[command])
         (unanalyzed,) = coverage(data)["unanalyzed"]
         assert unanalyzed["file"] == "app/m17.py"
         assert "crashed" in unanalyzed["reason"] and "SIGSEGV" in unanalyzed["reason"]
@@ -161,7 +161,7 @@ def test_every_depth_of_relative_import_is_listed_with_its_line(tmp_path, dots):
     done = run(repo, "report", ".", "--format", "json")
     assert done.returncode == 0
     assert done.stderr == ""
-    data = parsed(done, "report-v1")
+    data = parsed(done, "report-v2")
     if dots <= 2:  # app.sub.mod's `from .. import` stays inside app
         assert coverage(data)["unresolved_imports"] == []
         return
@@ -321,10 +321,11 @@ def test_a_non_utf8_file_name_is_listed_not_fatal(tmp_path):
 
 def test_a_syntax_error_quotes_at_most_a_short_line(tmp_path):
     repo = make_repo(
-        tmp_path, {"app/__init__.py": "", "app/long.py": "x = (" + "1, " * 7000 + "def\n"}
+        tmp_path,
+        {"app/__init__.py": "", "app/long.py": "import logging\nx = (" + "1, " * 7000 + "def\n"},
     )
     (unanalyzed,) = coverage(check_json(repo).json)["unanalyzed"]
-    assert unanalyzed["reason"].startswith("SyntaxError (line 1): x = (1, 1,")
+    assert unanalyzed["reason"].startswith("SyntaxError (line 2): x = (1, 1,")
     assert len(unanalyzed["reason"]) < 250
 
 

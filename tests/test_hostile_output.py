@@ -37,8 +37,9 @@ REPO = {
     f"app/{HIDDEN}": "import logging\n",
     f"app/{SEPARATED}": "import logging\n",
     "app/comment.py": "import logging  # \x1b[2K hidden\n",
-    "app/broken.py": "def f(:  # \x1b[2K\n",  # its reason quotes the line
-    "app/up.py": "from ... import x  # \x1b[2K\n",
+    # Both mention logging, so that `check` parses them too. The reason quotes the line.
+    "app/broken.py": "import logging\ndef f(:  # \x1b[2K\n",
+    "app/up.py": "from ... import logging  # \x1b[2K\n",
 }
 # Raw, any of these ends a line for some reader or drives the terminal.
 UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -84,8 +85,8 @@ def test_text_shows_the_names_escaped(repo):
     assert "app/cr\\rhide\\x1b[2Kx.py:1: " in output
     assert "app/sep\\u2028\\x85x.py:1: " in output
     assert "(import logging  # \\x1b[2K hidden)" in output
-    assert "app/broken.py: not analysed: SyntaxError (line 1): def f(:  # \\x1b[2K\n" in output
-    assert "(from ... import x  # \\x1b[2K)\n" in output
+    assert "app/broken.py: not analysed: SyntaxError (line 2): def f(:  # \\x1b[2K\n" in output
+    assert "(from ... import logging  # \\x1b[2K)\n" in output
 
 
 def test_github_escapes_command_data_and_properties(repo):
@@ -101,7 +102,7 @@ def test_github_escapes_command_data_and_properties(repo):
 def test_markdown_summary_shows_the_names_escaped(repo):
     output = check(repo, "markdown")
     assert "- `app/evil\\n::error file=fake.py::forged\\nx.py:1` 'logging'" in output
-    assert "- `app/broken.py`: SyntaxError (line 1): def f(:  # \\x1b\\[2K" in output
+    assert "- `app/broken.py`: SyntaxError (line 2): def f(:  # \\x1b\\[2K" in output
 
 
 def test_junit_is_valid_xml_with_the_names_escaped(repo):
@@ -109,7 +110,7 @@ def test_junit_is_valid_xml_with_the_names_escaped(repo):
     junit_schema().assertValid(document)
     failures = "\n".join(f.text for f in document.iter("failure"))
     assert "app/evil\\n::error file=fake.py::forged\\nx.py:1: " in failures
-    assert "app/broken.py: SyntaxError (line 1): def f(:  # \\x1b[2K" in failures
+    assert "app/broken.py: SyntaxError (line 2): def f(:  # \\x1b[2K" in failures
 
 
 @pytest.mark.parametrize("name", ["json", "sarif"])
@@ -128,7 +129,7 @@ def test_json_formats_hold_the_exact_names(repo, name):
         files = {v["file"] for v in violations}
         assert "import logging  # \x1b[2K hidden" in {v["line_contents"] for v in violations}
         assert document["coverage"]["unanalyzed"] == [
-            {"file": "app/broken.py", "reason": "SyntaxError (line 1): def f(:  # \x1b[2K"}
+            {"file": "app/broken.py", "reason": "SyntaxError (line 2): def f(:  # \x1b[2K"}
         ]
     assert {f"app/{FORGED}", f"app/{HIDDEN}", f"app/{SEPARATED}"} <= files
 
@@ -136,11 +137,11 @@ def test_json_formats_hold_the_exact_names(repo, name):
 def test_reports_hold_the_names_escaped_or_exact(repo):
     markdown = report(repo, "markdown")
     assert "- `app/evil\\n::error file=fake.py::forged\\nx.py` (not-importable" in markdown
-    assert "- `app/broken.py`: SyntaxError (line 1): def f(:  # \\x1b[2K" in markdown
+    assert "- `app/broken.py`: SyntaxError (line 2): def f(:  # \\x1b[2K" in markdown
     page = report(repo, "html")
     assert "<code>app/evil\\n::error file=fake.py::forged\\nx.py</code>" in page
     data = json.loads(report(repo, "json"))
-    validate_json("report-v1", data)
+    validate_json("report-v2", data)
     assert f"app/{FORGED}" in {v["file"] for v in data["contracts"][0]["violations"]}
     assert f"app/{SEPARATED}" in {f["file"] for f in data["coverage"]["not_importable"]}
 
@@ -192,8 +193,8 @@ RICH = {
     "app/shortcut.py": "from loguru import logger\n",
     "app/user.py": "from app.shortcut import logger\nfrom app import bad\n",
     "app/gone.py": "import logging\n",
-    "app/broken.py": "def f(:\n",
-    "app/up.py": "from ... import x\n",
+    "app/broken.py": "import logging\ndef f(:\n",
+    "app/up.py": "from ... import logging\n",
     "app/my-tool.py": "import logging\n",
     "app/build/x.py": "import logging\n",
     "svc/__init__.py": "",

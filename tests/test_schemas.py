@@ -32,7 +32,7 @@ from tests.helpers import (
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "monorepo"
-NAMES = ("check-v1", "report-v1", "baseline-v1", "fix-v1", "plan-v1")
+NAMES = ("check-v1", "report-v1", "report-v2", "baseline-v1", "fix-v1", "plan-v1")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -74,11 +74,11 @@ def test_the_package_data_ships_the_schemas_in_a_wheel():
         assert any(fnmatch.fnmatch(f"schemas/{name}.json", p) for p in patterns), patterns
 
 
-def test_the_output_schemas_pin_version_1_and_the_baseline_its_format():
-    for name in ("check-v1", "report-v1", "fix-v1", "plan-v1"):
+def test_the_output_schemas_pin_their_version_and_the_baseline_its_format():
+    for name in ("check-v1", "report-v1", "report-v2", "fix-v1", "plan-v1"):
         schema = load_schema(name)
         assert schema["properties"]["schema_version"] == {
-            "const": 1,
+            "const": int(name[-1]),
             "description": schema["properties"]["schema_version"]["description"],
         }
         assert "schema_version" in schema["required"]
@@ -88,7 +88,7 @@ def test_the_output_schemas_pin_version_1_and_the_baseline_its_format():
 
 
 def test_the_report_schema_holds_everything_the_check_schema_does():
-    check, report = load_schema("check-v1"), load_schema("report-v1")
+    check, report = load_schema("check-v1"), load_schema("report-v2")
     for name, definition in check["$defs"].items():
         assert report["$defs"][name] == definition, name
     contract, extended = check["$defs"]["check_contract"], report["$defs"]["report_contract"]
@@ -96,7 +96,8 @@ def test_the_report_schema_holds_everything_the_check_schema_does():
         assert extended["properties"][key] == value, key
     assert set(contract["required"]) < set(extended["required"])
     for key, value in check["properties"].items():
-        if key not in ("contracts", "changed_since"):  # report has no --changed-since
+        # report has no --changed-since, and its own schema_version
+        if key not in ("contracts", "changed_since", "schema_version"):
             assert report["properties"][key] == value, key
     assert set(check["required"]) < set(report["required"])
 
@@ -129,7 +130,7 @@ def test_the_bundled_example_outputs_validate():
     assert check.exit_code == 1, check.stderr
     report = run_cli("report", str(EXAMPLE), "--format", "json")
     assert report.exit_code == 0, report.stderr
-    for name, run in (("check-v1", check), ("report-v1", report)):
+    for name, run in (("check-v1", check), ("report-v2", report)):
         document = run.json  # validated, closed to undocumented keys
         assert open_errors(name, document) == []
         assert document["contracts"][0]["violations"]
@@ -154,8 +155,9 @@ RICH = {
     "app/logs.py": "import logging\nfrom loguru import logger\n",
     "app/a.py": "import logging\n",
     "app/c.py": "import app.a\nfrom app.logs import logger\n",
-    "app/d.py": "from ..... import y\n",
-    "app/broken.py": "def (:\n",
+    # Both mention a restricted module, so that `check` parses them too.
+    "app/d.py": "from ..... import logging\n",
+    "app/broken.py": "import logging\ndef (:\n",
     "app/my-tool.py": "X = 1\n",
     "app/x.py": "X = 1\n",
     "app/x/__init__.py": "",
@@ -230,6 +232,7 @@ def test_a_check_with_every_optional_key_validates(rich):
     assert run.exit_code == 1, run.stderr
     document = run.json
     assert_every_list_filled(document)
+    assert document["coverage"]["files_cleared_by_text"]
     verdict = document["contracts"][0]["baseline"]
     assert verdict["stale"] and verdict["expired"] and verdict["budgets"]
     assert [v["status"] for v in document["contracts"][0]["violations"]] == ["expired"]
@@ -246,7 +249,8 @@ def test_a_report_with_every_analysis_filled_validates(rich):
     for key in ("systems", "leaks", "leak_causes", "fix_first", "fragmented", "laundering"):
         assert contract[key], key
     assert any(cell["chain"] for row in contract["reach"].values() for cell in row.values())
-    assert open_errors("report-v1", document) == []
+    assert contract["hops"]
+    assert open_errors("report-v2", document) == []
 
 
 # -- what the schemas reject ----------------------------------------------------------

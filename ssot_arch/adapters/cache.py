@@ -63,7 +63,7 @@ from ssot_arch.logs import get_logger
 
 logger = get_logger(__name__)
 
-FORMAT = 2
+FORMAT = 3
 FILE_NAME = "imports.json"
 KEY_FILE = "key"
 KEY_BYTES = 32
@@ -232,8 +232,12 @@ def _read_signed(path: str, kind: str, key: bytes) -> Any:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 return _ignore(path, "not a regular file")
             fields = handle.readline(_HEADER_MAX).split()
-            if len(fields) != 4 or fields[:3] != [_MAGIC, str(FORMAT).encode(), kind.encode()]:
-                return _ignore(path, "not an ssot-arch cache file of this version")
+            if len(fields) == 4 and fields[0] == _MAGIC and fields[2] == kind.encode():
+                if fields[1] != str(FORMAT).encode():  # an earlier version's: expected
+                    logger.info("cache %s has another format; rebuilding it", path)
+                    return None
+            else:
+                return _ignore(path, "not an ssot-arch cache file")
             start = handle.tell()
             mac = _mac(key, kind)
             for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -421,8 +425,14 @@ def _outcome_to(outcome: CheckOutcome) -> dict[str, Any]:
     """The findings of `outcome` as stored: what the files' contents decide."""
     coverage = outcome.coverage
     unanalyzed = {u.file for u in coverage.unanalyzed}
+    cleared = set(coverage.cleared_by_text)
     return {
-        "analyzed": sorted(f.module for f in outcome.files.values() if f.path not in unanalyzed),
+        "analyzed": sorted(
+            f.module
+            for f in outcome.files.values()
+            if f.path not in unanalyzed and f.path not in cleared
+        ),
+        "cleared": sorted(f.module for f in outcome.files.values() if f.path in cleared),
         "unanalyzed": [[u.file, u.reason] for u in coverage.unanalyzed],
         "unresolved": [
             [u.file, u.line, u.line_contents, u.reason] for u in coverage.unresolved_imports
@@ -447,6 +457,7 @@ def _outcome_from(
         analyzed,
         [Unanalyzed(*u) for u in stored["unanalyzed"]],
         [UnresolvedImport(*u) for u in stored["unresolved"]],
+        [files[m] for m in stored["cleared"]],
     )
     results = tuple(
         ContractResult(
@@ -478,6 +489,7 @@ def _valid_result(result: Any) -> TypeGuard[dict[str, Any]]:
     return (
         type(result) is dict
         and _strings(result.get("analyzed"))
+        and _strings(result.get("cleared"))
         and _rows(result.get("unanalyzed"), _STR, _STR)
         and _rows(result.get("unresolved"), _STR, _INT, _STR, _STR)
         and type(result.get("contracts")) is dict

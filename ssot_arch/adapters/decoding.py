@@ -30,6 +30,14 @@ def decode_source(data: bytes) -> tuple[str, str]:
     return data.decode(encoding), encoding
 
 
+def declares_encoding(data: bytes) -> bool:
+    """Whether `data` may declare its encoding: `coding` in its first two lines, the only
+    place PEP 263 looks (an over-approximation: any mention there counts)."""
+    first = data.find(b"\n")
+    end = -1 if first == -1 else data.find(b"\n", first + 1)
+    return b"coding" in (data if end == -1 else data[:end])
+
+
 def quote(text: str) -> str:
     """Source text as shown in a reason: one stripped line, cut at MAX_QUOTE characters."""
     text = text.strip()
@@ -91,7 +99,7 @@ def decode(data: bytes, display: str, cap: int, must_copy: bool) -> Source | Una
     `display` names the file in the reason; `cap` is the deepest relative level the
     virtual layout holds; `must_copy` says the file is read through a copy anyway.
     """
-    if data.isascii() and b"\0" not in data and b"coding" not in data[:400]:
+    if data.isascii() and b"\0" not in data and not declares_encoding(data):
         # ASCII without an encoding declaration (which only the first two lines may
         # hold) is valid UTF-8: no need to decode it (most files of most repositories).
         if not must_copy and not _has_deeper_run(data, cap):

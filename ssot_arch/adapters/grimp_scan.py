@@ -216,7 +216,9 @@ class _Scanner:
         chunks = []
         for tree in self.trees:
             in_tree = [self.virtual_of[m] for m in modules if self.tree_of[m] == tree]
-            size = max(MIN_CHUNK, -(-len(in_tree) // CHUNKS))
+            # Large chunks, yet at least one per worker: `check` scans only the files
+            # that could import a restricted module, often fewer than MIN_CHUNK.
+            size = max(1, -(-len(in_tree) // CHUNKS), min(MIN_CHUNK, -(-len(in_tree) // pool.jobs)))
             chunks += [
                 Chunk(tree, tuple(in_tree[i : i + size]), exclude_type_checking)
                 for i in range(0, len(in_tree), size)

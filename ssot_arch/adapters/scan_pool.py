@@ -146,6 +146,7 @@ class ScanPool:
 
     def __init__(self, layout: dict[str, Any], directory: str, jobs: int):
         setup = pickle.dumps(layout, protocol=pickle.HIGHEST_PROTOCOL)
+        self.jobs = max(1, jobs)
         self.workers = [_Worker(setup, directory, f"worker-{n}") for n in range(max(1, jobs))]
 
     def __enter__(self) -> ScanPool:

@@ -5,10 +5,15 @@ else from grimp's scanner (grimp_scan.py), one bad file never stopping the run. 
 are read and decoded in Python first (only regular files inside the repository, of
 bounded size; see reading.py and decoding.py): unreadable, undecodable and NUL-holding
 files are listed as unanalysed, with the reason, before grimp sees them.
+
+Given the needles of the restricted modules (analysis/text_filter.py), a file whose
+text cannot import one is *cleared by text*: not parsed, and not looked up in the
+cache either, so that a file is cleared or not whatever the cache holds.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -19,11 +24,12 @@ from ssot_arch.adapters.cache import (
     content_key,
     generation_key,
 )
-from ssot_arch.adapters.decoding import Source, decode
+from ssot_arch.adapters.decoding import Source, declares_encoding, decode, decode_source
 from ssot_arch.adapters.grimp_scan import ProgressCallback, relative_cap, scan_sources
 from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.adapters.scan_pool import default_jobs
 from ssot_arch.adapters.universe import Universe
+from ssot_arch.analysis.text_filter import ImportNeedles, may_import, normalised
 from ssot_arch.domain.model import ImportRecord, SourceFile, Unanalyzed, UnresolvedImport
 from ssot_arch.logs import get_logger
 
@@ -40,6 +46,7 @@ class ScanResult:
     unanalyzed: list[Unanalyzed] = field(default_factory=list)
     unresolved: list[UnresolvedImport] = field(default_factory=list)
     analyzed: list[SourceFile] = field(default_factory=list)
+    cleared: list[SourceFile] = field(default_factory=list)  # by text: no import possible
 
 
 def _read_bytes(universe: Universe, source: SourceFile) -> bytes | Unanalyzed:
@@ -47,6 +54,26 @@ def _read_bytes(universe: Universe, source: SourceFile) -> bytes | Unanalyzed:
         return universe.read(source)
     except NotReadable as error:
         return Unanalyzed(source.path, str(error))
+
+
+def could_import(data: bytes, needles: ImportNeedles) -> bool:
+    """Whether a file with these bytes could import a restricted module: its text, decoded
+    as Python decodes it and normalised, holds a needle (see text_filter.py). A file that
+    cannot be decoded could: the scan then says why it is unanalysed."""
+    if data.isascii() and not declares_encoding(data):
+        if not any(needle in data for needle in _encoded(needles)):
+            return False  # the common case, decided in C
+        return may_import(data.decode("ascii"), needles)
+    try:
+        text, _ = decode_source(data)
+    except (SyntaxError, UnicodeDecodeError):
+        return True
+    return may_import(normalised(text), needles)
+
+
+@functools.cache
+def _encoded(needles: ImportNeedles) -> tuple[bytes, ...]:
+    return tuple(sorted(n.encode() for n in needles.in_import | needles.anywhere))
 
 
 def file_keys(universe: Universe) -> tuple[dict[str, str], list[Unanalyzed]]:
@@ -71,12 +98,15 @@ def scan_universe(
     cache_dir: str | None = None,
     keys: dict[str, str] | None = None,
     jobs: int | None = None,
+    needles: ImportNeedles | None = None,
 ) -> ScanResult:
     """Every import of every file of the universe, with what could not be read and why.
 
     With `mark_type_checking`, imports that sit under `if TYPE_CHECKING:` are flagged.
     With `cache_dir`, files whose content is unchanged are not scanned again (see
     cache.py); `keys` are their cache keys when the caller has already computed them.
+    With `needles`, only the files that could import a restricted module are scanned
+    (or taken from the cache); the others are `cleared`, whatever the cache holds.
     `jobs` worker processes scan (default: one per core).
     """
     result = ScanResult(unanalyzed=list(universe.unreadable))
@@ -96,12 +126,19 @@ def scan_universe(
     sources: dict[str, Source] = {}
     cap = relative_cap(universe)
     for source in universe.files:
+        data = None
+        if needles is not None:
+            data = _read_bytes(universe, source)
+            if not isinstance(data, Unanalyzed) and not could_import(data, needles):
+                result.cleared.append(source)
+                continue
         if cache is not None and source.module in keys:
             cached = cache.get(keys[source.module])
             if cached is not None:
                 entries[source.module] = cached
                 continue
-        data = _read_bytes(universe, source)
+        if data is None:
+            data = _read_bytes(universe, source)
         decoded = (
             data
             if isinstance(data, Unanalyzed)
@@ -112,7 +149,8 @@ def scan_universe(
         else:
             sources[source.module] = decoded
     if cache is not None:
-        logger.info("cache: %d of %d files unchanged", cache.hits, len(universe.files))
+        wanted = len(universe.files) - len(result.cleared)
+        logger.info("cache: %d of %d files unchanged", cache.hits, wanted)
     if sources:
         entries.update(
             scan_sources(universe, sources, mark_type_checking, progress, jobs or default_jobs())
@@ -134,10 +172,19 @@ def scan_universe(
                 result.imports.append(
                     ImportRecord(module, imported, line, line_contents, type_checking)
                 )
-    if cache is not None and (cache.hits != len(entries) or len(cache.entries) != len(entries)):
-        cache.save({keys[m]: entries[m] for m in entries if m in keys})
+    if cache is not None:
+        fresh = {keys[m]: entries[m] for m in entries if m in keys}
+        # A cleared file's entry (from a run that parsed it) stays for the next report.
+        kept = {
+            keys[f.module]: cache.entries[keys[f.module]]
+            for f in result.cleared
+            if keys.get(f.module) in cache.entries
+        }
+        if cache.hits != len(entries) or len(cache.entries) != len(fresh) + len(kept):
+            cache.save({**kept, **fresh})
     # `imports` stays in scan order: whatever is shown is sorted where it is shown.
     result.unanalyzed.sort()
     result.unresolved.sort()
     result.analyzed.sort(key=attrgetter("path"))
+    result.cleared.sort(key=attrgetter("path"))
     return result

@@ -80,17 +80,24 @@ class Universe:
         analyzed: Sequence[SourceFile],
         unanalyzed: Iterable[Unanalyzed],
         unresolved: Iterable[UnresolvedImport],
+        cleared: Sequence[SourceFile] = (),
     ) -> Coverage:
-        """How much of the universe a scan that analysed `analyzed` covers, and what it
-        left out."""
+        """How much of the universe a scan that parsed `analyzed` and cleared `cleared` by
+        their text covers (both are analysed), and what it left out."""
         return Coverage(
             files_total=len(self.files),
-            files_analyzed=len(analyzed),
+            files_analyzed=len(analyzed) + len(cleared),
+            cleared_by_text=tuple(sorted(f.path for f in cleared)),
             unanalyzed=tuple(unanalyzed),
             skipped_dirs=tuple(self.skipped_dirs),
             skipped_files=tuple(self.skipped_files),
             unresolved_imports=tuple(unresolved),
-            not_importable=tuple(f for f in analyzed if f.kind not in _IMPORTABLE),
+            not_importable=tuple(
+                sorted(
+                    (f for f in [*analyzed, *cleared] if f.kind not in _IMPORTABLE),
+                    key=lambda f: f.path,
+                )
+            ),
         )
 
 

@@ -19,6 +19,7 @@ from ssot_arch.analysis.direct import (
     find_direct_violations,
     unmatched_modules,
 )
+from ssot_arch.analysis.text_filter import ImportNeedles, needles_for
 from ssot_arch.application.settings import RunSettings
 from ssot_arch.contract import DEFAULT_RESTRICTED
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
@@ -61,9 +62,12 @@ def scan_repository(
     progress: Progress | None = None,
     universe: Universe | None = None,
     keys: dict[str, str] | None = None,
+    needles: ImportNeedles | None = None,
 ) -> tuple[Universe, ScanResult]:
     """Every import of the universe (found now unless given), scanned as the contracts
-    need: TYPE_CHECKING imports are marked when a contract leaves them out."""
+    need: TYPE_CHECKING imports are marked when a contract leaves them out. With
+    `needles`, only the files that could import a restricted module (the rest are
+    cleared by text)."""
     universe = universe or find_files(settings)
     need_tc = any(not c.type_checking_imports for c in settings.contracts)
     with timed("scanning imports"):
@@ -74,13 +78,24 @@ def scan_repository(
             cache_dir=settings.cache_dir,
             keys=keys,
             jobs=settings.jobs,
+            needles=needles,
         )
+    if needles is not None:
+        logger.info("cleared by text: %d files", len(scan.cleared))
     return universe, scan
 
 
 def coverage_of(universe: Universe, scan: ScanResult) -> Coverage:
     """How much of `universe` the scan analysed, and what it left out."""
-    return universe.coverage(scan.analyzed, scan.unanalyzed, scan.unresolved)
+    return universe.coverage(scan.analyzed, scan.unanalyzed, scan.unresolved, scan.cleared)
+
+
+def check_needles(settings: RunSettings) -> ImportNeedles:
+    """What a file must contain to be parsed by `check` (see analysis/text_filter.py)."""
+    return needles_for(
+        (name for spec in settings.contracts for name in spec.restricted),
+        {root.name.split(".")[0] for root in settings.roots},
+    )
 
 
 @dataclass
@@ -118,9 +133,14 @@ class Analysed:
 
 
 def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckOutcome:
-    """The check; with a cache, an unchanged tree reuses the last run's findings."""
+    """The check; with a cache, an unchanged tree reuses the last run's findings.
+
+    Only the files whose text could import a restricted module are parsed: the others
+    cannot hold a violation (see analysis/text_filter.py).
+    """
+    needles = check_needles(settings)
     if settings.cache_dir is None:
-        return check_repository(settings, progress).outcome
+        return check_repository(settings, progress, needles=needles).outcome
     universe = find_files(settings)
     with timed("hashing files"):
         keys, unreadable = file_keys(universe)
@@ -130,7 +150,7 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
     if stored is not None:
         logger.info("cache: no file changed; the last check's findings stand")
         return stored
-    outcome = check_repository(settings, progress, universe, keys).outcome
+    outcome = check_repository(settings, progress, universe, keys, needles).outcome
     store.save(outcome)
     return outcome
 
@@ -146,14 +166,17 @@ def check_repository(
     progress: Progress | None = None,
     universe: Universe | None = None,
     keys: dict[str, str] | None = None,
+    needles: ImportNeedles | None = None,
 ) -> Analysed:
     """Check every contract of `settings` against the repository: its direct violations
-    and warnings, with the scan they were found in.
+    and warnings, with the scan they were found in. With `needles`, the files that cannot
+    import a restricted module are cleared by text, not parsed (for `check` alone: the
+    other analyses need every import).
 
     Raises ConfigError when a contract names modules that do not exist.
     """
-    universe, scan = scan_repository(settings, progress, universe, keys)
-    modules = [f.module for f in scan.analyzed]
+    universe, scan = scan_repository(settings, progress, universe, keys, needles)
+    modules = [f.module for f in [*scan.analyzed, *scan.cleared]]
     graphs = {}
     files = {f.module: f for f in universe.files}
     results = []

@@ -88,12 +88,19 @@ class Coverage:
     """How much of the module universe was analysed, and everything that was not."""
 
     files_total: int
-    files_analyzed: int
+    files_analyzed: int  # parsed, or cleared by their text alone
     unanalyzed: tuple[Unanalyzed, ...] = ()
     skipped_dirs: tuple[SkippedDir, ...] = ()
     unresolved_imports: tuple[UnresolvedImport, ...] = ()
     not_importable: tuple[SourceFile, ...] = ()
     skipped_files: tuple[SkippedFile, ...] = ()
+    # `check` only: the analysed files whose text cannot import a restricted module, so
+    # that they were not parsed (see analysis/text_filter.py).
+    cleared_by_text: tuple[str, ...] = ()
+
+    @property
+    def files_cleared_by_text(self) -> int:
+        return len(self.cleared_by_text)
 
 
 @dataclass(frozen=True)

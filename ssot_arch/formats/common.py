@@ -8,7 +8,15 @@ from collections import Counter
 from typing import Any
 
 from ssot_arch.domain.baseline import BaselineEntry, root_of
-from ssot_arch.domain.model import KNOWN, NEW, CheckOutcome, ContractResult, ContractSpec, Violation
+from ssot_arch.domain.model import (
+    KNOWN,
+    NEW,
+    CheckOutcome,
+    ContractResult,
+    ContractSpec,
+    Coverage,
+    Violation,
+)
 from ssot_arch.domain.printable import printable
 
 __all__ = ["printable"]  # re-exported: every format escapes through this one helper
@@ -83,3 +91,12 @@ def stale_message(entry: BaselineEntry) -> str:
 def plural(n: int, word: str) -> str:
     """`n` and `word`, with an `s` unless `n` is 1."""
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def files_analysed(coverage: Coverage, of: str = "/") -> str:
+    """`40/41 files analysed (28 by their text alone)`: the coverage in a few words (`of`
+    joins the counts: `/` or ` of `)."""
+    text = f"{coverage.files_analyzed}{of}{coverage.files_total} files analysed"
+    if coverage.files_cleared_by_text:
+        text += f" ({coverage.files_cleared_by_text} by their text alone)"
+    return text

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ssot_arch.domain.model import CheckOutcome
-from ssot_arch.formats.common import plural, printable, stale_message, violation_message
+from ssot_arch.formats.common import (
+    files_analysed,
+    plural,
+    printable,
+    stale_message,
+    violation_message,
+)
 
 
 def _data(text: str) -> str:
@@ -63,6 +69,6 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
     broken = sum(1 for r in outcome.contracts if not r.kept)
     lines.append(
         f"ssot-arch: {plural(broken, 'contract')} broken, {plural(failing, 'violation')} to fix, "
-        f"{coverage.files_analyzed}/{coverage.files_total} files analysed"
+        + files_analysed(coverage)
     )
     return "\n".join(lines) + "\n"

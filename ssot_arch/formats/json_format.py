@@ -43,6 +43,11 @@ def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
         "coverage": {
             "files_total": coverage.files_total,
             "files_analyzed": coverage.files_analyzed,
+            **(
+                {"files_cleared_by_text": coverage.files_cleared_by_text}
+                if coverage.files_cleared_by_text
+                else {}
+            ),
             "unanalyzed": [{"file": u.file, "reason": u.reason} for u in coverage.unanalyzed],
             "unresolved_imports": [
                 {

@@ -14,7 +14,12 @@ import os
 from xml.etree import ElementTree
 
 from ssot_arch.domain.model import CheckOutcome
-from ssot_arch.formats.common import plural, printable, stale_message, violation_message
+from ssot_arch.formats.common import (
+    plural,
+    printable,
+    stale_message,
+    violation_message,
+)
 
 
 def _timestamp() -> str:
@@ -52,6 +57,7 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
             f"{plural(len(coverage.unanalyzed), 'file')} not analysed",
             [f"{u.file}: {u.reason}" for u in coverage.unanalyzed],
         )
+    # The case's name stays `coverage: N/M files`: CI systems track cases by name.
     cases.append((f"coverage: {coverage.files_analyzed}/{coverage.files_total} files", failure))
     diagnostics = [
         f"warning: {w} [{r.spec.id}]"

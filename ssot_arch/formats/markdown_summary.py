@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ssot_arch.domain.model import CheckOutcome
 from ssot_arch.formats.common import (
+    files_analysed,
     gate_counts,
     plural,
     printable,
@@ -105,6 +106,6 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
         "Not read",
         [f"- `{s.path}`: {_escape(s.reason)}" for s in sorted(coverage.skipped_files)],
     )
-    lines.append(f"{coverage.files_analyzed} of {coverage.files_total} files analysed.")
+    lines.append(files_analysed(coverage, " of ") + ".")
     # Each entry is one line: whatever the names hold, it stays one line.
     return "\n".join(map(printable, lines)) + "\n"

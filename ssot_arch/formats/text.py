@@ -8,6 +8,7 @@ import click
 
 from ssot_arch.domain.model import KNOWN, CheckOutcome, ContractResult
 from ssot_arch.formats.common import (
+    files_analysed,
     plural,
     printable,
     stale_message,
@@ -129,7 +130,7 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
     failing = sum(len(r.failing) for r in outcome.contracts)
     noun = "new violation" if any(r.baseline for r in outcome.contracts) else "violation"
     summary = (
-        f"{coverage.files_analyzed}/{coverage.files_total} files analysed"
+        files_analysed(coverage)
         + (f", {len(coverage.unanalyzed)} not analysed" if coverage.unanalyzed else "")
         + f"; {plural(failing, noun)}"
     )

@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from ssot_arch.adapters.scanner import could_import
-from ssot_arch.analysis.text_filter import ImportNeedles, may_import, needles_for, normalised
+from ssot_arch.analysis.text_filter import (
+    ImportNeedles,
+    may_import,
+    needles_for,
+    normalised,
+    utf8_searchable,
+)
 from tests.helpers import check_json, make_repo, run_cli
 
 STDLIB = needles_for(["logging", "loguru"], first_party={"app"})
@@ -235,3 +241,20 @@ def test_each_form_alone_in_its_file(tmp_path: Path, contract: str) -> None:
     found = {Path(v[0]).name for v in violations(check)[contract]}
     expected = {"stdlib": "alone1.py", "first-party": f"alone{len(STATEMENTS) + 2}.py"}
     assert expected[contract] in found  # the comma form; `from .. import log`
+
+
+def test_utf8_bytes_are_searched_like_their_decoded_text() -> None:
+    """The cheap view of UTF-8 bytes (one character per byte) finds what the decoded,
+    normalised text finds; text that NFKC changes is not given that view."""
+    rng = random.Random(7)
+    pieces = [*STATEMENTS, *RELATIVE, "é", "✓", "日本", "\u0301", ", ", "\\\n", " ", "\n"]
+    needles = needles_for(["logging", "loguru", "svc_b.log"], first_party={"svc_b"})
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        view = utf8_searchable(text.encode())
+        if view is None:
+            assert normalised(text) != text or not text.isascii()
+            continue
+        assert may_import(view, needles) == may_import(normalised(text), needles), text
+    assert utf8_searchable("import ｌｏｇｇｉｎｇ".encode()) is None  # NFKC changes it
+    assert utf8_searchable(b"x = '\xff'") is None  # not UTF-8

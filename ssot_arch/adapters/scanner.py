@@ -29,7 +29,12 @@ from ssot_arch.adapters.grimp_scan import ProgressCallback, relative_cap, scan_s
 from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.adapters.scan_pool import default_jobs
 from ssot_arch.adapters.universe import Universe
-from ssot_arch.analysis.text_filter import ImportNeedles, may_import, normalised
+from ssot_arch.analysis.text_filter import (
+    ImportNeedles,
+    may_import,
+    normalised,
+    utf8_searchable,
+)
 from ssot_arch.domain.model import ImportRecord, SourceFile, Unanalyzed, UnresolvedImport
 from ssot_arch.logs import get_logger
 
@@ -60,15 +65,17 @@ def could_import(data: bytes, needles: ImportNeedles) -> bool:
     """Whether a file with these bytes could import a restricted module: its text, decoded
     as Python decodes it and normalised, holds a needle (see text_filter.py). A file that
     cannot be decoded could: the scan then says why it is unanalysed."""
-    if data.isascii() and not declares_encoding(data):
-        if not any(needle in data for needle in _encoded(needles)):
+    if not declares_encoding(data):  # UTF-8, as Python reads it
+        if data.isascii() and not any(needle in data for needle in _encoded(needles)):
             return False  # the common case, decided in C
-        return may_import(data.decode("ascii"), needles)
+        text = utf8_searchable(data)
+        if text is not None:
+            return may_import(text, needles)
     try:
-        text, _ = decode_source(data)
+        decoded, _ = decode_source(data)
     except (SyntaxError, UnicodeDecodeError):
         return True
-    return may_import(normalised(text), needles)
+    return may_import(normalised(decoded), needles)
 
 
 @functools.cache

@@ -62,22 +62,45 @@ def needles_for(restricted: Iterable[str], first_party: Collection[str]) -> Impo
 _ASCII = bytes(range(128))
 
 
-def normalised(text: str) -> str:
-    """`text` with identifiers spelt as Python reads them, for the search (NFKC).
+def _stable(non_ascii: str) -> bool:
+    """Whether text whose non-ASCII characters are these is searched as it is.
 
-    Only its non-ASCII characters are checked first (most non-ASCII text is a few emoji
-    in strings, already in NFKC; checking the whole text costs ten times as much). If
-    they are in NFKC, so is the text, but for compositions of an ASCII letter with a
+    If they are in NFKC, so is the text, but for compositions of an ASCII letter with a
     combining mark that follows it (`e` + U+0301); composing never makes an ASCII
-    character, so it can only remove matches, and the text is searched as it is: at worst
-    one more file is parsed.
+    character, so it can only remove a match: at worst one more file is parsed. (Checking
+    only the non-ASCII characters costs a tenth of checking the whole text: most
+    non-ASCII text is a few emoji in strings, already in NFKC.)
     """
+    return unicodedata.is_normalized("NFKC", non_ascii)
+
+
+def normalised(text: str) -> str:
+    """`text` with identifiers spelt as Python reads them, for the search (NFKC)."""
     if text.isascii():
         return text
     others = text.encode("utf-8", "surrogatepass").translate(None, _ASCII)
-    if unicodedata.is_normalized("NFKC", others.decode("utf-8", "surrogatepass")):
+    if _stable(others.decode("utf-8", "surrogatepass")):
         return text
     return unicodedata.normalize("NFKC", text)
+
+
+def utf8_searchable(data: bytes) -> str | None:
+    """UTF-8 source `data` as text that `may_import` can search like its decoded and
+    normalised form; None when it must be decoded and normalised first (it is not UTF-8,
+    or holds characters that NFKC changes).
+
+    The text is `data` read as Latin-1: one character per byte, so decoding costs a copy.
+    The needles, and everything `may_import` looks at around them, are ASCII, and in UTF-8
+    an ASCII byte is always that character, never part of another.
+    """
+    if not data.isascii():
+        try:
+            others = data.translate(None, _ASCII).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if not _stable(others):
+            return None
+    return data.decode("latin-1")
 
 
 def may_import(text: str, needles: ImportNeedles) -> bool:

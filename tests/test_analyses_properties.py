@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from ssot_arch.analysis.leaks import find_transitive_leaks, index_importers
 from ssot_arch.analysis.systems import compliance, index_systems, systems_reach
+from ssot_arch.domain.findings import follow
 from ssot_arch.domain.model import ContractSpec, System, Violation
 from tests import oracles
 from tests.fakes import import_graph
@@ -108,7 +109,7 @@ def systems(draw):
 def test_systems_reach_equals_brute_force(case, chosen):
     graph, _ = case
     groups = {"app": ["app"], "lib": ["lib"], "core": ["app.core", "lib.core"]}
-    reach, fragmented = systems_reach(
+    reach, fragmented, hops = systems_reach(
         graph, index_systems(graph, chosen), groups, index_importers(graph)
     )
     assert graph.graph == {}
@@ -116,18 +117,21 @@ def test_systems_reach_equals_brute_force(case, chosen):
         expected = oracles.reach(graph, chosen, prefixes)
         for system in chosen:
             cell = reach[group][system.name]
+            chain = follow(hops.get(system.name, {}), cell.start) if cell.start else ()
             direct, transitive, shortest = expected[system.name]
-            assert (cell.direct, cell.transitive, len(cell.chain)) == (
+            assert (cell.direct, cell.transitive, len(chain), cell.length) == (
                 direct,
                 transitive,
                 shortest,
+                shortest,
             )
             members = {n for s in chosen for n in graph if oracles.within(n, s.entries)}
-            for hop in cell.chain[:-1]:
+            for hop in chain[:-1]:
                 assert hop.imported not in members
-            if cell.chain:
-                assert oracles.within(cell.chain[-1].imported, system.entries)
-                assert all(graph.has_edge(h.importer, h.imported) for h in cell.chain)
+            if chain:
+                assert chain[0].importer == cell.start
+                assert oracles.within(chain[-1].imported, system.entries)
+                assert all(graph.has_edge(h.importer, h.imported) for h in chain)
         reaching = sum(1 for s in chosen if reach[group][s.name].transitive)
         assert (group in fragmented) == (reaching > 1)
 

@@ -96,11 +96,14 @@ def test_reach_compliance_and_fragmentation(tmp_path):
     assert (app["stdlib"]["direct"], app["stdlib"]["transitive"]) == (1, 3)  # bad; cycle a, b
     assert (app["loguru"]["direct"], app["loguru"]["transitive"]) == (1, 2)
     # The gateway package's own `import logging` is no start: app.logging.* are members.
-    assert contract["reach"]["svc"]["ssot"]["chain"] == [
-        {"importer": "svc.main", "imported": "app.user", "line": 1},
-        {"importer": "app.user", "imported": "app.good", "line": 2},
-        {"importer": "app.good", "imported": "app.logging", "line": 1},
-    ]
+    cell = contract["reach"]["svc"]["ssot"]
+    assert (cell["start"], cell["length"]) == ("svc.main", 3)
+    assert contract["reach_hops"]["ssot"] == {
+        "svc.main": {"via": "app.user", "line": 1},
+        "app.user": {"via": "app.good", "line": 2},
+        "app.good": {"via": "app.logging", "line": 1},
+    }
+    assert contract["reach"]["app"]["ssot"]["start"] == "app.good"  # direct: one hop
     assert contract["fragmented"] == ["app", "svc"]
     rows = {row["group"]: row for row in contract["compliance"]}
     assert rows["app"] == {

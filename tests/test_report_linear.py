@@ -91,3 +91,33 @@ def test_a_long_chain_shows_its_first_and_last_hops():
     )
     assert chain_text(hops[:8]) == " → ".join([*(f"`m{i}` (l.{i + 1})" for i in range(8)), "`m8`"])
     assert chain_text(()) == ""
+
+
+def test_one_group_per_module_still_writes_a_linear_report(tmp_path):
+    """With `--group-depth`, nearly every module is a package of its own, each with an
+    example chain per system: written out one by one they grew with the square."""
+    sizes = {}
+    for modules in (500, 1000):
+        repo = chain_repository(tmp_path / str(modules), modules)
+        run = run_cli(
+            "report",
+            str(repo),
+            "--no-cache",
+            "--gateway",
+            "pkg.logs",
+            "--group-depth",
+            "2",
+            "--format",
+            "json",
+        )
+        assert run.exit_code == 0, run.stderr
+        sizes[modules] = len(run.stdout.encode())
+        contract = run.json["contracts"][0]
+        cell = contract["reach"]["pkg.a0"]["logging"]
+        assert (cell["start"], cell["length"]) == ("pkg.a0", modules)
+        hops = contract["reach_hops"]["logging"]
+        node, walked = "pkg.a0", 0
+        while node in hops:
+            node, walked = hops[node]["via"], walked + 1
+        assert (node, walked) == ("logging", modules)
+    assert sizes[1000] < 2.3 * sizes[500]  # linear (it was about 4 times)

@@ -248,7 +248,8 @@ def test_a_report_with_every_analysis_filled_validates(rich):
     contract = document["contracts"][0]
     for key in ("systems", "leaks", "leak_causes", "fix_first", "fragmented", "laundering"):
         assert contract[key], key
-    assert any(cell["chain"] for row in contract["reach"].values() for cell in row.values())
+    assert any(cell["start"] for row in contract["reach"].values() for cell in row.values())
+    assert contract["reach_hops"]
     assert contract["hops"]
     assert open_errors("report-v2", document) == []
 

@@ -108,17 +108,6 @@ def shortest_paths_to(
     return ShortestPaths(following, length, last)
 
 
-def chain_from(graph: nx.DiGraph[str], start: str, following: Mapping[str, str]) -> tuple[Hop, ...]:
-    """The hops from `start` along `following` (a search's next nodes) to its end."""
-    hops = []
-    node = start
-    while node in following:
-        nxt = following[node]
-        hops.append(Hop(node, nxt, first_line(graph, node, nxt)))
-        node = nxt
-    return tuple(hops)
-
-
 def hops_along(
     graph: nx.DiGraph[str], starts: Iterable[str], following: Mapping[str, str]
 ) -> dict[str, Hop]:

@@ -25,7 +25,7 @@ import networkx as nx
 from ssot_arch.analysis.direct import is_within, lineage, modules_within
 from ssot_arch.analysis.leaks import (
     ImporterIndex,
-    chain_from,
+    hops_along,
     is_first_party_file,
     shortest_paths_to,
 )
@@ -117,9 +117,10 @@ def files_by_group(graph: nx.DiGraph[str], groups: Groups) -> dict[str, list[str
 
 def systems_reach(
     graph: nx.DiGraph[str], index: SystemIndex, groups: Groups, importers: ImporterIndex
-) -> tuple[dict[str, dict[str, ReachCell]], tuple[str, ...]]:
+) -> tuple[dict[str, dict[str, ReachCell]], tuple[str, ...], dict[str, dict[str, Hop]]]:
     """Per group and system: the modules importing it directly, those reaching it, and
-    a shortest example chain; and the groups that reach more than one system.
+    where a shortest example chain starts; the groups that reach more than one system;
+    and per system the next hop of every module on those chains.
 
     `index` is `index_systems(graph, systems)`, `importers` is `index_importers(graph)`.
     """
@@ -129,6 +130,7 @@ def systems_reach(
     routes = {s.name: shortest_paths_to(importers, members[s.name], passable) for s in systems}
     reach: dict[str, dict[str, ReachCell]] = {}
     fragmented = []
+    starts: dict[str, list[str]] = {s.name: [] for s in systems}
     files = files_by_group(graph, groups)
     for group in sorted(groups):
         modules = [m for m in files[group] if m not in every_member]
@@ -137,15 +139,21 @@ def systems_reach(
             paths = routes[system.name]
             reaching = [m for m in modules if m in paths.following]
             direct = sum(1 for m in modules if system.name in index.imports.get(m, ()))
-            chain: tuple[Hop, ...] = ()
-            if reaching:  # one chain per group and system: walking it costs its length
+            cell = ReachCell(direct, len(reaching))
+            if reaching:
                 start = min(reaching, key=lambda m: (paths.length[m], m))
-                chain = chain_from(graph, start, paths.following)
-            row[system.name] = ReachCell(direct, len(reaching), chain)
+                cell = ReachCell(direct, len(reaching), start, paths.length[start])
+                starts[system.name].append(start)
+            row[system.name] = cell
         reach[group] = row
         if sum(1 for cell in row.values() if cell.transitive) > 1:
             fragmented.append(group)
-    return reach, tuple(fragmented)
+    hops = {
+        name: hops_along(graph, starts[name], routes[name].following)
+        for name in sorted(starts)
+        if starts[name]
+    }
+    return reach, tuple(fragmented), hops
 
 
 def compliance(

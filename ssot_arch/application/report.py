@@ -67,9 +67,9 @@ def run_report(
             leaks = find_transitive_leaks(graph, spec, importers)
         with timed(f"[{spec.id}] systems reach and compliance"):
             index = index_systems(graph, systems[spec.id])
-            reach, fragmented = systems_reach(graph, index, groups, importers)
+            reach, fragmented, reach_hops = systems_reach(graph, index, groups, importers)
             rows = compliance(graph, index, groups, result.violations)
         with timed(f"[{spec.id}] laundering"):
             laundering = find_laundering(graph, spec, sources)
-        reports[spec.id] = ContractReport(leaks, reach, fragmented, rows, laundering)
+        reports[spec.id] = ContractReport(leaks, reach, fragmented, rows, laundering, reach_hops)
     return ReportOutcome(outcome, groups, systems, reports)

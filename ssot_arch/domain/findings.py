@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ssot_arch.domain.model import CheckOutcome, System
 
@@ -58,20 +58,30 @@ class LeakAnalysis:
     def chain(self, module: str) -> tuple[Hop, ...]:
         """The shortest chain from `module` (a leak, or a module on a leak's chain) to
         the restricted module: its hops, followed one by one."""
-        chain = []
-        node = module
-        while node in self.hops:
-            hop = self.hops[node]
-            chain.append(hop)
-            node = hop.imported
-        return tuple(chain)
+        return follow(self.hops, module)
+
+
+def follow(hops: Mapping[str, Hop], module: str) -> tuple[Hop, ...]:
+    """The chain from `module` along `hops` (each module's next hop) to its end."""
+    chain = []
+    node = module
+    while node in hops:
+        hop = hops[node]
+        chain.append(hop)
+        node = hop.imported
+    return tuple(chain)
 
 
 @dataclass(frozen=True)
 class ReachCell:
+    """What one group reaches of one system; its example chain starts at `start` and
+    follows `ContractReport.reach_hops` (chains share their tails: with one group per
+    package there are nearly as many cells as modules)."""
+
     direct: int
     transitive: int
-    chain: tuple[Hop, ...]
+    start: str | None = None  # the group's module with the shortest chain (then by name)
+    length: int = 0  # that chain's hops
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,14 @@ class ContractReport:
     fragmented: tuple[str, ...]
     compliance: tuple[ComplianceRow, ...]
     laundering: tuple[LaunderedImport, ...]
+    # system -> the next hop of every module on an example chain of the reach cells
+    reach_hops: Mapping[str, Mapping[str, Hop]] = field(default_factory=dict)
+
+    def reach_chain(self, system: str, cell: ReachCell) -> tuple[Hop, ...]:
+        """`cell`'s example chain to `system`, followed hop by hop."""
+        if cell.start is None:
+            return ()
+        return follow(self.reach_hops.get(system, {}), cell.start)
 
 
 @dataclass(frozen=True)

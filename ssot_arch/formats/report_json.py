@@ -19,10 +19,6 @@ from ssot_arch.formats.json_format import outcome_to_dict
 SCHEMA_VERSION = 2  # the report's own; `check --format json` stays at 1
 
 
-def chain_to_list(chain: tuple[Hop, ...]) -> list[dict[str, Any]]:
-    return [{"importer": h.importer, "imported": h.imported, "line": h.line} for h in chain]
-
-
 def next_hop(hop: Hop) -> dict[str, Any]:
     return {"via": hop.imported, "line": hop.line}
 
@@ -83,11 +79,16 @@ def contract_findings(
                 system: {
                     "direct": cell.direct,
                     "transitive": cell.transitive,
-                    "chain": chain_to_list(cell.chain),
+                    "start": cell.start,
+                    "length": cell.length,
                 }
                 for system, cell in row.items()
             }
             for group, row in report.reach.items()
+        },
+        "reach_hops": {
+            system: {module: next_hop(hop) for module, hop in sorted(hops.items())}
+            for system, hops in sorted(report.reach_hops.items())
         },
         "fragmented": list(report.fragmented),
         "compliance": [

@@ -118,11 +118,15 @@ def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
     for group, row in report.reach.items():
         cells = [f"{row[s.name].direct} / {row[s.name].transitive}" for s in systems]
         rows.append([group, *cells, "yes" if group in report.fragmented else ""])
-    chains = [
-        f"{group} → {system.name}: {chain_text(row[system.name].chain)}"
+    reaching = [
+        (group, system.name, row[system.name])
         for group, row in report.reach.items()
         for system in systems
-        if row[system.name].chain
+        if row[system.name].start is not None
+    ]
+    chains = [
+        f"{group} → {name}: {chain_text(report.reach_chain(name, cell))}"
+        for group, name, cell in reaching[:MAX_ROWS]
     ]
     return [
         Heading(3, "Systems reach"),
@@ -130,6 +134,7 @@ def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
         Table(header, rows),
         Paragraph("Example chains:"),
         ItemList(chains),
+        *_more(len(reaching), len(chains)),
     ]
 
 

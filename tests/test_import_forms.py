@@ -142,3 +142,86 @@ def test_restricted_first_party_module_and_its_descendants(tmp_path):
         ("app/a.py", 1, "app.legacy_log.impl"),
         ("app/b.py", 1, "app.legacy_log"),
     ]
+
+
+def _worker_answers(tmp_path, repo, monkeypatch, lending_breaks):
+    """The scan worker's answers for every file of `repo`, served in this process (see
+    scan_worker.py); with `lending_breaks`, grimp refuses the plain constructors the
+    worker lends it, as a grimp that builds its answer otherwise would."""
+    import io
+    import json
+    import pickle
+
+    from ssot_arch.adapters import grimp_scan, scan_worker
+    from ssot_arch.adapters.decoding import decode
+    from ssot_arch.adapters.universe import collect_universe, discover_layout
+
+    refused = []
+    if lending_breaks:
+
+        def refuse(*args, **kwargs):
+            refused.append(args or kwargs)
+            raise TypeError("not a DirectImport")
+
+        monkeypatch.setattr(scan_worker, "_plain_import", refuse)
+    universe = collect_universe(str(repo), discover_layout(str(repo), [str(repo)]).roots)
+    cap = grimp_scan.relative_cap(universe)
+    sources = {f.module: decode(universe.read(f), f.path, cap, False) for f in universe.files}
+    folder = tmp_path / ("scan-broken" if lending_breaks else "scan")
+    folder.mkdir()
+    scanner = grimp_scan._Scanner(universe, sources, str(folder))
+    requests, answers = io.BytesIO(), io.BytesIO()
+    pickle.dump(scanner.grimp_layout, requests)
+    modules = tuple(sorted(scanner.virtual_of.values()))
+    for exclude_type_checking in (False, True, False):
+        pickle.dump((modules, exclude_type_checking), requests)
+    requests.seek(0)
+    scan_worker.serve(requests, answers)
+    assert len(refused) == (1 if lending_breaks else 0)  # tried once, then left alone
+    decoded = []
+    for answer in map(json.loads, answers.getvalue().splitlines()[1:]):
+        names, texts = answer["names"], answer["texts"]
+        decoded.append(
+            {
+                scanner.module_of[module]: [
+                    (names[flat[i]], flat[i + 1], texts[flat[i + 2]])
+                    for i in range(0, len(flat), 3)
+                ]
+                for module, flat in answer["imports"].items()
+            }
+        )
+    return decoded
+
+
+def test_the_scan_worker_answers_alike_whether_grimp_takes_its_constructors(tmp_path, monkeypatch):
+    # The worker lends grimp plain constructors for its answer (scan_worker.py); if
+    # grimp refuses them, it scans again with grimp's own objects, and keeps to those.
+    repo = make_repo(
+        tmp_path / "repo",
+        {
+            "app/__init__.py": "from .logs import get\n",
+            "app/logs.py": "import logging\nfrom loguru import logger\n",
+            "app/sub/__init__.py": "",
+            "app/sub/deep.py": """
+                from typing import TYPE_CHECKING
+                from ... import beyond
+                from .. import logs
+                from ..logs import get, logger as lg
+                import app.logs, os.path
+                if TYPE_CHECKING:
+                    from logging import Logger
+                def f():
+                    import structlog
+            """,
+            "other.py": "import app.sub.deep\nfrom app import missing\n",
+        },
+    )
+    lent = _worker_answers(tmp_path, repo, monkeypatch, lending_breaks=False)
+    own = _worker_answers(tmp_path, repo, monkeypatch, lending_breaks=True)
+    assert lent == own
+    assert lent[0] == lent[2] != lent[1]  # the second scan leaves TYPE_CHECKING out
+    deep = lent[0]["app.sub.deep"]
+    assert (None, 2, "from ... import beyond") in deep
+    assert ("app.logs", 4, "from ..logs import get, logger as lg") in deep
+    assert ("logging", 7, "from logging import Logger") in deep
+    assert deep == sorted(deep, key=lambda row: (row[1], row[0] or "", row[2]))

@@ -30,23 +30,29 @@ def build_import_graph(
     for name in sorted(internal):
         graph.add_module(name)
     wanted = None if only_imports_of is None else set(only_imports_of)
+    # A wanted module's descendants share its first component: any other name is
+    # decided by that alone.
+    wanted_tops = {name.split(".")[0] for name in wanted or ()}
     keep: dict[str, bool] = {}  # imported name -> whether it is wanted (names repeat a lot)
-    for record in imports:
-        if record.type_checking and not include_type_checking:
+    known = keep.get
+    for importer, imported, line, line_contents, type_checking in imports:
+        if type_checking and not include_type_checking:
             continue
-        imported = record.imported
         if wanted is not None:
-            if imported not in keep:
+            kept = known(imported)
+            if kept is None:
                 parts = imported.split(".")
-                keep[imported] = any(".".join(parts[: i + 1]) in wanted for i in range(len(parts)))
-            if not keep[imported]:
+                kept = keep[imported] = parts[0] in wanted_tops and any(
+                    ".".join(parts[: i + 1]) in wanted for i in range(len(parts))
+                )
+            if not kept:
                 continue
         if imported not in internal and imported.split(".")[0] not in roots:
             graph.add_module(imported, is_squashed=True)
         graph.add_import(
-            importer=record.importer,
+            importer=importer,
             imported=imported,
-            line_number=record.line,
-            line_contents=record.line_contents,
+            line_number=line,
+            line_contents=line_contents,
         )
     return graph

@@ -14,8 +14,8 @@ whole process on one deeply nested expression. So the scanner is driven here dir
   line. The virtual names are not identifiers, so no import can name them. A file with
   a relative import deeper than any level is scanned from a copy in which such runs of
   dots are shortened to one that is still beyond every root (see decoding.py).
-* grimp runs in worker processes (`scan_pool.py`), in parallel. Files are scanned in a
-  few chunks; a chunk that fails is split until the failing file is found and listed
+* grimp runs in worker processes (`scan_pool.py`), in parallel, each on one chunk of
+  the files; a chunk that fails is split until the failing file is found and listed
   as unanalysed with the reason, whether grimp raised, panicked or crashed.
 
 The parser is ruff's (inside grimp), so code for newer Pythons than the running one
@@ -28,28 +28,29 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 
 from ssot_arch.adapters.cache import Entry, ScanFailure, ScannedImport
+from ssot_arch.adapters.collector import collector_paused
 from ssot_arch.adapters.decoding import Source, quote
 from ssot_arch.adapters.files import process_is_running
 from ssot_arch.adapters.scan_pool import Answer, Chunk, ScanPool
 from ssot_arch.adapters.universe import Root, Universe
 from ssot_arch.domain.model import FileKind, SourceFile, Unanalyzed
 
-# Each call to grimp's scanner converts the whole module set first (40 ms at 10,000
-# modules), so files are scanned in a few large chunks, not many small ones; a chunk
-# that fails is split into smaller ones (see `_Scanner.scan`).
+# Each call to grimp's scanner converts the whole module set first (0.4 s at 100,000
+# modules), so each worker scans its share of the files in one call; a chunk that fails
+# is split into smaller ones (see `_Scanner.scan`): after a syntax error, the rest of a
+# chunk of more than MIN_CHUNK // 2 files into CHUNKS parts.
 CHUNKS = 4
 MIN_CHUNK = 2000
 TEMP_PREFIX = "ssot-arch-scan-"
 
 _LEVEL = "~up"
-_MISSING = object()
 
 ProgressCallback = Callable[[int, int], None]
-# grimp's imports of one module: [virtual name, line, line contents] each.
-_Found = dict[str, list[list[Any]]]
+# grimp's imports of each module, in order (see scan_worker.py's `RealNames`); none sits
+# under `if TYPE_CHECKING:` yet (see `scan_sources`).
+_Found = dict[str, list[ScannedImport]]
 
 
 class _Layout:
@@ -74,19 +75,6 @@ class _Layout:
     def virtual(self, module: str, root: str) -> str:
         return f"{self._prefix_dot}{self.marker_of[root]}{module[len(root) :]}"
 
-    def real(self, name: str, importer_root: str) -> str | None:
-        """The repository's name for a scanned name; None when it climbed above the roots."""
-        if name.startswith(self._prefix_dot):
-            marker, dot, rest = name[len(self._prefix_dot) :].partition(".")
-            root = self.root_of.get(marker)
-            return None if root is None else root + dot + rest
-        if name == self.top:
-            # grimp resolves a missing first-party module to the importer's top package.
-            return importer_root
-        if not name or name.startswith((".", self.top + ".")):
-            return None
-        return name
-
     def namespaces(self) -> list[str]:
         """The levels above the roots: modules, so that imports landing there resolve."""
         return [".".join([self.top] + [_LEVEL] * n) for n in range(1, self.levels + 1)]
@@ -107,17 +95,20 @@ def _needs_own_file(
     imports, a symbolic link), when its module name is not its path (`v1.2/` is named
     `v1_2`, `x.py` shadowed by the package `x/` is `x~shadowed`), and for a package that
     shadows a module: grimp would read `x.py` where Python imports `x/__init__.py`.
+
+    `root_dir` and `root.path` come as `os.path.join(..., "")` (ending in a separator):
+    joined to a relative path by concatenation, as `os.path.join` would, but cheaper.
     """
     if not text.plain_utf8 or source.module in shadowing:
         return True
     if root.is_file:
         return False
     inner = source.module[len(source.root) + 1 :].replace(".", "/")
-    if source.is_package:
+    if source.kind is FileKind.PACKAGE:
         expected = inner + "/__init__.py" if inner else "__init__.py"
     else:
         expected = inner + ".py"
-    return os.path.join(root_dir, source.path) != os.path.join(root.path, expected)
+    return root_dir + source.path != root.path + expected
 
 
 class _Tree:
@@ -137,7 +128,7 @@ class _Scanner:
     """grimp's scanner over temporary trees that give every module its right file.
 
     Most files are read through one link per root (cheap: no per-file work); the few
-    that need a file of their own get one in a second tree, scanned separately.
+    that need a file of their own get one in a second tree, scanned in the same calls.
     """
 
     def __init__(self, universe: Universe, sources: Mapping[str, Source], directory: str):
@@ -157,13 +148,19 @@ class _Scanner:
             os.symlink(root.path, target + ".py" if root.is_file else target)
         self.tree_of: dict[str, str] = {}
         self.virtual_of: dict[str, str] = {}
-        self.by_virtual_path: dict[str, SourceFile] = {}
+        self._by_virtual_path: dict[str, SourceFile] | None = None
         made: set[str] = set()
+        # Folders as `os.path.join(folder, "")`: see `_needs_own_file`.
+        root_dir = os.path.join(universe.root_dir, "")
+        in_roots = {
+            name: Root(name, os.path.join(root.path, ""), root.is_file)
+            for name, root in roots.items()
+        }
         for module, text in sources.items():
             source = self.by_module[module]
             virtual = self.virtual_of[module] = layout.virtual(module, source.root)
             tree = "linked"
-            if _needs_own_file(source, text, shadowing, roots[source.root], universe.root_dir):
+            if _needs_own_file(source, text, shadowing, in_roots[source.root], root_dir):
                 tree = "own"
                 target = own.path_of(virtual, source.is_package)
                 parent = os.path.dirname(target)
@@ -176,30 +173,40 @@ class _Scanner:
                     with open(target, "w", encoding="utf-8") as handle:
                         handle.write(text.utf8_text or "")
             self.tree_of[module] = tree
-            self.by_virtual_path[self.trees[tree].path_of(virtual, source.is_package)] = source
         self.module_of = {virtual: module for module, virtual in self.virtual_of.items()}
 
-        # The real roots, so that absolute imports resolve to first-party modules.
-        real: dict[str, tuple[list[str], list[str]]] = {r.name: ([], []) for r in universe.roots}
-        for module in self.by_module:
-            real.setdefault(module.split(".")[0], ([], []))[0].append(module)
-        for namespace in universe.namespace_packages:
-            real.setdefault(namespace.split(".")[0], ([], []))[1].append(namespace)
+        # Every name an import may resolve to: the virtual names and the levels (for
+        # relative imports), the real names (for absolute ones), modules and namespace
+        # packages alike. The worker hands grimp the chunk's files as modules and these
+        # as namespace packages (see scan_worker.py).
+        names = set(self.virtual_of.values())
+        names.update(self.by_module)
+        names.update(universe.namespace_packages)
+        names.update(layout.namespaces())
+        names.update(
+            layout.virtual(n, n.split(".")[0])
+            for n in universe.namespace_packages
+            if n.split(".")[0] in layout.marker_of
+        )
         self.grimp_layout = {
             "top": layout.top,
-            "modules": sorted(self.virtual_of.values()),
-            "namespaces": sorted(
-                layout.namespaces()
-                + [
-                    layout.virtual(n, n.split(".")[0])
-                    for n in universe.namespace_packages
-                    if n.split(".")[0] in layout.marker_of
-                ]
-            ),
+            "prefix": layout.prefix,
+            "root_of": layout.root_of,
+            "names": list(names),
             "trees": {name: tree.directory for name, tree in self.trees.items()},
-            "real": real,
-            "real_directory": directory + "/real",
+            "own": [self.virtual_of[m] for m, tree in self.tree_of.items() if tree == "own"],
         }
+
+    def source_at(self, path: str) -> SourceFile | None:
+        """The file grimp read at `path` (a syntax error names it), if it is one of ours."""
+        if self._by_virtual_path is None:  # only ever needed for a syntax error
+            self._by_virtual_path = {
+                self.trees[self.tree_of[module]].path_of(
+                    virtual, self.by_module[module].is_package
+                ): self.by_module[module]
+                for module, virtual in self.virtual_of.items()
+            }
+        return self._by_virtual_path.get(path)
 
     def scan(
         self,
@@ -209,20 +216,16 @@ class _Scanner:
         progress: ProgressCallback | None,
         exclude_type_checking: bool = False,
     ) -> _Found:
-        """Each module's imports as grimp gives them ([virtual name, line, text]); the
-        files that could not be scanned are added to `failures`."""
+        """Each module's imports, by the repository's names and in order; the files
+        that could not be scanned are added to `failures`."""
         found: _Found = {}
+        make = tuple.__new__
         total, done = len(modules), 0
-        chunks = []
-        for tree in self.trees:
-            in_tree = [self.virtual_of[m] for m in modules if self.tree_of[m] == tree]
-            # Large chunks, yet at least one per worker: `check` scans only the files
-            # that could import a restricted module, often fewer than MIN_CHUNK.
-            size = max(1, -(-len(in_tree) // CHUNKS), min(MIN_CHUNK, -(-len(in_tree) // pool.jobs)))
-            chunks += [
-                Chunk(tree, tuple(in_tree[i : i + size]), exclude_type_checking)
-                for i in range(0, len(in_tree), size)
-            ]
+        # One chunk per worker (grimp converts the whole module set on each call), the
+        # modules dealt round so that the workers' shares are alike.
+        count = min(len(modules), pool.jobs)
+        virtual = [self.virtual_of[m] for m in modules]
+        chunks = [Chunk(tuple(virtual[n::count]), exclude_type_checking) for n in range(count)]
 
         def unanalyzed(virtual: str, reason: str) -> None:
             nonlocal done
@@ -232,15 +235,21 @@ class _Scanner:
         def handle(chunk: Chunk, answer: Answer) -> list[Chunk]:
             nonlocal done
             if "imports" in answer:
+                names, texts = answer["names"], answer["texts"]
                 for virtual, imports in answer["imports"].items():
-                    found[self.module_of[virtual]] = imports
+                    row = iter(imports)  # flat: name, line, contents, name, ...
+                    # ScannedImport's own constructor, without its Python-level call.
+                    found[self.module_of[virtual]] = [
+                        make(ScannedImport, (names[name], line, texts[text], False))
+                        for name, line, text in zip(row, row, row, strict=True)
+                    ]
                 done += len(chunk.modules)
                 if progress:
                     progress(done, total)
                 return []
             if "syntax_error" in answer:
                 filename, line, text = answer["syntax_error"]
-                bad = self.by_virtual_path.get(filename)
+                bad = self.source_at(filename)
                 virtual = self.virtual_of.get(bad.module) if bad else None
                 if virtual is not None and virtual in chunk.modules:
                     reason = f"SyntaxError (line {line or '?'})"
@@ -269,7 +278,7 @@ class _Scanner:
 def _split(chunk: Chunk, modules: Sequence[str], parts: int) -> list[Chunk]:
     size = max(1, -(-len(modules) // parts))
     return [
-        Chunk(chunk.tree, tuple(modules[i : i + size]), chunk.exclude_type_checking)
+        Chunk(tuple(modules[i : i + size]), chunk.exclude_type_checking)
         for i in range(0, len(modules), size)
     ]
 
@@ -302,6 +311,17 @@ def scan_sources(
     With `mark_type_checking`, imports that sit under `if TYPE_CHECKING:` are flagged
     (found by a second scan, of only the files that mention TYPE_CHECKING).
     """
+    with collector_paused():  # the answers are a few objects per import: see collector.py
+        return _scan_sources(universe, sources, mark_type_checking, progress, jobs)
+
+
+def _scan_sources(
+    universe: Universe,
+    sources: Mapping[str, Source],
+    mark_type_checking: bool,
+    progress: ProgressCallback | None,
+    jobs: int,
+) -> dict[str, Entry]:
     failures: list[Unanalyzed] = []
     clean_stale_scan_folders()
     directory = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
@@ -310,40 +330,38 @@ def scan_sources(
         modules = sorted(sources)
         with ScanPool(scanner.grimp_layout, directory, jobs) as pool:
             found = scanner.scan(pool, modules, failures, progress)
-            type_checking_only: set[tuple[str, int]] = set()
+            # Module -> the lines of its imports that sit under `if TYPE_CHECKING:`.
+            type_checking_only: dict[str, set[int]] = {}
             if mark_type_checking:
                 guarded = [m for m in modules if m in found and sources[m].mentions_type_checking]
                 runtime = scanner.scan(pool, guarded, [], None, exclude_type_checking=True)
                 for module in guarded:
-                    kept = {(name, line) for name, line, _ in runtime.get(module, ())}
-                    type_checking_only.update(
-                        (module, line)
-                        for name, line, _ in found[module]
-                        if (name, line) not in kept
-                    )
+                    kept = {(name, line) for name, line, _, _ in runtime.get(module, ())}
+                    lines = {line for name, line, _, _ in found[module] if (name, line) not in kept}
+                    if lines:
+                        type_checking_only[module] = lines
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
     entries: dict[str, Entry] = {}
-    by_path = {f.path: f.module for f in universe.files}
-    for failure in failures:
-        entries[by_path[failure.file]] = ScanFailure(failure.reason)
-    layout = scanner.layout
-    real_names: dict[tuple[str, str], Any] = {}  # most imported names repeat
+    if failures:
+        by_path = {f.path: f.module for f in universe.files}
+        for failure in failures:
+            entries[by_path[failure.file]] = ScanFailure(failure.reason)
     for module, imports in found.items():
-        root = scanner.by_module[module].root
         original_lines = sources[module].original_lines
+        tc_lines = type_checking_only.get(module)
+        if not original_lines and not tc_lines:  # nearly every file
+            entries[module] = imports
+            continue
         entry = []
-        for imported, line, line_contents in imports:
-            key = (imported, root)
-            name = real_names.get(key, _MISSING)
-            if name is _MISSING:
-                name = real_names[key] = layout.real(*key)
+        for imported, line, line_contents, _ in imports:
             if original_lines and line in original_lines:
                 line_contents = quote(original_lines[line])
-            tc = bool(type_checking_only) and (module, line) in type_checking_only
-            entry.append(ScannedImport(name, line, line_contents, tc))
-        # Sorted: the scan's order depends on hashing in grimp and on the chunks.
+            tc = tc_lines is not None and line in tc_lines
+            entry.append(ScannedImport(imported, line, line_contents, tc))
+        # In order of line, name and contents, as the workers answer (the scan's own
+        # order depends on hashing in grimp and on the chunks).
         entry.sort(key=lambda e: (e.line, e.imported or "", e.line_contents))
         entries[module] = entry
     return entries

@@ -11,9 +11,11 @@ carries every import behind it: `imports`, a sorted tuple of (line, line_content
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 
+from ssot_arch.adapters.collector import collector_paused
 from ssot_arch.domain.model import ImportRecord, SourceFile
 
 
@@ -25,32 +27,69 @@ def to_networkx(
     include_type_checking: bool = True,
 ) -> nx.DiGraph[str]:
     """The import graph of the analysed modules (see the module docstring); with
-    `include_type_checking` false, imports under `if TYPE_CHECKING:` are left out."""
-    digraph: nx.DiGraph[str] = nx.DiGraph()
+    `include_type_checking` false, imports under `if TYPE_CHECKING:` are left out.
+
+    The graph's dictionaries are filled directly, with what `add_nodes_from` and
+    `add_edges_from` would put there: on a large repository those methods' per-edge
+    bookkeeping costs more than everything else here.
+    """
+    with collector_paused():
+        return _to_networkx(analysed, namespace_packages, imports, include_type_checking)
+
+
+def _to_networkx(
+    analysed: Iterable[SourceFile],
+    namespace_packages: Iterable[str],
+    imports: Iterable[ImportRecord],
+    include_type_checking: bool,
+) -> nx.DiGraph[str]:
     files: Mapping[str, SourceFile] = {f.module: f for f in analysed}
     roots = {f.root for f in files.values()}
-    nodes: list[tuple[str, dict[str, str | bool]]]
-    nodes = [(m, {"root": f.root, "file": f.path}) for m, f in files.items()]
-    nodes += [(n, {"root": n.split(".")[0]}) for n in namespace_packages if n not in files]
-    edges: dict[tuple[str, str], list[tuple[int, str]]] = {}
-    for record in imports:
-        if record.type_checking and not include_type_checking:
-            continue
-        edges.setdefault((record.importer, record.imported), []).append(
-            (record.line, record.line_contents)
-        )
-    known = {name for name, _ in nodes}
-    for _, imported in edges:
-        if imported not in known:
-            known.add(imported)
-            if imported.split(".")[0] in roots:
-                nodes.append((imported, {"root": imported.split(".")[0]}))
-            else:
-                nodes.append((imported, {"external": True}))
+    nodes: dict[str, dict[str, str | bool]] = {
+        m: {"root": f.root, "file": f.path} for m, f in files.items()
+    }
+    for n in namespace_packages:
+        if n not in files:
+            nodes[n] = {"root": n.split(".")[0]}
     # Insertion order is left as found: the analyses sort whatever decides an answer.
-    digraph.add_nodes_from(nodes)
-    digraph.add_edges_from(
-        (u, v, {"imports": tuple(sorted(lines)) if len(lines) > 1 else tuple(lines)})
-        for (u, v), lines in edges.items()
-    )
+    succ: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in nodes}
+    pred: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in nodes}
+    # An edge's imports are a tuple from its first import on (most edges have one); an
+    # edge with more holds a list until all are in, then their sorted tuple.
+    several: list[dict[str, Any]] = []
+    importer_before: str | None = None
+    targets: dict[str, dict[str, Any]] = {}
+    for importer, imported, line, line_contents, type_checking in imports:
+        if type_checking and not include_type_checking:
+            continue
+        if importer is not importer_before:  # a module's imports come together
+            importer_before = importer
+            if importer not in succ:  # as add_edges_from does: a node without attributes
+                nodes[importer], succ[importer], pred[importer] = {}, {}, {}
+            targets = succ[importer]
+        data = targets.get(imported)
+        if data is None:
+            targets[imported] = {"imports": ((line, line_contents),)}
+            continue
+        if isinstance(data["imports"], tuple):
+            data["imports"] = list(data["imports"])
+            several.append(data)
+        data["imports"].append((line, line_contents))
+    for data in several:
+        data["imports"] = tuple(sorted(data["imports"]))
+    for importer, edges in succ.items():
+        for imported, data in edges.items():
+            importers = pred.get(imported)
+            if importers is None:
+                top = imported.split(".")[0]
+                nodes[imported] = {"root": top} if top in roots else {"external": True}
+                importers = pred[imported] = {}
+            importers[importer] = data
+    for name in nodes:
+        if name not in succ:  # an imported node just added
+            succ[name] = {}
+    # A graph is these three dictionaries; networkx supports setting them (the graph
+    # resets its cached views), and it costs a fraction of adding edge by edge.
+    digraph: nx.DiGraph[str] = nx.DiGraph()
+    digraph._node, digraph._adj, digraph._pred = nodes, succ, pred  # type: ignore[attr-defined]
     return digraph

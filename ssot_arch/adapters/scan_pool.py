@@ -32,9 +32,8 @@ _BOOT = (
 
 @dataclass(frozen=True)
 class Chunk:
-    """Modules to scan in one call, all in one tree (see grimp_scan.py)."""
+    """Modules to scan in one call, by their virtual names (see grimp_scan.py)."""
 
-    tree: str
     modules: tuple[str, ...]
     exclude_type_checking: bool = False
 
@@ -114,7 +113,7 @@ class _Worker:
         assert process.stdin is not None and process.stdout is not None
         try:
             pickle.dump(
-                (chunk.tree, chunk.modules, chunk.exclude_type_checking),
+                (chunk.modules, chunk.exclude_type_checking),
                 process.stdin,
                 protocol=pickle.HIGHEST_PROTOCOL,
             )

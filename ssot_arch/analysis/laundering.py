@@ -25,7 +25,8 @@ from typing import Protocol
 
 import networkx as nx
 
-from ssot_arch.analysis.direct import is_within, modules_within
+from ssot_arch.analysis.direct import is_within
+from ssot_arch.analysis.leaks import nodes_within
 from ssot_arch.domain.findings import LaunderedImport
 from ssot_arch.domain.model import Binding, ContractSpec
 
@@ -143,13 +144,10 @@ def _import_bindings(
     return found
 
 
-def _may_fetch_names(graph: nx.DiGraph[str], importer: str, module: str) -> bool:
-    """Whether one of `importer`'s imports of `module` may take names from it: any but
-    a plain `import x` (which binds only the module's own name)."""
-    return any(
-        not text.lstrip().startswith("import ")
-        for _, text in graph.edges[importer, module]["imports"]
-    )
+def _may_fetch_names(imports: Sequence[tuple[int, str]]) -> bool:
+    """Whether one of these imports (an edge's) may take names from the imported
+    module: any but a plain `import x` (which binds only the module's own name)."""
+    return any(not text.lstrip().startswith("import ") for _, text in imports)
 
 
 def _mentions_alias_of(text: str, names: Collection[str]) -> bool:
@@ -163,7 +161,7 @@ def find_laundering(
 ) -> tuple[LaunderedImport, ...]:
     """The contract's laundered imports: non-gateway `from M import name` statements
     whose name is a restricted module or object that `M` re-exports."""
-    restricted = modules_within(graph, spec.restricted)
+    restricted = nodes_within(graph, spec.restricted)
     exports: dict[str, dict[str, str]] = {}
     fetching: dict[str, set[str]] = {}  # exporting module -> importers fetching its names
     pending = sorted(
@@ -171,8 +169,9 @@ def find_laundering(
     )
     while pending:
         module = pending.pop()
-        importers = [i for i in graph.predecessors(module) if i in sources]
-        if not any(_may_fetch_names(graph, i, module) for i in importers):
+        imported_by = graph.pred[module]  # importer -> the edge's data
+        importers = [i for i in imported_by if i in sources]
+        if not any(_may_fetch_names(imported_by[i]["imports"]) for i in importers):
             continue
         quick = [
             b

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from ssot_arch.analysis.direct import is_excluded, modules_within
+from ssot_arch.analysis.direct import is_excluded
 from ssot_arch.domain.findings import FixStep, Hop, Leak, LeakAnalysis, LeakCause
 from ssot_arch.domain.model import ContractSpec
 
@@ -91,19 +91,25 @@ def shortest_paths_to(
     length: dict[str, int] = {}
     last: dict[str, str] = {}
     layer = sorted(targets)
-    seen = set(targets)
+    unseen = set(passable)  # what the search may still reach
+    unseen.difference_update(targets)
     depth = 0
     while layer:
         depth += 1
-        next_layer = []
+        next_layer: list[str] = []
         for node in layer:
-            for importer in importers_of[node]:
-                if importer in passable and importer not in seen:
-                    seen.add(importer)
-                    following[importer] = node
-                    length[importer] = depth
-                    last[importer] = last.get(node, importer)  # a target has none
-                    next_layer.append(importer)
+            # Its importers not reached yet, found by one set operation (in C): most
+            # importers were reached before, and only the new ones cost Python's time.
+            found = unseen.intersection(importers_of[node])
+            if not found:
+                continue
+            unseen.difference_update(found)
+            end = last.get(node)  # a target has none: its importers are the last nodes
+            for importer in found:
+                following[importer] = node
+                length[importer] = depth
+                last[importer] = importer if end is None else end
+            next_layer += found
         layer = sorted(next_layer)
     return ShortestPaths(following, length, last)
 
@@ -129,6 +135,21 @@ def hops_along(
 def is_first_party_file(graph: nx.DiGraph[str], node: str) -> bool:
     """Whether `node` is an analysed file of the repository (not a namespace or external)."""
     return "file" in graph.nodes[node]
+
+
+def first_party_files(graph: nx.DiGraph[str]) -> set[str]:
+    """The nodes of `graph` that are analysed files (`is_first_party_file`), at once."""
+    return {node for node, data in graph.nodes(data=True) if "file" in data}
+
+
+def nodes_within(nodes: Iterable[str], names: Iterable[str]) -> set[str]:
+    """`direct.modules_within`: the `nodes` that are one of `names` or a descendant of
+    one, by prefix (one test per node, in C), not by each node's lineage."""
+    wanted = frozenset(names)
+    if not wanted:
+        return set()
+    below = tuple(name + "." for name in wanted)
+    return {node for node in nodes if node in wanted or node.startswith(below)}
 
 
 SATURATED = -1  # "more causes than anyone will fix one by one": all bits set
@@ -157,58 +178,74 @@ def cause_sets(
     """
     index = {cause: i for i, cause in enumerate(causes)}
     tainted: set[str] = set()
-    successors = {node: [s for s in graph.successors(node) if s in passable] for node in passable}
+    bits: dict[str, int] = {}  # a node's final set, once its component is complete
+    # A node's order of discovery, until its component is complete: then `done`, which
+    # no lowest reachable order ever is (so no separate "on the stack" set is needed).
     order: dict[str, int] = {}
     low: dict[str, int] = {}
+    done = len(passable)
+    # Per node on the stack: its own cause bit and the sets of the complete components
+    # it leads to (each edge is looked at once), and whether one of those is tainted.
+    gathered: dict[str, int] = {}
+    tainting_reached: dict[str, bool] = {}
     stack: list[str] = []
-    on_stack: set[str] = set()
-    bits: dict[str, int] = {}
+    successors = graph.successors
+
+    def discover(node: str) -> None:
+        order[node] = low[node] = len(order)
+        gathered[node] = 1 << index[node] if node in index else 0
+        tainting_reached[node] = node in tainting
+        stack.append(node)
+
     for root in sorted(passable):
         if root in order:
             continue
-        work = [(root, iter(successors[root]))]
-        order[root] = low[root] = len(order)
-        stack.append(root)
-        on_stack.add(root)
+        discover(root)
+        work = [(root, successors(root))]
         while work:
             node, children = work[-1]
             for child in children:
-                if child not in order:
-                    order[child] = low[child] = len(order)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(successors[child])))
+                if child not in passable:
+                    continue
+                seen = order.get(child)
+                if seen is None:
+                    discover(child)
+                    work.append((child, successors(child)))
                     break
-                if child in on_stack:
-                    low[node] = min(low[node], order[child])
+                if seen == done:  # another component, complete
+                    gathered[node] |= bits[child]
+                    if child in tainted:
+                        tainting_reached[node] = True
+                elif seen < low[node]:  # on the stack: `node`'s own component
+                    low[node] = seen
             else:
                 work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
                 if low[node] == order[node]:  # `node` roots a component: pop it
                     members = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        members.append(member)
-                        if member == node:
-                            break
                     value = 0
                     reaches_tainting = False
-                    for member in members:
-                        if member in index:
-                            value |= 1 << index[member]
-                        reaches_tainting = reaches_tainting or member in tainting
-                        for child in successors[member]:
-                            value |= bits.get(child, 0)  # other components are done
-                            reaches_tainting = reaches_tainting or child in tainted
+                    while True:
+                        member = stack.pop()
+                        members.append(member)
+                        order[member] = done
+                        value |= gathered.pop(member)
+                        reaches_tainting = tainting_reached.pop(member) or reaches_tainting
+                        if member == node:
+                            break
                     if value != SATURATED and value.bit_count() > cap:
                         value = SATURATED
                     for member in members:
                         bits[member] = value
                     if reaches_tainting:
                         tainted.update(members)
+                if work:
+                    parent = work[-1][0]
+                    if order[node] == done:
+                        gathered[parent] |= bits[node]
+                        if node in tainted:
+                            tainting_reached[parent] = True
+                    elif low[node] < low[parent]:
+                        low[parent] = low[node]
     return bits, tainted
 
 
@@ -220,16 +257,18 @@ def find_transitive_leaks(
 
     `importers` is `index_importers(graph)`.
     """
-    restricted = modules_within(graph, spec.restricted)
-    gateways = modules_within(graph, spec.gateways)
+    restricted = nodes_within(graph, spec.restricted)
+    gateways = nodes_within(graph, spec.gateways)
     passable = set(graph) - restricted - gateways
-    causes = sorted(n for n in passable if any(s in restricted for s in graph.successors(n)))
+    # The importers of restricted modules, not each module's imports: far fewer edges.
+    cause_set = {p for r in restricted for p in graph.predecessors(r)} & passable
+    causes = sorted(cause_set)
     paths = shortest_paths_to(importers, restricted, passable)
-    cause_set = set(causes)
+    files = first_party_files(graph)
     leakers = sorted(
         n
         for n in paths.following
-        if n not in cause_set and is_first_party_file(graph, n) and not is_excluded(n, spec.exclude)
+        if n not in cause_set and n in files and not is_excluded(n, spec.exclude)
     )
     leaks = tuple(Leak(n, paths.last[n], paths.length[n]) for n in leakers)
 

@@ -22,11 +22,12 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from ssot_arch.analysis.direct import is_within, lineage, modules_within
+from ssot_arch.analysis.direct import is_within
 from ssot_arch.analysis.leaks import (
     ImporterIndex,
+    first_party_files,
     hops_along,
-    is_first_party_file,
+    nodes_within,
     shortest_paths_to,
 )
 from ssot_arch.domain.findings import ComplianceRow, Hop, ReachCell
@@ -73,16 +74,17 @@ class SystemIndex:
 
 def index_systems(graph: nx.DiGraph[str], systems: Sequence[System]) -> SystemIndex:
     """The members of each of `systems` in `graph`, and the systems each module imports."""
-    members = {s.name: frozenset(modules_within(graph, s.entries)) for s in systems}
+    members = {s.name: frozenset(nodes_within(graph, s.entries)) for s in systems}
     system_of: dict[str, list[str]] = {}
     for name, nodes in members.items():
         for node in nodes:
             system_of.setdefault(node, []).append(name)
-    imports = {}
-    for node in graph:
-        used = {name for s in graph.successors(node) for name in system_of.get(s, ())}
-        if used:
-            imports[node] = frozenset(used)
+    # Only the members' importers import a system: their edges, not every module's.
+    used: dict[str, set[str]] = {}
+    for member, names in system_of.items():
+        for importer in graph.predecessors(member):
+            used.setdefault(importer, set()).update(names)
+    imports = {node: frozenset(used[node]) for node in graph if node in used}
     return SystemIndex(tuple(systems), members, frozenset(system_of), imports)
 
 
@@ -95,9 +97,27 @@ def _groups_by_prefix(groups: Groups) -> dict[str, list[str]]:
     return found
 
 
-def _groups_of(module: str, by_prefix: Mapping[str, Sequence[str]]) -> set[str]:
-    """The groups `module` belongs to: those naming it or a package above it."""
-    return {group for name in lineage(module) for group in by_prefix.get(name, ())}
+class _GroupsOf:
+    """The groups a module belongs to: those naming it or a package above it.
+
+    Modules share their packages: each package's groups are found once, so a module
+    costs one look-up of its own name and one of its package's.
+    """
+
+    def __init__(self, by_prefix: Mapping[str, Sequence[str]]):
+        self.by_prefix = by_prefix
+        self.known: dict[str, frozenset[str]] = {}
+
+    def __call__(self, module: str) -> frozenset[str]:
+        found = self.known.get(module)
+        if found is None:
+            cut = module.rfind(".")
+            found = self(module[:cut]) if cut >= 0 else frozenset()
+            own = self.by_prefix.get(module)
+            if own:
+                found = found.union(own)
+            self.known[module] = found
+        return found
 
 
 def files_by_group(graph: nx.DiGraph[str], groups: Groups) -> dict[str, list[str]]:
@@ -106,12 +126,11 @@ def files_by_group(graph: nx.DiGraph[str], groups: Groups) -> dict[str, list[str
     (Selecting each group's modules from the whole graph costs groups × modules, and
     with `--group-depth` there may be nearly as many groups as modules.)
     """
-    by_prefix = _groups_by_prefix(groups)
+    groups_of = _GroupsOf(_groups_by_prefix(groups))
     found: dict[str, list[str]] = {group: [] for group in groups}
-    for node in sorted(graph):
-        if is_first_party_file(graph, node):
-            for group in _groups_of(node, by_prefix):
-                found[group].append(node)
+    for node in sorted(first_party_files(graph)):
+        for group in groups_of(node):
+            found[group].append(node)
     return found
 
 
@@ -132,16 +151,22 @@ def systems_reach(
     fragmented = []
     starts: dict[str, list[str]] = {s.name: [] for s in systems}
     files = files_by_group(graph, groups)
+    importing: dict[str, set[str]] = {s.name: set() for s in systems}  # system -> importers
+    for module, used in index.imports.items():
+        for name in used:
+            importing[name].add(module)
     for group in sorted(groups):
-        modules = [m for m in files[group] if m not in every_member]
+        modules = [m for m in files[group] if m not in every_member]  # in name order
         row = {}
         for system in systems:
             paths = routes[system.name]
             reaching = [m for m in modules if m in paths.following]
-            direct = sum(1 for m in modules if system.name in index.imports.get(m, ()))
+            direct = len(importing[system.name].intersection(modules))
             cell = ReachCell(direct, len(reaching))
             if reaching:
-                start = min(reaching, key=lambda m: (paths.length[m], m))
+                # The first by name among the shortest.
+                shortest = min(map(paths.length.__getitem__, reaching))
+                start = next(m for m in reaching if paths.length[m] == shortest)
                 cell = ReachCell(direct, len(reaching), start, paths.length[start])
                 starts[system.name].append(start)
             row[system.name] = cell
@@ -169,10 +194,10 @@ def compliance(
     """
     ssot = {s.name for s in index.systems if s.ssot}
     files_of = files_by_group(graph, groups)
-    by_prefix = _groups_by_prefix(groups)
+    groups_of = _GroupsOf(_groups_by_prefix(groups))
     violations_of: dict[str, list[Violation]] = {group: [] for group in groups}
     for violation in violations:
-        for group in _groups_of(violation.importer, by_prefix):
+        for group in groups_of(violation.importer):
             violations_of[group].append(violation)
     rows = []
     for group in sorted(groups):

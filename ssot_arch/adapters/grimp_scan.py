@@ -298,6 +298,7 @@ def clean_stale_scan_folders(temp_dir: str | None = None) -> None:
             shutil.rmtree(os.path.join(temp_dir, name), ignore_errors=True)
 
 
+@collector_paused()  # the answers are a few objects per import: see collector.py
 def scan_sources(
     universe: Universe,
     sources: Mapping[str, Source],
@@ -311,17 +312,6 @@ def scan_sources(
     With `mark_type_checking`, imports that sit under `if TYPE_CHECKING:` are flagged
     (found by a second scan, of only the files that mention TYPE_CHECKING).
     """
-    with collector_paused():  # the answers are a few objects per import: see collector.py
-        return _scan_sources(universe, sources, mark_type_checking, progress, jobs)
-
-
-def _scan_sources(
-    universe: Universe,
-    sources: Mapping[str, Source],
-    mark_type_checking: bool,
-    progress: ProgressCallback | None,
-    jobs: int,
-) -> dict[str, Entry]:
     failures: list[Unanalyzed] = []
     clean_stale_scan_folders()
     directory = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")

@@ -19,6 +19,7 @@ from ssot_arch.adapters.collector import collector_paused
 from ssot_arch.domain.model import ImportRecord, SourceFile
 
 
+@collector_paused()  # a few objects per import: see collector.py
 def to_networkx(
     analysed: Iterable[SourceFile],
     namespace_packages: Iterable[str],
@@ -33,16 +34,6 @@ def to_networkx(
     `add_edges_from` would put there: on a large repository those methods' per-edge
     bookkeeping costs more than everything else here.
     """
-    with collector_paused():
-        return _to_networkx(analysed, namespace_packages, imports, include_type_checking)
-
-
-def _to_networkx(
-    analysed: Iterable[SourceFile],
-    namespace_packages: Iterable[str],
-    imports: Iterable[ImportRecord],
-    include_type_checking: bool,
-) -> nx.DiGraph[str]:
     files: Mapping[str, SourceFile] = {f.module: f for f in analysed}
     roots = {f.root for f in files.values()}
     nodes: dict[str, dict[str, str | bool]] = {

@@ -43,9 +43,6 @@ class ImportNeedles:
     in_import: frozenset[str]  # top-level names, only in import position
     anywhere: frozenset[str]  # last components of first-party modules, anywhere
 
-    def __bool__(self) -> bool:
-        return bool(self.in_import or self.anywhere)
-
 
 def needles_for(restricted: Iterable[str], first_party: Collection[str]) -> ImportNeedles:
     """The needles for `restricted` modules, given the repository's top-level names."""

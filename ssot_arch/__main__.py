@@ -14,6 +14,6 @@ import sys
 if sys.path and os.path.abspath(sys.path[0] or os.curdir) == os.getcwd():
     del sys.path[0]
 
-from ssot_arch.cli import main  # noqa: E402
+from ssot_arch.cli import run  # noqa: E402
 
-main()
+run()

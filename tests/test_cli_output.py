@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -105,9 +108,6 @@ def test_verbose_reports_phase_times(tmp_path, verbose, expected):
 def test_help_and_version_import_no_heavy_module():
     # The CLI imports grimp, import-linter, networkx and tree-sitter only in the
     # commands that need them, so `--help` and `--version` start fast.
-    import subprocess
-    import sys
-
     code = (
         "import sys; from click.testing import CliRunner; from ssot_arch.cli import main;"
         "CliRunner().invoke(main, ['--version']); CliRunner().invoke(main, ['check', '--help']);"
@@ -138,3 +138,39 @@ def test_jobs_sets_the_worker_processes_and_changes_no_finding(tmp_path, monkeyp
     assert one.stdout == two.stdout and one.exit_code == two.exit_code == 1
     bad = run_cli("check", str(repo), "--jobs", "0")
     assert bad.exit_code == 2 and "--jobs" in bad.stderr
+
+
+def _console(*args: str, cwd: str, stdout=None) -> subprocess.CompletedProcess:
+    """`python -m ssot_arch ARGS` as the installed command runs it: through `cli.run`."""
+    return subprocess.run(
+        [sys.executable, "-m", "ssot_arch", *args],
+        cwd=cwd,
+        stdout=stdout if stdout is not None else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_the_console_command_exits_hard_with_its_status_and_all_its_output(tmp_path):
+    # `run` leaves with os._exit once the streams are flushed: the status and every byte
+    # of the output must still arrive (a report of many violations spans many pipe
+    # buffers).
+    files = {f"app/m{i:03}.py": "import logging\n" for i in range(400)}
+    repo = make_repo(tmp_path, {"app/__init__.py": "", **files})
+    broken = _console("check", ".", "--no-cache", "--format", "json", cwd=str(repo))
+    assert broken.returncode == 1, broken.stderr
+    assert len(json.loads(broken.stdout)["contracts"][0]["violations"]) == 400
+    kept = _console("check", ".", "--no-cache", "--restricted", "loguru", cwd=str(repo))
+    assert (kept.returncode, kept.stderr) == (0, "")
+    assert _console("--version", cwd=str(repo)).returncode == 0
+    assert _console("check", "--no-such-option", cwd=str(repo)).returncode == 2
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_output_that_cannot_be_written_is_exit_2_not_a_pass(tmp_path):
+    repo = make_repo(tmp_path, {"app/__init__.py": "", "app/a.py": "import json\n"})
+    with open("/dev/full", "w") as full:
+        completed = _console("check", ".", "--no-cache", cwd=str(repo), stdout=full)
+    assert completed.returncode == 2
+    assert "standard output" in completed.stderr and "disk is full" in completed.stderr
+    assert "internal error" not in completed.stderr

@@ -65,15 +65,18 @@ def read_source(path: str, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
                 f"larger than the {limit:,}-byte limit ({info.st_size:,} bytes); "
                 "raise [ssot-arch] max_file_size to analyse it"
             )
-        chunks = []
-        remaining = limit + 1  # a file growing while read is still bounded
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
+        # One read for the whole file: short of the size asked for, it is at its end.
+        data = os.read(fd, info.st_size + 1)
+        if len(data) > info.st_size:  # growing while read: bounded all the same
+            chunks = [data]
+            remaining = limit + 1 - len(data)
+            while remaining > 0:
+                chunk = os.read(fd, min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+            data = b"".join(chunks)
     except OSError as error:
         raise NotReadable(f"unreadable: {error.strerror or error}") from error
     finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ssot_arch.adapters.reading import DEFAULT_MAX_FILE_SIZE, is_inside, read_source
@@ -241,8 +241,20 @@ def locate_roots(names: Iterable[str], source_roots: Sequence[str], key: str) ->
     return roots
 
 
-def _module_kind(parts: list[str], filename: str, dir_names: set[str], dirpath: str) -> FileKind:
-    if not all(p.isidentifier() for p in parts):
+def _module_kind(
+    parts: list[str],
+    filename: str,
+    dir_names: set[str],
+    dirpath: str,
+    dir_importable: bool | None = None,
+) -> FileKind:
+    """What the file `filename` of folder `dirpath` (module path `parts`) is. When the
+    caller knows whether every folder part is an identifier, `dir_importable` says so."""
+    if dir_importable is None:
+        importable = all(p.isidentifier() for p in parts)
+    else:
+        importable = dir_importable and (filename == "__init__.py" or parts[-1].isidentifier())
+    if not importable:
         return FileKind.NOT_IMPORTABLE
     if filename == "__init__.py":
         return FileKind.PACKAGE
@@ -294,6 +306,39 @@ def link_rule(full: str, real_root: str, root_dir: str) -> tuple[str, str | None
     return f"symbolic link to {target}", real
 
 
+def _walk(
+    top: str, on_error: Callable[[OSError], None]
+) -> Iterator[tuple[str, list[str], list[str], set[str]]]:
+    """`os.walk(top)` (top-down, never into links) with each folder's symbolic links.
+
+    os.walk learns from each folder's listing which entries are links, then forgets it;
+    asking again costs one `lstat` per file (a tenth of a walk). Like os.walk, it yields
+    the folder, its subfolders (links to folders among them; prune the list in place to
+    skip some) and its other entries, and visits subfolders in the order left in the list.
+    """
+    pending = [top]
+    while pending:
+        dirpath = pending.pop()
+        dirnames: list[str] = []
+        filenames: list[str] = []
+        links: set[str] = set()
+        try:
+            with os.scandir(dirpath) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                        if entry.is_symlink():
+                            links.add(entry.name)
+                    except OSError:
+                        is_dir = False
+                    (dirnames if is_dir else filenames).append(entry.name)
+        except OSError as error:
+            on_error(error)
+            continue
+        yield dirpath, dirnames, filenames, links
+        pending.extend(os.path.join(dirpath, d) for d in reversed(dirnames) if d not in links)
+
+
 def collect_universe(
     root_dir: str,
     roots: Sequence[Root],
@@ -319,14 +364,16 @@ def collect_universe(
     def relative(path: str) -> str:
         return _relative_to(path, prefix, root_dir)
 
-    def add(path: str, parts: list[str], kind: FileKind, root: str) -> str:
-        name = _module_name(parts, kind)
+    def add_named(path: str, name: str, kind: FileKind, root: str) -> None:
         unique, n = name, 1
         while unique in taken:
             n += 1
             unique = f"{name}~{n}"
         taken.add(unique)
-        universe.files.append(SourceFile(relative(path), unique, root, kind))
+        universe.files.append(SourceFile(path, unique, root, kind))
+
+    def add(path: str, parts: list[str], kind: FileKind, root: str) -> str:
+        add_named(relative(path), _module_name(parts, kind), kind, root)
         return relative(path)
 
     for root in roots:
@@ -351,7 +398,7 @@ def collect_universe(
                 Unanalyzed(relative(error.filename), f"folder unreadable: {error.strerror}")
             )
 
-        for dirpath, dirnames, filenames in os.walk(root.path, onerror=on_error):
+        for dirpath, dirnames, filenames, links in _walk(root.path, on_error):
             inner = dirpath[len(root.path) + 1 :]
             dir_parts = [root.name] + (inner.split(os.sep) if inner else [])
             kept_dirs: list[str] = []
@@ -359,7 +406,7 @@ def collect_universe(
                 full = os.path.join(dirpath, d)
                 real: str | None = full
                 rule: str | None
-                if os.path.islink(full):
+                if d in links:
                     # Links are not followed: they may loop, or lead out of the repository.
                     rule, real = link_rule(full, real_root, root_dir)
                 else:
@@ -391,15 +438,23 @@ def collect_universe(
                     universe.namespace_packages.add(
                         _module_name(dir_parts[:depth], FileKind.MODULE)
                     )
+            # What every file of the folder shares is worked out once per folder.
             dir_set = set(dirnames)
+            dir_name = _module_name(dir_parts, FileKind.MODULE)
+            dir_importable = all(p.isidentifier() for p in dir_parts)
+            rel_dir = relative(dirpath) + "/"
             for filename in py_files:
-                parts = dir_parts if filename == "__init__.py" else dir_parts + [filename[:-3]]
-                kind = _module_kind(parts, filename, dir_set, dirpath)
-                full = os.path.join(dirpath, filename)
-                if os.path.islink(full):
+                stem = filename[:-3]
+                parts = dir_parts if filename == "__init__.py" else [*dir_parts, stem]
+                kind = _module_kind(parts, filename, dir_set, dirpath, dir_importable)
+                if filename in links:
+                    full = os.path.join(dirpath, filename)
                     linked_files.append((full, parts, kind, root.name, filename))
-                else:
-                    add(full, parts, kind, root.name)
+                    continue
+                name = dir_name if parts is dir_parts else f"{dir_name}.{stem.replace('.', '_')}"
+                if kind is FileKind.SHADOWED:
+                    name += "~shadowed"
+                add_named(rel_dir + filename, name, kind, root.name)
     _add_linked_files(universe, linked_files, add)
     # A namespace chain may run through folders that do have __init__.py.
     packages = {f.module for f in universe.files if f.kind is FileKind.PACKAGE}

@@ -40,11 +40,13 @@ def _contract_options(function: Command) -> Command:
         restricted: Sequence[str],
         gateways: Sequence[str],
         systems: Sequence[str],
+        ssot_systems: Sequence[str],
         exclude: Sequence[str],
         cache_dir: str | None,
         no_cache: bool,
         jobs: int | None,
         groups: Sequence[str] = (),
+        entries: Sequence[str] = (),
         replacements: Sequence[str] = (),
         **others: Any,
     ) -> None:
@@ -57,8 +59,10 @@ def _contract_options(function: Command) -> Command:
             gateways=gateways,
             # `--system NAME=MOD` is the configuration's `NAME = MOD`, in its messages too.
             systems=tuple(s.replace("=", " = ", 1) for s in systems),
+            ssot_systems=ssot_systems,
             exclude=exclude,
             groups=groups,
+            entries=entries,
             replacements=replacements,
             cache_dir=cache_dir,
             no_cache=no_cache,
@@ -108,6 +112,14 @@ def _contract_options(function: Command) -> Command:
             multiple=True,
             metavar="NAME=MOD[,MOD...]",
             help="A logging system and its entry modules (repeatable).",
+        ),
+        click.option(
+            "--ssot-system",
+            "ssot_systems",
+            multiple=True,
+            metavar="NAME",
+            help="A --system that is the SSOT (repeatable; default: the systems that "
+            "hold a gateway).",
         ),
         click.option(
             "--exclude",
@@ -361,6 +373,14 @@ def check(
     metavar="N",
     help="Group by every package at depth N instead (1: the roots).",
 )
+@click.option(
+    "--entry",
+    "entries",
+    multiple=True,
+    metavar="MODULE",
+    help="An entry point (a service's main module): report which logging systems "
+    "importing it loads, with a chain to each (repeatable; default: [ssot-arch] entries).",
+)
 def report(
     path: str,
     config_path: str | None,
@@ -546,6 +566,7 @@ _FIX_OPTIONS = (
     ("restricted", "--restricted"),
     ("gateways", "--gateway"),
     ("systems", "--system"),
+    ("ssot_systems", "--ssot-system"),
     ("exclude", "--exclude"),
     ("replacements", "--replace"),
     ("cache_dir", "--cache-dir"),

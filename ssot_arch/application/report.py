@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ssot_arch.adapters.sources import RepositorySources
 from ssot_arch.analysis.direct import is_within
+from ssot_arch.analysis.entries import entry_reports, missing_entries
 from ssot_arch.analysis.laundering import find_laundering
 from ssot_arch.analysis.leaks import find_transitive_leaks
 from ssot_arch.analysis.systems import (
@@ -20,6 +22,9 @@ from ssot_arch.application.settings import RunSettings
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.findings import ContractReport, ReportOutcome
 from ssot_arch.domain.model import System
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def resolve_groups(
@@ -47,6 +52,23 @@ def resolve_groups(
     return {root.name: [root.name] for root in settings.roots}
 
 
+def _check_entries(settings: RunSettings, graph: nx.DiGraph[str]) -> None:
+    """A ConfigError for each entry point that names no analysed module."""
+    file, section, key = settings.entries_origin
+    problems = [
+        ConfigProblem(
+            f"entry '{name}' matches no analysed module; give a module's full dotted name "
+            "(such as 'service.main')",
+            file=file,
+            section=section,
+            key=key,
+        )
+        for name in missing_entries(graph, settings.entries)
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
 def run_report(
     settings: RunSettings, group_depth: int | None = None, progress: Progress | None = None
 ) -> ReportOutcome:
@@ -71,5 +93,10 @@ def run_report(
             rows = compliance(graph, index, groups, result.violations)
         with timed(f"[{spec.id}] laundering"):
             laundering = find_laundering(graph, spec, sources)
-        reports[spec.id] = ContractReport(leaks, reach, fragmented, rows, laundering, reach_hops)
+        _check_entries(settings, graph)
+        with timed(f"[{spec.id}] entry closures"):
+            entries = entry_reports(graph, index, settings.entries)
+        reports[spec.id] = ContractReport(
+            leaks, reach, fragmented, rows, laundering, reach_hops, entries
+        )
     return ReportOutcome(outcome, groups, systems, reports)

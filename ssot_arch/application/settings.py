@@ -48,6 +48,7 @@ TOOL_KEYS = {
     "source_roots": STRINGS,
     "skip_dirs": STRINGS,
     "groups": STRINGS,
+    "entries": STRINGS,
     "cache_dir": "a string",
     "max_file_size": "a whole number of bytes",
 }
@@ -63,8 +64,10 @@ class CommandLineContract:
     restricted: Sequence[str] = ()
     gateways: Sequence[str] = ()
     systems: Sequence[str] = ()
+    ssot_systems: Sequence[str] = ()  # which of `systems` are the SSOT
     exclude: Sequence[str] = ()
     groups: Sequence[str] = ()  # NAME=PKG[,PKG...]
+    entries: Sequence[str] = ()  # `report --entry MODULE`
     # `--replace OLD=MODULE:NAME` (fix, plan): over and beside each contract's replacements
     replacements: Sequence[str] = ()
     cache_dir: str | None = None
@@ -74,7 +77,9 @@ class CommandLineContract:
     @property
     def defines_contract(self) -> bool:
         """Whether these options make a contract of their own (replacing the configured)."""
-        return bool(self.restricted or self.gateways or self.systems or self.exclude)
+        return bool(
+            self.restricted or self.gateways or self.systems or self.ssot_systems or self.exclude
+        )
 
 
 Origin = tuple[str | None, str | None, str]  # (file, section, key) of an option
@@ -95,6 +100,9 @@ class RunSettings:
     # Groups of the report's reach and compliance tables: name -> module prefixes.
     groups: dict[str, list[str]] = field(default_factory=dict)
     groups_origin: Origin = (None, None, "--group")
+    # Entry points whose closures the report follows (`--entry`, `[ssot-arch] entries`).
+    entries: tuple[str, ...] = ()
+    entries_origin: Origin = (None, None, "--entry")
     cache_dir: str | None = None  # None: no cache
     jobs: int | None = None  # worker processes that scan and rewrite (None: one per core)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
@@ -382,17 +390,20 @@ def resolve_contracts(
 def _command_line_contract(
     cli: CommandLineContract, session: dict[str, Any]
 ) -> tuple[ResolvedContracts, list[ConfigProblem]]:
-    """The one contract of `--restricted`, `--gateway`, `--system` and `--exclude`."""
+    """The one contract of `--restricted`, `--gateway`, `--system`, `--ssot-system` and
+    `--exclude`."""
     options: dict[str, Any] = {"name": "SSOT logging (command line)"}
     if cli.restricted:
         options["restricted_modules"] = list(cli.restricted)
     options["gateways"] = list(cli.gateways)
     options["systems"] = list(cli.systems)
+    options["ssot_systems"] = list(cli.ssot_systems)
     options["exclude"] = list(cli.exclude)
     keys = {
         "restricted_modules": "--restricted",
         "gateways": "--gateway",
         "systems": "--system",
+        "ssot_systems": "--ssot-system",
         "exclude": "--exclude",
     }
     try:
@@ -524,6 +535,11 @@ def load_settings(
     )
     if groups_origin is not None:
         settings.groups, settings.groups_origin = groups, groups_origin
+    if cli.entries:
+        settings.entries = tuple(cli.entries)
+    elif config and "entries" in config.tool:
+        settings.entries = tuple(_as_list(config.tool["entries"]))
+        settings.entries_origin = (config.file, config.tool_section, "entries")
     if not cli.no_cache:
         configured = config.tool.get("cache_dir") if config else None
         settings.cache_dir = cache_dir_for(root_dir, cli.cache_dir, configured)

@@ -117,6 +117,27 @@ class LaunderedImport:
     origin: str  # what the name really is: `loguru.logger`, `logging`
 
 
+# The line of a hop from a module to its package: no import line, for Python runs a
+# package before any module in it (docs/spec.md, "Entry closure").
+PACKAGE_FIRST = 0
+
+
+@dataclass(frozen=True)
+class EntrySystem:
+    """One system an entry point loads."""
+
+    direct: int  # modules of the closure that import the system directly (not its own)
+    chain: tuple[Hop, ...]  # a shortest chain from the entry to the system
+
+
+@dataclass(frozen=True)
+class EntryReport:
+    """What importing one entry point loads."""
+
+    closure_size: int  # first-party modules loaded, the entry included
+    systems: Mapping[str, EntrySystem]  # the systems it loads, by name
+
+
 @dataclass(frozen=True)
 class ContractReport:
     """What the analyses found for one contract."""
@@ -128,6 +149,7 @@ class ContractReport:
     laundering: tuple[LaunderedImport, ...]
     # system -> the next hop of every module on an example chain of the reach cells
     reach_hops: Mapping[str, Mapping[str, Hop]] = field(default_factory=dict)
+    entries: Mapping[str, EntryReport] = field(default_factory=dict)  # by entry module
 
     def reach_chain(self, system: str, cell: ReachCell) -> tuple[Hop, ...]:
         """`cell`'s example chain to `system`, followed hop by hop."""

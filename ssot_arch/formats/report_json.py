@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ssot_arch.domain.findings import ContractReport, Hop, LeakAnalysis, ReportOutcome
+from ssot_arch.domain.findings import (
+    PACKAGE_FIRST,
+    ContractReport,
+    EntryReport,
+    Hop,
+    LeakAnalysis,
+    ReportOutcome,
+)
 from ssot_arch.domain.model import SourceFile, System
 from ssot_arch.formats.common import json_text
 from ssot_arch.formats.json_format import outcome_to_dict
@@ -30,6 +37,28 @@ def leak_hops(leaks: LeakAnalysis) -> dict[str, dict[str, Any]]:
     leaking = {leak.module for leak in leaks.leaks}
     return {
         module: next_hop(hop) for module, hop in sorted(leaks.hops.items()) if module not in leaking
+    }
+
+
+def chain_steps(chain: tuple[Hop, ...]) -> list[dict[str, Any]]:
+    """A chain as the modules along it, each with the line of its import of the next
+    (null at the end, and where the next is its package, which Python runs first)."""
+    steps: list[dict[str, Any]] = [
+        {"module": hop.importer, "line": None if hop.line == PACKAGE_FIRST else hop.line}
+        for hop in chain
+    ]
+    if chain:
+        steps.append({"module": chain[-1].imported, "line": None})
+    return steps
+
+
+def entry_findings(entry: EntryReport) -> dict[str, Any]:
+    return {
+        "closure_size": entry.closure_size,
+        "systems": {
+            name: {"direct": system.direct, "chain": chain_steps(system.chain)}
+            for name, system in sorted(entry.systems.items())
+        },
     }
 
 
@@ -115,6 +144,9 @@ def contract_findings(
             }
             for item in report.laundering
         ],
+        "entries": {
+            module: entry_findings(entry) for module, entry in sorted(report.entries.items())
+        },
     }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from ssot_arch.domain.findings import ContractReport, Hop, ReportOutcome
+from ssot_arch.domain.findings import PACKAGE_FIRST, ContractReport, Hop, ReportOutcome
 from ssot_arch.domain.model import ContractResult, SourceFile, System
 from ssot_arch.formats.common import printable
 
@@ -69,7 +69,10 @@ def chain_text(chain: tuple[Hop, ...]) -> str:
         return ""
     hidden = len(chain) - CHAIN_HEAD - CHAIN_TAIL
     shown = [*chain[:CHAIN_HEAD], *chain[-CHAIN_TAIL:]] if hidden > 0 else list(chain)
-    parts = [f"`{hop.importer}` (l.{hop.line})" for hop in shown]
+    parts = [
+        f"`{hop.importer}` ({'its package' if hop.line == PACKAGE_FIRST else f'l.{hop.line}'})"
+        for hop in shown
+    ]
     if hidden > 0:
         parts.insert(CHAIN_HEAD, f"… ({hidden} more) …")
     return " → ".join([*parts, f"`{chain[-1].imported}`"])
@@ -83,6 +86,38 @@ def _more(total: int, shown: int) -> list[Block]:
     if total <= shown:
         return []
     return [Paragraph(f"… and {total - shown} more (all of them in `--format json`).")]
+
+
+def _entries(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
+    """What each entry point loads: the systems running together in its process."""
+    if not report.entries:
+        return []
+    header = [
+        "Entry point",
+        "Modules loaded",
+        *[s.name + (" (SSOT)" if s.ssot else "") for s in systems],
+    ]
+    rows = []
+    chains = []
+    for module, entry in sorted(report.entries.items()):
+        cells = []
+        for system in systems:
+            loaded = entry.systems.get(system.name)
+            cells.append("–" if loaded is None else f"loaded ({loaded.direct} direct)")
+            if loaded is not None and loaded.chain:
+                chains.append(f"`{module}` → {system.name}: {chain_text(loaded.chain)}")
+        rows.append([f"`{module}`", str(entry.closure_size), *cells])
+    return [
+        Heading(3, "Entry points"),
+        Paragraph(
+            "What importing each entry point loads, through any module: the logging systems "
+            'that run together in its process. "N direct": the modules it loads that import '
+            "the system themselves, which must change for the process to stop loading it."
+        ),
+        Table(header, rows),
+        Paragraph("One shortest chain to each system loaded:"),
+        ItemList(chains),
+    ]
 
 
 def _compliance(report: ContractReport) -> list[Block]:
@@ -217,6 +252,7 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
         head.append(ItemList(_warnings(result.warnings)))
     return [
         *head,
+        *_entries(report, outcome.systems[spec.id]),
         *_compliance(report),
         *_reach(report, outcome.systems[spec.id]),
         *_causes(report, files),

@@ -83,9 +83,7 @@ def test_entry_reports_equal_brute_force(case):
             if found is None:
                 continue
             importers = {
-                m
-                for m in closure - members
-                if any(s in members for s in graph.successors(m))
+                m for m in closure - members if any(s in members for s in graph.successors(m))
             }
             assert found.direct == len(importers)
             chain = found.chain

@@ -8,7 +8,7 @@ import json
 import jsonschema
 from lxml import etree
 
-from ssot_arch.domain.findings import ContractReport, LeakAnalysis, ReportOutcome
+from ssot_arch.domain.findings import ContractReport, Group, LeakAnalysis, ReportOutcome
 from ssot_arch.domain.model import (
     CheckOutcome,
     ContractResult,
@@ -239,7 +239,7 @@ def warned_outcome() -> CheckOutcome:
 
 def warned_report() -> ReportOutcome:
     nothing = ContractReport(LeakAnalysis((), (), (), 0, {}), {}, (), (), ())
-    return ReportOutcome(warned_outcome(), {"app": ["app"]}, {"cli": ()}, {"cli": nothing})
+    return ReportOutcome(warned_outcome(), {"app": Group(("app",))}, {"cli": ()}, {"cli": nothing})
 
 
 def render(command: str, name: str, outcome) -> str:

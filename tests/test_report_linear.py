@@ -93,12 +93,22 @@ def test_a_long_chain_shows_its_first_and_last_hops():
     assert chain_text(()) == ""
 
 
+def package_chain_repository(root, packages: int):
+    """`pkg.a0.m` imports `pkg.a1.m` ... imports `logging`: each module in a package
+    of its own; `pkg.logs` is an unused gateway."""
+    files = {"pkg/__init__.py": "", "pkg/logs.py": "import logging\n"}
+    for i in range(packages):
+        last = i + 1 == packages
+        files[f"pkg/a{i}/m.py"] = "import logging\n" if last else f"import pkg.a{i + 1}.m\n"
+    return make_repo(root, files)
+
+
 def test_one_group_per_module_still_writes_a_linear_report(tmp_path):
-    """With `--group-depth`, nearly every module is a package of its own, each with an
-    example chain per system: written out one by one they grew with the square."""
+    """With `--group-depth`, there may be nearly as many packages as modules, each with
+    an example chain per system: written out one by one they grew with the square."""
     sizes = {}
     for modules in (500, 1000):
-        repo = chain_repository(tmp_path / str(modules), modules)
+        repo = package_chain_repository(tmp_path / str(modules), modules)
         run = run_cli(
             "report",
             str(repo),
@@ -113,10 +123,12 @@ def test_one_group_per_module_still_writes_a_linear_report(tmp_path):
         assert run.exit_code == 0, run.stderr
         sizes[modules] = len(run.stdout.encode())
         contract = run.json["contracts"][0]
+        assert len(contract["reach"]) == modules + 1  # and `pkg (top level)`
+        assert run.json["groups_excluded"]["pkg (top level)"][:2] == ["pkg.a0", "pkg.a1"]
         cell = contract["reach"]["pkg.a0"]["logging"]
-        assert (cell["start"], cell["length"]) == ("pkg.a0", modules)
+        assert (cell["start"], cell["length"]) == ("pkg.a0.m", modules)
         hops = contract["reach_hops"]["logging"]
-        node, walked = "pkg.a0", 0
+        node, walked = "pkg.a0.m", 0
         while node in hops:
             node, walked = hops[node]["via"], walked + 1
         assert (node, walked) == ("logging", modules)

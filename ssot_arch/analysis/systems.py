@@ -7,12 +7,25 @@
   and transitively through modules with a chain to an entry of S whose interior
   modules belong to no system. `transitive` counts every module that reaches S, the
   direct ones included; the example chain is a shortest one (first by name).
-* A package that reaches more than one system is *fragmented*.
-* *Compliance*: among a group's non-member modules that import any system directly,
-  the share that import only SSOT systems.
+* *Compliance*: among a group's non-member modules that import any system directly
+  (its *logging modules*), the share that import only SSOT systems.
+* A package that reaches more than one system is *fragmented*. How much
+  (`fragmentation`): the number of systems it reaches, and for each system the share of
+  its logging modules that import it directly.
 
-Both analyses read a `SystemIndex` of the graph and the contract's systems, which the
-caller builds once with `index_systems`.
+Reach and compliance read a `SystemIndex` of the graph and the contract's systems,
+which the caller builds once with `index_systems`; fragmentation reads what they found.
+
+A *group* is a `Group` (module prefixes, minus excluded ones), or just its prefixes
+(as configured: `[ssot-arch] groups`, `--group`). `--group-depth N` makes groups that
+partition the modules, each module in exactly one (`groups_by_depth`):
+
+* N = 1: one group per root, named by it.
+* N ≥ 2: one group per *package* at depth N, a name of N parts some module's name
+  starts with (followed by a dot; namespace packages included), holding its own module
+  and every module below it; and for each root, `ROOT (top level)` holding the rest of
+  it (its `__init__`, its modules above depth N, its single-file modules at depth N),
+  when it has any: the root minus its packages at depth N.
 """
 
 from __future__ import annotations
@@ -30,10 +43,20 @@ from ssot_arch.analysis.leaks import (
     nodes_within,
     shortest_paths_to,
 )
-from ssot_arch.domain.findings import ComplianceRow, Hop, ReachCell
+from ssot_arch.domain.findings import ComplianceRow, FragmentationRow, Group, Hop, ReachCell
 from ssot_arch.domain.model import ContractSpec, System, Violation
 
-Groups = Mapping[str, Sequence[str]]  # group name -> module prefixes
+Groups = Mapping[str, Group | Sequence[str]]  # group name -> its group, or its prefixes
+
+
+def as_group(members: Group | Sequence[str]) -> Group:
+    """`members` as a `Group`: a configured group's prefixes exclude nothing."""
+    return members if isinstance(members, Group) else Group(tuple(members))
+
+
+def top_level_group(root: str) -> str:
+    """The name of the group of a root's modules in no package at the depth."""
+    return f"{root} (top level)"
 
 
 def default_systems(spec: ContractSpec) -> tuple[System, ...]:
@@ -55,11 +78,29 @@ def default_systems(spec: ContractSpec) -> tuple[System, ...]:
     return tuple(systems)
 
 
-def groups_by_depth(modules: Iterable[str], depth: int) -> dict[str, list[str]]:
-    """Every package at `depth` (1: the roots) as a group of its own."""
-    return {
-        prefix: [prefix] for prefix in sorted({".".join(m.split(".")[:depth]) for m in modules})
-    }
+def groups_by_depth(modules: Iterable[str], depth: int) -> dict[str, Group]:
+    """The groups of `--group-depth`, by name: a partition of `modules` (each in exactly
+    one group; no group empty).
+
+    `depth` 1: one group per root, named by it. `depth` d ≥ 2: one group per package at
+    depth d (a name of d parts that some module's name starts with, followed by a dot),
+    and per root with modules in none of them, `ROOT (top level)`: the root minus its
+    packages at depth d.
+    """
+    if depth < 1:
+        raise ValueError(f"a group depth is at least 1, not {depth}")
+    names = set(modules)
+    if depth == 1:
+        return {root: Group((root,)) for root in sorted({m.split(".")[0] for m in names})}
+    packages: dict[str, set[str]] = {}  # root -> its packages at `depth`
+    for module in names:
+        parts = module.split(".", depth)
+        if len(parts) > depth:  # below a package at `depth`
+            packages.setdefault(parts[0], set()).add(".".join(parts[:depth]))
+    found = {p: Group((p,)) for inside in packages.values() for p in inside}
+    for root in {m.split(".")[0] for m in names if m not in found and m.count(".") < depth}:
+        found[top_level_group(root)] = Group((root,), tuple(sorted(packages.get(root, ()))))
+    return dict(sorted(found.items()))
 
 
 @dataclass(frozen=True)
@@ -88,35 +129,45 @@ def index_systems(graph: nx.DiGraph[str], systems: Sequence[System]) -> SystemIn
     return SystemIndex(tuple(systems), members, frozenset(system_of), imports)
 
 
-def _groups_by_prefix(groups: Groups) -> dict[str, list[str]]:
-    """Each prefix, and the groups that name it."""
-    found: dict[str, list[str]] = {}
-    for group in sorted(groups):
-        for prefix in groups[group]:
-            found.setdefault(prefix, []).append(group)
-    return found
+_NONE: frozenset[str] = frozenset()
 
 
 class _GroupsOf:
-    """The groups a module belongs to: those naming it or a package above it.
+    """The groups a module belongs to: those with a prefix that is it or a package above
+    it, and no such excluded prefix.
 
     Modules share their packages: each package's groups are found once, so a module
     costs one look-up of its own name and one of its package's.
     """
 
-    def __init__(self, by_prefix: Mapping[str, Sequence[str]]):
-        self.by_prefix = by_prefix
-        self.known: dict[str, frozenset[str]] = {}
+    def __init__(self, groups: Groups):
+        self.including: dict[str, list[str]] = {}  # prefix -> the groups it is one of
+        self.excluding: dict[str, list[str]] = {}  # prefix -> the groups excluding it
+        for name in sorted(groups):
+            group = as_group(groups[name])
+            for prefix in group.prefixes:
+                self.including.setdefault(prefix, []).append(name)
+            for prefix in group.excluded:
+                self.excluding.setdefault(prefix, []).append(name)
+        # module -> (its groups, the groups excluding it or a package above it)
+        self.known: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def __call__(self, module: str) -> frozenset[str]:
+        return self._walk(module)[0]
+
+    def _walk(self, module: str) -> tuple[frozenset[str], frozenset[str]]:
         found = self.known.get(module)
         if found is None:
             cut = module.rfind(".")
-            found = self(module[:cut]) if cut >= 0 else frozenset()
-            own = self.by_prefix.get(module)
-            if own:
-                found = found.union(own)
-            self.known[module] = found
+            inside, barred = self._walk(module[:cut]) if cut >= 0 else (_NONE, _NONE)
+            left = self.excluding.get(module)
+            if left:
+                barred = barred.union(left)
+                inside = inside.difference(left)
+            joined = self.including.get(module)
+            if joined:
+                inside = inside.union(g for g in joined if g not in barred)
+            found = self.known[module] = (inside, barred)
         return found
 
 
@@ -126,7 +177,7 @@ def files_by_group(graph: nx.DiGraph[str], groups: Groups) -> dict[str, list[str
     (Selecting each group's modules from the whole graph costs groups × modules, and
     with `--group-depth` there may be nearly as many groups as modules.)
     """
-    groups_of = _GroupsOf(_groups_by_prefix(groups))
+    groups_of = _GroupsOf(groups)
     found: dict[str, list[str]] = {group: [] for group in groups}
     for node in sorted(first_party_files(graph)):
         for group in groups_of(node):
@@ -194,7 +245,7 @@ def compliance(
     """
     ssot = {s.name for s in index.systems if s.ssot}
     files_of = files_by_group(graph, groups)
-    groups_of = _GroupsOf(_groups_by_prefix(groups))
+    groups_of = _GroupsOf(groups)
     violations_of: dict[str, list[Violation]] = {group: [] for group in groups}
     for violation in violations:
         for group in groups_of(violation.importer):
@@ -222,3 +273,23 @@ def compliance(
             )
         )
     return tuple(rows)
+
+
+def fragmentation(
+    reach: Mapping[str, Mapping[str, ReachCell]], rows: Iterable[ComplianceRow]
+) -> dict[str, FragmentationRow]:
+    """Per group, by name: how fragmented it is, from what `systems_reach` (`reach`)
+    and `compliance` (`rows`) found for the same groups, without another pass.
+
+    A reach cell's `direct` already counts the group's logging modules that import its
+    system, and a compliance row's `logging_files` the group's logging modules.
+    """
+    logging_modules = {row.group: row.logging_files for row in rows}
+    return {
+        group: FragmentationRow(
+            systems_reached=sum(1 for cell in cells.values() if cell.transitive),
+            logging_modules=logging_modules[group],
+            by_system={system: cell.direct for system, cell in cells.items()},
+        )
+        for group, cells in sorted(reach.items())
+    }

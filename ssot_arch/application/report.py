@@ -13,6 +13,7 @@ from ssot_arch.analysis.leaks import find_transitive_leaks
 from ssot_arch.analysis.systems import (
     compliance,
     default_systems,
+    fragmentation,
     groups_by_depth,
     index_systems,
     systems_reach,
@@ -20,7 +21,7 @@ from ssot_arch.analysis.systems import (
 from ssot_arch.application.check import Progress, check_repository, timed
 from ssot_arch.application.settings import RunSettings
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
-from ssot_arch.domain.findings import ContractReport, ReportOutcome
+from ssot_arch.domain.findings import ContractReport, Group, ReportOutcome
 from ssot_arch.domain.model import System
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 def resolve_groups(
     settings: RunSettings, modules: Sequence[str], depth: int | None
-) -> dict[str, list[str]]:
+) -> dict[str, Group]:
     """The groups the report counts by: the packages at `depth`, else the configured
     groups (each prefix must match an analysed module), else one per root."""
     if depth is not None:
@@ -48,8 +49,8 @@ def resolve_groups(
         ]
         if problems:
             raise ConfigError(problems)
-        return {name: list(prefixes) for name, prefixes in settings.groups.items()}
-    return {root.name: [root.name] for root in settings.roots}
+        return {name: Group(tuple(prefixes)) for name, prefixes in settings.groups.items()}
+    return {root.name: Group((root.name,)) for root in settings.roots}
 
 
 def _check_entries(settings: RunSettings, graph: nx.DiGraph[str]) -> None:
@@ -97,6 +98,13 @@ def run_report(
         with timed(f"[{spec.id}] entry closures"):
             entries = entry_reports(graph, index, settings.entries)
         reports[spec.id] = ContractReport(
-            leaks, reach, fragmented, rows, laundering, reach_hops, entries
+            leaks,
+            reach,
+            fragmented,
+            rows,
+            laundering,
+            reach_hops,
+            entries,
+            fragmentation(reach, rows),
         )
     return ReportOutcome(outcome, groups, systems, reports)

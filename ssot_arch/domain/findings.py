@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ssot_arch.domain.model import CheckOutcome, System
@@ -150,6 +150,7 @@ class ContractReport:
     # system -> the next hop of every module on an example chain of the reach cells
     reach_hops: Mapping[str, Mapping[str, Hop]] = field(default_factory=dict)
     entries: Mapping[str, EntryReport] = field(default_factory=dict)  # by entry module
+    fragmentation: Mapping[str, FragmentationRow] = field(default_factory=dict)  # by group
 
     def reach_chain(self, system: str, cell: ReachCell) -> tuple[Hop, ...]:
         """`cell`'s example chain to `system`, followed hop by hop."""
@@ -159,10 +160,40 @@ class ContractReport:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A group of modules: those within one of `prefixes` (a prefix's own module or
+    one below it) and within none of `excluded`."""
+
+    prefixes: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FragmentationRow:
+    """How fragmented a group is: the systems it reaches, and how its logging modules
+    (its non-member modules that import a system directly) divide among the systems."""
+
+    systems_reached: int  # the systems some module of the group reaches
+    logging_modules: int
+    by_system: Mapping[str, int]  # every system -> the logging modules importing it
+
+    @property
+    def fragmented(self) -> bool:
+        return self.systems_reached > 1
+
+    def share(self, system: str) -> float:
+        """The share of the logging modules that import `system` directly (0 without
+        any). A module importing two systems counts for both: shares may sum above 1."""
+        if not self.logging_modules:
+            return 0.0
+        return self.by_system.get(system, 0) / self.logging_modules
+
+
+@dataclass(frozen=True)
 class ReportOutcome:
     """Everything `ssot-arch report` learned: the check, and per contract its findings."""
 
     check: CheckOutcome
-    groups: Mapping[str, Sequence[str]]  # group name -> module prefixes
+    groups: Mapping[str, Group]  # by name
     systems: Mapping[str, tuple[System, ...]]  # contract id -> systems analysed
     reports: Mapping[str, ContractReport]  # contract id -> findings

@@ -154,7 +154,11 @@ def report_to_dict(outcome: ReportOutcome) -> dict[str, Any]:
     """The report as JSON data: the check's, with the groups and each contract's findings."""
     data = outcome_to_dict(outcome.check)
     data["schema_version"] = SCHEMA_VERSION
-    data["groups"] = {name: list(outcome.groups[name]) for name in sorted(outcome.groups)}
+    groups = sorted(outcome.groups.items())
+    data["groups"] = {name: list(group.prefixes) for name, group in groups}
+    excluded = {name: list(group.excluded) for name, group in groups if group.excluded}
+    if excluded:
+        data["groups_excluded"] = excluded
     for contract in data["contracts"]:
         contract_id = contract["id"]
         contract.update(

@@ -146,6 +146,7 @@ class _Options(NamedTuple):
     message: str
     baseline: str
     fail_on_stale: bool
+    dynamic_imports: bool
     replacements: list[Replacement]
 
 
@@ -166,6 +167,9 @@ class SSOTContract(Contract):
         - baseline: a baseline file (relative to the repository) of accepted violations:
           `ssot-arch check` then fails only on new ones. (Not applied by lint-imports.)
         - fail_on_stale: whether baseline entries the code no longer has fail the check.
+        - dynamic_imports: whether a literal dynamic import of a restricted module
+          (`importlib.import_module("logging")`) is a violation of `ssot-arch check`
+          (default False: the report lists them). (Not seen by lint-imports.)
         - replacements: what `ssot-arch fix` turns restricted uses into, one per line,
           `OLD = MODULE:NAME` (`logging.getLogger = myapp.logs:get_logger`). (Not used
           by lint-imports.)
@@ -184,6 +188,7 @@ class SSOTContract(Contract):
     message = fields.TextField(default="")
     baseline = fields.StringField(default="")
     fail_on_stale = fields.BooleanField(default=False)
+    dynamic_imports = fields.BooleanField(default=False)
     replacements = fields.ListField(subfield=ReplacementField(), default=[])
 
     def _parsed(self) -> _Options:
@@ -246,6 +251,7 @@ class SSOTContract(Contract):
             message=options.message,
             baseline=options.baseline,
             fail_on_stale=options.fail_on_stale,
+            dynamic_imports=options.dynamic_imports,
             replacements=tuple(options.replacements),
         )
 

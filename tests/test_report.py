@@ -177,6 +177,7 @@ def test_markdown_report_sections(tmp_path):
         "### Top causes and what to fix first",
         "### Leak chains",
         "### Laundering",
+        "### Dynamic imports",
         "## Coverage",
     ]
     assert "| app | 9 | 3 | 1 | 33.3 % | 2 | 2 | critical |" in run.stdout

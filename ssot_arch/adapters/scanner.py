@@ -29,6 +29,7 @@ from ssot_arch.adapters.grimp_scan import ProgressCallback, relative_cap, scan_s
 from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.adapters.scan_pool import default_jobs
 from ssot_arch.adapters.universe import Universe
+from ssot_arch.analysis.dynamic import may_import_dynamically
 from ssot_arch.analysis.text_filter import (
     ImportNeedles,
     may_import,
@@ -64,7 +65,10 @@ def _read_bytes(universe: Universe, source: SourceFile) -> bytes | Unanalyzed:
 def could_import(data: bytes, needles: ImportNeedles) -> bool:
     """Whether a file with these bytes could import a restricted module: its text, decoded
     as Python decodes it and normalised, holds a needle (see text_filter.py). A file that
-    cannot be decoded could: the scan then says why it is unanalysed."""
+    cannot be decoded could: the scan then says why it is unanalysed. With
+    `needles.dynamic`, so could a file that may call an import function."""
+    if needles.dynamic and may_import_dynamically(data):
+        return True
     if not declares_encoding(data):  # UTF-8, as Python reads it
         if data.isascii() and not any(needle in data for needle in _encoded(needles)):
             return False  # the common case, decided in C

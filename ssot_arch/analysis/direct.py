@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 import grimp
 
-from ssot_arch.domain.model import ContractSpec, Violation
+from ssot_arch.domain.model import ContractSpec, DynamicImport, Violation
 
 
 def is_within(module: str, names: Iterable[str]) -> bool:
@@ -72,6 +72,35 @@ def find_direct_violations(graph: grimp.ImportGraph, spec: ContractSpec) -> list
                         )
                     )
     return sorted(found)
+
+
+def restricted_dynamic_imports(
+    dynamic: Iterable[DynamicImport], spec: ContractSpec
+) -> list[DynamicImport]:
+    """The dynamic imports of a restricted module (or a descendant) by a module that
+    may not import one: what `dynamic_imports = true` makes violations."""
+    return [
+        d
+        for d in dynamic
+        if is_within(d.imported, spec.restricted) and not may_import_restricted(d.importer, spec)
+    ]
+
+
+def dynamic_violations(
+    dynamic: Iterable[DynamicImport], spec: ContractSpec, roots: Collection[str]
+) -> list[Violation]:
+    """The contract's violations by dynamic import, named as the graph names imports: an
+    external module by its top-level name (grimp squashes them), a module of the `roots`
+    in full. The statement is the call."""
+    return [
+        Violation(
+            importer=d.importer,
+            imported=d.imported if d.imported.split(".")[0] in roots else d.imported.split(".")[0],
+            line=d.line,
+            line_contents=d.call,
+        )
+        for d in restricted_dynamic_imports(dynamic, spec)
+    ]
 
 
 def unmatched_modules(spec: ContractSpec, graph: grimp.ImportGraph) -> list[tuple[str, str]]:

@@ -42,10 +42,17 @@ class ImportNeedles:
 
     in_import: frozenset[str]  # top-level names, only in import position
     anywhere: frozenset[str]  # last components of first-party modules, anywhere
+    # Whether a dynamic import counts too: then a file that may hold one is parsed
+    # (`may_import_dynamically` in dynamic.py: the strings naming a module can be spelt
+    # in escapes, so only the import functions' names are searched for).
+    dynamic: bool = False
 
 
-def needles_for(restricted: Iterable[str], first_party: Collection[str]) -> ImportNeedles:
-    """The needles for `restricted` modules, given the repository's top-level names."""
+def needles_for(
+    restricted: Iterable[str], first_party: Collection[str], dynamic: bool = False
+) -> ImportNeedles:
+    """The needles for `restricted` modules, given the repository's top-level names;
+    `dynamic` when literal dynamic imports count as imports."""
     in_import, anywhere = set(), set()
     for name in restricted:
         parts = name.split(".")
@@ -53,7 +60,7 @@ def needles_for(restricted: Iterable[str], first_party: Collection[str]) -> Impo
             anywhere.add(parts[-1])
         else:
             in_import.add(parts[0])
-    return ImportNeedles(frozenset(in_import), frozenset(anywhere))
+    return ImportNeedles(frozenset(in_import), frozenset(anywhere), dynamic)
 
 
 _ASCII = bytes(range(128))

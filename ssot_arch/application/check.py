@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ssot_arch.adapters.cache import ResultCache, tree_key
+from ssot_arch.adapters.dynamic_scan import scan_dynamic_imports
 from ssot_arch.adapters.graph import build_import_graph
 from ssot_arch.adapters.scanner import ScanResult, file_keys, scan_universe
 from ssot_arch.adapters.universe import Universe, collect_universe
 from ssot_arch.analysis.direct import (
     contract_warnings,
+    dynamic_violations,
     find_direct_violations,
     unmatched_modules,
 )
@@ -23,7 +25,13 @@ from ssot_arch.analysis.text_filter import ImportNeedles, needles_for
 from ssot_arch.application.settings import RunSettings
 from ssot_arch.contract import DEFAULT_RESTRICTED
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
-from ssot_arch.domain.model import CheckOutcome, ContractResult, Coverage, Violation
+from ssot_arch.domain.model import (
+    CheckOutcome,
+    ContractResult,
+    Coverage,
+    DynamicImport,
+    Violation,
+)
 from ssot_arch.logs import get_logger
 
 if TYPE_CHECKING:
@@ -95,6 +103,7 @@ def check_needles(settings: RunSettings) -> ImportNeedles:
     return needles_for(
         (name for spec in settings.contracts for name in spec.restricted),
         {root.name.split(".")[0] for root in settings.roots},
+        dynamic=any(spec.dynamic_imports for spec in settings.contracts),
     )
 
 
@@ -105,6 +114,7 @@ class Analysed:
     outcome: CheckOutcome
     scan: ScanResult
     universe: Universe
+    dynamic_imports: list[DynamicImport] = dataclasses.field(default_factory=list)
     _graphs: dict[bool, tuple[nx.DiGraph[str], ImporterIndex]] = dataclasses.field(
         default_factory=dict, repr=False
     )
@@ -167,15 +177,21 @@ def check_repository(
     universe: Universe | None = None,
     keys: dict[str, str] | None = None,
     needles: ImportNeedles | None = None,
+    dynamic: bool = False,
 ) -> Analysed:
     """Check every contract of `settings` against the repository: its direct violations
     and warnings, with the scan they were found in. With `needles`, the files that cannot
     import a restricted module are cleared by text, not parsed (for `check` alone: the
-    other analyses need every import).
+    other analyses need every import). The analysed files' dynamic imports are looked
+    for with `dynamic` (for the report) or when a contract counts them as violations.
 
     Raises ConfigError when a contract names modules that do not exist.
     """
     universe, scan = scan_repository(settings, progress, universe, keys, needles)
+    dynamic_imports: list[DynamicImport] = []
+    if dynamic or any(spec.dynamic_imports for spec in settings.contracts):
+        with timed("finding dynamic imports"):
+            dynamic_imports = scan_dynamic_imports(universe, scan.analyzed)
     modules = [f.module for f in [*scan.analyzed, *scan.cleared]]
     graphs = {}
     files = {f.module: f for f in universe.files}
@@ -184,6 +200,7 @@ def check_repository(
     restricted = {name for spec in settings.contracts for name in spec.restricted}
     root_names = {r.name for r in settings.roots}
     imported = {record.imported for record in scan.imports}
+    imported_dynamically = imported | {d.imported for d in dynamic_imports}
     for spec in settings.contracts:
         flag = spec.type_checking_imports
         if flag not in graphs:
@@ -210,11 +227,15 @@ def check_repository(
             )
         if unmatched:
             continue
+        found = find_direct_violations(graph, spec)
+        if spec.dynamic_imports:
+            found += dynamic_violations(dynamic_imports, spec, root_names)
         violations = tuple(
             Violation(v.importer, v.imported, v.line, v.line_contents, files[v.importer].path)
-            for v in find_direct_violations(graph, spec)
+            for v in found
         )
-        warnings = contract_warnings(spec, modules, root_names, imported, DEFAULT_RESTRICTED)
+        seen = imported_dynamically if spec.dynamic_imports else imported
+        warnings = contract_warnings(spec, modules, root_names, seen, DEFAULT_RESTRICTED)
         results.append(
             ContractResult(
                 spec=spec,
@@ -232,7 +253,7 @@ def check_repository(
         files=files,
         other_contracts=tuple(settings.other_contracts),
     )
-    return Analysed(outcome, scan, universe)
+    return Analysed(outcome, scan, universe, dynamic_imports)
 
 
 def _by_place(v: Violation) -> tuple:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ssot_arch.adapters.sources import RepositorySources
-from ssot_arch.analysis.direct import is_within
+from ssot_arch.analysis.direct import is_within, restricted_dynamic_imports
 from ssot_arch.analysis.entries import entry_reports, missing_entries
 from ssot_arch.analysis.laundering import find_laundering
 from ssot_arch.analysis.leaks import find_transitive_leaks
@@ -75,7 +75,7 @@ def run_report(
 ) -> ReportOutcome:
     """Check the repository, then find each contract's leaks, systems reach, compliance
     and laundering, per group (`group_depth`, else the configured groups, else roots)."""
-    analysed = check_repository(settings, progress)
+    analysed = check_repository(settings, progress, dynamic=True)
     outcome = analysed.outcome
     modules = sorted(outcome.files)
     groups = resolve_groups(settings, modules, group_depth)
@@ -106,5 +106,6 @@ def run_report(
             reach_hops,
             entries,
             fragmentation(reach, rows),
+            tuple(restricted_dynamic_imports(analysed.dynamic_imports, spec)),
         )
     return ReportOutcome(outcome, groups, systems, reports)

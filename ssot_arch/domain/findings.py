@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ssot_arch.domain.model import CheckOutcome, System
+from ssot_arch.domain.model import CheckOutcome, DynamicImport, System
 
 
 @dataclass(frozen=True, order=True)
@@ -151,6 +151,8 @@ class ContractReport:
     reach_hops: Mapping[str, Mapping[str, Hop]] = field(default_factory=dict)
     entries: Mapping[str, EntryReport] = field(default_factory=dict)  # by entry module
     fragmentation: Mapping[str, FragmentationRow] = field(default_factory=dict)  # by group
+    # Literal dynamic imports of a restricted module by a module that may not import it.
+    dynamic_imports: tuple[DynamicImport, ...] = ()
 
     def reach_chain(self, system: str, cell: ReachCell) -> tuple[Hop, ...]:
         """`cell`'s example chain to `system`, followed hop by hop."""

@@ -127,6 +127,18 @@ class ContractSpec:
     baseline: str = ""  # path of the baseline file, relative to the repository
     fail_on_stale: bool = False
     replacements: tuple[Replacement, ...] = ()  # what `fix` turns restricted uses into
+    dynamic_imports: bool = False  # literal dynamic imports are violations too
+
+
+@dataclass(frozen=True, order=True)
+class DynamicImport:
+    """A call that imports a module named by a literal string (analysis/dynamic.py):
+    `importlib.import_module("logging")`, `__import__("loguru")`."""
+
+    importer: str  # the module whose file holds the call
+    line: int  # 1-based line where the call starts
+    imported: str  # the absolute name of the module it imports
+    call: str  # its source text, whitespace runs made one space, cut at 200 characters
 
 
 @dataclass(frozen=True, order=True)

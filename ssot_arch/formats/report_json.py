@@ -147,6 +147,16 @@ def contract_findings(
         "entries": {
             module: entry_findings(entry) for module, entry in sorted(report.entries.items())
         },
+        "dynamic_imports": [
+            {
+                "importer": d.importer,
+                "file": file_of(d.importer),
+                "line": d.line,
+                "imported": d.imported,
+                "call": d.call,
+            }
+            for d in report.dynamic_imports
+        ],
     }
 
 

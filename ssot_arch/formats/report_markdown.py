@@ -246,6 +246,34 @@ def _leak_chains(report: ContractReport) -> list[Block]:
     ]
 
 
+def _dynamic_imports(
+    result: ContractResult, report: ContractReport, files: Mapping[str, SourceFile]
+) -> list[Block]:
+    heading = Heading(3, "Dynamic imports")
+    found = report.dynamic_imports
+    if not found:
+        return [heading, Paragraph("No call imports a restricted module by a literal name.")]
+    counted = (
+        "they are violations of this contract (`dynamic_imports = true`)"
+        if result.spec.dynamic_imports
+        else "set `dynamic_imports = true` in the contract to make them violations"
+    )
+    rows = [
+        [f"{files[d.importer].path}:{d.line}", f"`{d.call}`", f"`{d.imported}`"]
+        for d in found[:MAX_ROWS]
+    ]
+    return [
+        heading,
+        Paragraph(
+            "Calls that import a restricted module by a literal name "
+            '(`importlib.import_module("logging")`, `__import__("loguru")`): neither '
+            f"grimp, import-linter nor ruff sees them; {counted}."
+        ),
+        Table(["Where", "Call", "Imports"], rows),
+        *_more(len(found), len(rows)),
+    ]
+
+
 def _laundering(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Block]:
     heading = Heading(3, "Laundering")
     if not report.laundering:
@@ -287,6 +315,7 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
         *_causes(report, files),
         *_leak_chains(report),
         *_laundering(report, files),
+        *_dynamic_imports(result, report, files),
     ]
 
 

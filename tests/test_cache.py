@@ -216,3 +216,33 @@ def test_a_cache_of_an_earlier_format_is_rebuilt_without_a_warning(tmp_path):
     assert run.stdout == expected
     assert run.stderr == ""
     assert hits(check_json(repo, "-v")) == UNCHANGED
+
+
+def test_a_relative_import_of_a_module_not_scanned_again_still_resolves(tmp_path):
+    # Only changed files are scanned: a relative import of an unchanged (cached) or
+    # cleared module must resolve to it, not to the importer's root. Here that import is
+    # the only violation of a first-party restricted module.
+    repo = make_repo(
+        tmp_path,
+        {
+            "svc/__init__.py": "",
+            "svc/log.py": "import logging\n",
+            "svc/core/__init__.py": "",
+            "svc/core/a.py": "from ..log import x\n",
+            "svc/core/b.py": "from . import a\n",
+        },
+    )
+    args = ("--restricted", "svc.log", "--cache-dir", str(tmp_path / "cache"), "--format", "json")
+    cold = run_cli("check", str(repo), "--no-cache", *args[:2], "--format", "json")
+    assert [v["file"] for v in cold.json["contracts"][0]["violations"]] == ["svc/core/a.py"]
+    run_cli("check", str(repo), *args)
+    (repo / "svc/core/a.py").write_text("# changed\nfrom ..log import x\n")
+    warm = run_cli("check", str(repo), *args)
+    assert [(v["file"], v["line"]) for v in warm.json["contracts"][0]["violations"]] == [
+        ("svc/core/a.py", 2)
+    ]
+    # And a report after a check (which clears svc.core.b by its text) reads b's import.
+    report = run_cli("report", str(repo), *args)
+    cold_report = run_cli("report", str(repo), "--no-cache", *args[:2], "--format", "json")
+    assert report.json["contracts"][0]["leaks"] == cold_report.json["contracts"][0]["leaks"]
+    assert [leak["module"] for leak in report.json["contracts"][0]["leaks"]] == ["svc.core.b"]

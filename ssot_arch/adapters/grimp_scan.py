@@ -179,13 +179,17 @@ class _Scanner:
         # relative imports), the real names (for absolute ones), modules and namespace
         # packages alike. The worker hands grimp the chunk's files as modules and these
         # as namespace packages (see scan_worker.py).
-        names = set(self.virtual_of.values())
+        # Every module's virtual name, not only the scanned ones': a relative import of a
+        # module whose imports come from the cache, or that `check` cleared by its text,
+        # must resolve all the same (else it lands on the importer's root).
+        names = {layout.virtual(m, f.root) for m, f in self.by_module.items()}
         names.update(self.by_module)
-        names.update(universe.namespace_packages)
+        others = universe.namespace_packages
+        names.update(others)
         names.update(layout.namespaces())
         names.update(
             layout.virtual(n, n.split(".")[0])
-            for n in universe.namespace_packages
+            for n in others
             if n.split(".")[0] in layout.marker_of
         )
         self.grimp_layout = {

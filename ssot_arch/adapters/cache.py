@@ -63,7 +63,9 @@ from ssot_arch.logs import get_logger
 
 logger = get_logger(__name__)
 
-FORMAT = 3
+# Raised whenever what an entry means changes. 4: entries scanned before a relative
+# import of a module not scanned in the same run resolved to it may name the root.
+FORMAT = 4
 FILE_NAME = "imports.json"
 KEY_FILE = "key"
 KEY_BYTES = 32

@@ -51,11 +51,22 @@ def test_monorepo_contract_file_on_a_skeleton_of_that_monorepo(tmp_path):
             "shared/logging/__init__.py": "from .unified_logger_factory import get_logger\n",
             "shared/logging/unified_logger_factory.py": "import logging\n",
             "tests/e2e/test_x.py": "import loguru\n",
+            "netra_backend/app/main.py": "from netra_backend.app import logging_config\n",
+            "auth_service/main.py": "from shared.logging import get_logger\n",
         },
     )
     config = ROOT / "contracts" / "netra-monorepo.importlinter"
     run = check_json(repo, "--config", str(config))
     assert run.violations() == [("tests/e2e/test_x.py", 1, "loguru")]
+    entries = run_cli("report", str(repo), "--config", str(config), "--format", "json")
+    loaded = {
+        entry: sorted(found["systems"])
+        for entry, found in entries.json["contracts"][0]["entries"].items()
+    }
+    assert loaded == {
+        "auth_service.main": ["shared_factory", "stdlib"],
+        "netra_backend.app.main": ["loguru", "stdlib", "unified_logger"],
+    }
     run = run_cli("check", str(EXAMPLE), "--config", str(config))
     assert run.exit_code == 2
     assert "root package 'netra_backend' was not found" in run.stderr

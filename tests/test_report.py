@@ -178,6 +178,7 @@ def test_markdown_report_sections(tmp_path):
         "### Leak chains",
         "### Laundering",
         "### Dynamic imports",
+        "## Broken imports",
         "## Coverage",
     ]
     assert "| app | 9 | 3 | 1 | 33.3 % | 2 | 2 | critical |" in run.stdout

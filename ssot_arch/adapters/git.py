@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+from collections.abc import Sequence
 
 from ssot_arch.adapters.reading import NotReadable, read_source
 
@@ -27,6 +28,7 @@ GIT_SETTINGS = (
     "core.sshCommand=false",
     "credential.helper=",
     "core.askPass=",
+    "core.excludesFile=",  # check-ignore: the repository's own rules, no file named elsewhere
 )
 # `safe.directory` keeps git's default on purpose: git then refuses a repository owned by
 # another user, whose configuration that user may have planted, and only the user running
@@ -100,13 +102,24 @@ def changed_files(repo_dir: str, revision: str) -> set[str]:
     return changed
 
 
-def _git(repo_dir: str, *args: str) -> bytes:
-    """Run one git command on the repository holding `repo_dir`; its output, or GitError."""
+def ignored_paths(repo_dir: str, paths: Sequence[str]) -> set[str]:
+    """Which of `paths` (relative to `repo_dir`, '/'-separated, a folder ending in '/';
+    they need not exist) the repository's ignore rules match: its `.gitignore` files and
+    `.git/info/exclude`. Raises GitError when git cannot tell (no git, no repository)."""
+    given = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
+    # Exit status 1: none of them is ignored.
+    output = _git(repo_dir, "check-ignore", "--no-index", "--stdin", "-z", ok=(0, 1), feed=given)
+    return {p for p in output.decode("utf-8", "surrogateescape").split("\0") if p}
+
+
+def _git(repo_dir: str, *args: str, ok: tuple[int, ...] = (0,), feed: bytes = b"") -> bytes:
+    """Run one git command on the repository holding `repo_dir`, with `feed` on its
+    standard input; its output, or GitError for an exit status not in `ok`."""
     environment = {k: v for k, v in os.environ.items() if k not in REPOSITORY_VARIABLES}
     try:
         completed = subprocess.run(
             ["git", *(o for s in GIT_SETTINGS for o in ("-c", s)), "-C", repo_dir, *args],
-            stdin=subprocess.DEVNULL,
+            input=feed,
             capture_output=True,
             env={**environment, **GIT_ENVIRONMENT},
             timeout=GIT_TIMEOUT_SECONDS,
@@ -120,7 +133,7 @@ def _git(repo_dir: str, *args: str) -> bytes:
             "repository's git configuration (an include.path naming a FIFO or device "
             "blocks git)"
         ) from error
-    if completed.returncode != 0:
+    if completed.returncode not in ok:
         message = _printable(completed.stderr.decode(errors="replace"))
         if "safe.directory" in message:
             message = (

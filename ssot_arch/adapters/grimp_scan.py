@@ -184,7 +184,7 @@ class _Scanner:
         # must resolve all the same (else it lands on the importer's root).
         names = {layout.virtual(m, f.root) for m, f in self.by_module.items()}
         names.update(self.by_module)
-        others = universe.namespace_packages
+        others = universe.namespace_packages | universe.other_modules
         names.update(others)
         names.update(layout.namespaces())
         names.update(

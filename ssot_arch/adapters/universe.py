@@ -66,6 +66,14 @@ class Universe:
     # Files analysed under a link's name -> the real path of the checked target.
     linked: dict[str, str] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # Modules Python could import that are no `.py` file: compiled extensions, Cython
+    # sources and stubs (`.so`, `.pyd`, `.pyx`, `.pyi`), and the folders holding them.
+    other_modules: set[str] = field(default_factory=set)
+
+    def existing_modules(self) -> set[str]:
+        """Every module Python could import from the tree: the files, the namespace
+        packages and the other modules (docs/spec.md, "Existing module")."""
+        return {f.module for f in self.files} | self.namespace_packages | self.other_modules
 
     def real_path(self, source: SourceFile) -> str:
         """Where `source`'s bytes are read from (never a symbolic link)."""
@@ -339,6 +347,24 @@ def _walk(
         pending.extend(os.path.join(dirpath, d) for d in reversed(dirnames) if d not in links)
 
 
+# What Python imports besides `.py` files: `x.so`, `x.cpython-311-x86_64-linux-gnu.so`,
+# `x.cp311-win_amd64.pyd`; and what stands for them in a source tree: Cython sources
+# (built into an extension) and stubs.
+_OTHER_MODULE_SUFFIXES = (".so", ".pyd", ".pyx", ".pyi")
+
+
+def _add_other_modules(found: set[str], dir_parts: list[str], filenames: list[str]) -> None:
+    """The modules of a folder's compiled extensions, Cython sources and stubs, and the
+    folder with the folders above it when there is one (the package they sit in)."""
+    stems = {name.partition(".")[0] for name in filenames if name.endswith(_OTHER_MODULE_SUFFIXES)}
+    if not stems:
+        return
+    parts = [p.replace(".", "_") for p in dir_parts]
+    found.update(".".join(parts[:depth]) for depth in range(1, len(parts) + 1))
+    folder = ".".join(parts)
+    found.update(f"{folder}.{s}" for s in stems if s.isidentifier() and s != "__init__")
+
+
 def collect_universe(
     root_dir: str,
     roots: Sequence[Root],
@@ -418,6 +444,7 @@ def collect_universe(
                 if count or real is None:  # a skipped __pycache__ hides no source
                     universe.skipped_dirs.append(SkippedDir(relative(full), rule, count))
             dirnames[:] = kept_dirs
+            _add_other_modules(universe.other_modules, dir_parts, filenames)
             py_files = sorted(f for f in filenames if f.endswith(".py"))
             if not py_files:
                 continue

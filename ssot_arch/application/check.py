@@ -10,11 +10,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ssot_arch.adapters.broken_scan import scan_broken_imports
 from ssot_arch.adapters.cache import ResultCache, tree_key
 from ssot_arch.adapters.dynamic_scan import scan_dynamic_imports
 from ssot_arch.adapters.graph import build_import_graph
 from ssot_arch.adapters.scanner import ScanResult, file_keys, scan_universe
 from ssot_arch.adapters.universe import Universe, collect_universe
+from ssot_arch.analysis.broken import reroute
 from ssot_arch.analysis.direct import (
     contract_warnings,
     dynamic_violations,
@@ -26,6 +28,7 @@ from ssot_arch.application.settings import RunSettings
 from ssot_arch.contract import DEFAULT_RESTRICTED
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import (
+    BrokenImport,
     CheckOutcome,
     ContractResult,
     Coverage,
@@ -115,6 +118,7 @@ class Analysed:
     scan: ScanResult
     universe: Universe
     dynamic_imports: list[DynamicImport] = dataclasses.field(default_factory=list)
+    broken_imports: list[BrokenImport] = dataclasses.field(default_factory=list)
     _graphs: dict[bool, tuple[nx.DiGraph[str], ImporterIndex]] = dataclasses.field(
         default_factory=dict, repr=False
     )
@@ -177,28 +181,37 @@ def check_repository(
     universe: Universe | None = None,
     keys: dict[str, str] | None = None,
     needles: ImportNeedles | None = None,
-    dynamic: bool = False,
+    audit: bool = False,
 ) -> Analysed:
     """Check every contract of `settings` against the repository: its direct violations
     and warnings, with the scan they were found in. With `needles`, the files that cannot
     import a restricted module are cleared by text, not parsed (for `check` alone: the
-    other analyses need every import). The analysed files' dynamic imports are looked
-    for with `dynamic` (for the report) or when a contract counts them as violations.
+    other analyses need every import). With `audit` (for the report), the analysed files'
+    dynamic and broken imports are looked for; without, only what the contracts need:
+    dynamic imports when one counts them as violations, broken imports when one
+    restricts a first-party module (a broken import counts as one of its nearest existing
+    ancestor, docs/spec.md).
 
     Raises ConfigError when a contract names modules that do not exist.
     """
     universe, scan = scan_repository(settings, progress, universe, keys, needles)
+    root_names = {r.name for r in settings.roots}
     dynamic_imports: list[DynamicImport] = []
-    if dynamic or any(spec.dynamic_imports for spec in settings.contracts):
+    if audit or any(spec.dynamic_imports for spec in settings.contracts):
         with timed("finding dynamic imports"):
             dynamic_imports = scan_dynamic_imports(universe, scan.analyzed)
+    broken_imports: list[BrokenImport] = []
+    restricted_roots = {n.split(".")[0] for spec in settings.contracts for n in spec.restricted}
+    if audit or restricted_roots & root_names:
+        with timed("finding broken imports"):
+            broken_imports = scan_broken_imports(universe, scan.analyzed, scan.imports)
+        scan.imports = reroute(scan.imports, broken_imports)
     modules = [f.module for f in [*scan.analyzed, *scan.cleared]]
     graphs = {}
     files = {f.module: f for f in universe.files}
     results = []
     problems: list[ConfigProblem] = []
     restricted = {name for spec in settings.contracts for name in spec.restricted}
-    root_names = {r.name for r in settings.roots}
     imported = {record.imported for record in scan.imports}
     imported_dynamically = imported | {d.imported for d in dynamic_imports}
     for spec in settings.contracts:
@@ -253,7 +266,7 @@ def check_repository(
         files=files,
         other_contracts=tuple(settings.other_contracts),
     )
-    return Analysed(outcome, scan, universe, dynamic_imports)
+    return Analysed(outcome, scan, universe, dynamic_imports, broken_imports)
 
 
 def _by_place(v: Violation) -> tuple:

@@ -75,7 +75,7 @@ def run_report(
 ) -> ReportOutcome:
     """Check the repository, then find each contract's leaks, systems reach, compliance
     and laundering, per group (`group_depth`, else the configured groups, else roots)."""
-    analysed = check_repository(settings, progress, dynamic=True)
+    analysed = check_repository(settings, progress, audit=True)
     outcome = analysed.outcome
     modules = sorted(outcome.files)
     groups = resolve_groups(settings, modules, group_depth)
@@ -108,4 +108,4 @@ def run_report(
             fragmentation(reach, rows),
             tuple(restricted_dynamic_imports(analysed.dynamic_imports, spec)),
         )
-    return ReportOutcome(outcome, groups, systems, reports)
+    return ReportOutcome(outcome, groups, systems, reports, tuple(analysed.broken_imports))

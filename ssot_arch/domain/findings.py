@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ssot_arch.domain.model import CheckOutcome, DynamicImport, System
+from ssot_arch.domain.model import BrokenImport, CheckOutcome, DynamicImport, System
 
 
 @dataclass(frozen=True, order=True)
@@ -199,3 +199,4 @@ class ReportOutcome:
     groups: Mapping[str, Group]  # by name
     systems: Mapping[str, tuple[System, ...]]  # contract id -> systems analysed
     reports: Mapping[str, ContractReport]  # contract id -> findings
+    broken_imports: tuple[BrokenImport, ...] = ()  # of the whole repository

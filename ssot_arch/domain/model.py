@@ -130,6 +130,24 @@ class ContractSpec:
     dynamic_imports: bool = False  # literal dynamic imports are violations too
 
 
+NO_SUCH_MODULE = "no such module"
+
+
+@dataclass(frozen=True, order=True)
+class BrokenImport:
+    """An import statement that needs a first-party module that does not exist
+    (analysis/broken.py)."""
+
+    importer: str  # the module whose statement it is
+    line: int  # 1-based line where the statement starts
+    statement: str  # its text, comments and continuations dropped, whitespace runs made
+    # one space, cut at 200 characters
+    name: str  # the (absolute) module it needs that does not exist
+    ancestor: str | None  # the nearest existing ancestor of `name`
+    guarded: bool  # whether a `try` or `with suppress(...)` catches its error
+    reason: str = NO_SUCH_MODULE  # and, for a file git ignores, that it is generated
+
+
 @dataclass(frozen=True, order=True)
 class DynamicImport:
     """A call that imports a module named by a literal string (analysis/dynamic.py):

@@ -169,6 +169,20 @@ def report_to_dict(outcome: ReportOutcome) -> dict[str, Any]:
     excluded = {name: list(group.excluded) for name, group in groups if group.excluded}
     if excluded:
         data["groups_excluded"] = excluded
+    files = outcome.check.files
+    data["broken_imports"] = [
+        {
+            "importer": b.importer,
+            "file": files[b.importer].path,
+            "line": b.line,
+            "statement": b.statement,
+            "name": b.name,
+            "ancestor": b.ancestor,
+            "guarded": b.guarded,
+            "reason": b.reason,
+        }
+        for b in outcome.broken_imports
+    ]
     for contract in data["contracts"]:
         contract_id = contract["id"]
         contract.update(

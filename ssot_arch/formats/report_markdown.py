@@ -22,7 +22,7 @@ from ssot_arch.domain.findings import (
     Hop,
     ReportOutcome,
 )
-from ssot_arch.domain.model import ContractResult, SourceFile, System
+from ssot_arch.domain.model import BrokenImport, ContractResult, SourceFile, System
 from ssot_arch.formats.common import printable
 
 MAX_ROWS = 25
@@ -88,10 +88,16 @@ def _warnings(warnings: tuple[str, ...]) -> list[str]:
     return [f"Warning: {w}" for w in sorted(warnings)]
 
 
-def _more(total: int, shown: int) -> list[Block]:
+def _more(total: int, shown: int, key: str) -> list[Block]:
+    """What a cut list leaves out, and where to find all of it."""
     if total <= shown:
         return []
-    return [Paragraph(f"… and {total - shown} more (all of them in `--format json`).")]
+    return [
+        Paragraph(
+            f"… and {total - shown} more (all of them: `ssot-arch report --format json`, "
+            f"key `{key}`)."
+        )
+    ]
 
 
 def _entries(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
@@ -180,7 +186,7 @@ def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
         Table(header, rows),
         Paragraph("Example chains:"),
         ItemList(chains),
-        *_more(len(reaching), len(chains)),
+        *_more(len(reaching), len(chains), "contracts[].reach (chains: reach_hops)"),
     ]
 
 
@@ -217,7 +223,7 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
         for c in leaks.causes[:MAX_ROWS]
     ]
     blocks.append(Table(["Direct importer", "File", "Leaks ending here", "Fix impact"], rows))
-    blocks += _more(len(leaks.causes), len(rows))
+    blocks += _more(len(leaks.causes), len(rows), "contracts[].leak_causes")
     steps = [
         " + ".join(f"`{v}`" for v in step.violators)
         + f": removes {step.leaks_removed} (total {step.cumulative})"
@@ -242,7 +248,7 @@ def _leak_chains(report: ContractReport) -> list[Block]:
     return [
         heading,
         ItemList([chain_text(report.leaks.chain(leak.module)) for leak in shown]),
-        *_more(len(leaks), len(shown)),
+        *_more(len(leaks), len(shown), "contracts[].leaks (chains: via, hops)"),
     ]
 
 
@@ -270,7 +276,7 @@ def _dynamic_imports(
             f"grimp, import-linter nor ruff sees them; {counted}."
         ),
         Table(["Where", "Call", "Imports"], rows),
-        *_more(len(found), len(rows)),
+        *_more(len(found), len(rows), "contracts[].dynamic_imports"),
     ]
 
 
@@ -288,7 +294,7 @@ def _laundering(report: ContractReport, files: Mapping[str, SourceFile]) -> list
     return [
         heading,
         Table(["Where", "Import", "Really is"], rows),
-        *_more(len(report.laundering), len(rows)),
+        *_more(len(report.laundering), len(rows), "contracts[].laundering"),
     ]
 
 
@@ -316,6 +322,49 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
         *_leak_chains(report),
         *_laundering(report, files),
         *_dynamic_imports(result, report, files),
+    ]
+
+
+def _broken_imports(outcome: ReportOutcome) -> list[Block]:
+    broken = outcome.broken_imports
+    heading = Heading(2, "Broken imports")
+    if not broken:
+        return [heading, Paragraph("Every first-party module an import names exists.")]
+    files = outcome.check.files
+    guarded = sum(1 for b in broken if b.guarded)
+    by_root: dict[str, list[BrokenImport]] = {}
+    by_name: dict[str, list[BrokenImport]] = {}
+    for b in broken:
+        by_root.setdefault(files[b.importer].root, []).append(b)
+        by_name.setdefault(b.name, []).append(b)
+    services = [
+        [
+            root,
+            str(len(found)),
+            str(sum(1 for b in found if not b.guarded)),
+            str(sum(1 for b in found if b.guarded)),
+            str(len({b.importer for b in found})),
+        ]
+        for root, found in sorted(by_root.items())
+    ]
+    names = sorted(by_name.items(), key=lambda item: (-len(item[1]), item[0]))
+    missing = [
+        [f"`{name}`", str(len(found)), f"`{found[0].ancestor or '–'}`", found[0].reason]
+        for name, found in names[:MAX_ROWS]
+    ]
+    return [
+        heading,
+        Paragraph(
+            f"{len(broken)} import statements in {len({b.importer for b in broken})} modules "
+            f"name a first-party module that does not exist ({guarded} guarded by a `try` "
+            "catching `ImportError`, or `suppress`): each raises `ModuleNotFoundError` when "
+            "it runs, unless guarded. For the analyses, each is an import of its nearest "
+            "existing ancestor, which Python runs before it raises."
+        ),
+        Table(["Service", "Broken imports", "Unguarded", "Guarded", "Modules"], services),
+        Paragraph("By missing module, most imported first:"),
+        Table(["Missing module", "Statements", "Nearest existing", "Why"], missing),
+        *_more(len(names), len(missing), "broken_imports"),
     ]
 
 
@@ -375,7 +424,7 @@ def report_blocks(outcome: ReportOutcome) -> list[Block]:
     ]
     for result in sorted(check.contracts, key=lambda r: r.spec.id):
         blocks += _contract(result, outcome)
-    return [*blocks, *_coverage(outcome)]
+    return [*blocks, *_broken_imports(outcome), *_coverage(outcome)]
 
 
 def _markdown(block: Block) -> list[str]:

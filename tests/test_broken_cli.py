@@ -74,7 +74,8 @@ def test_a_git_ignored_generated_module_is_said_to_be(tmp_path):
         subprocess.run(["git", "init", "-q", str(repo)], check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("git is not available")
-    found = {b["name"]: b["reason"] for b in report(repo, "--format", "json").json["broken_imports"]}
+    broken = report(repo, "--format", "json").json["broken_imports"]
+    found = {b["name"]: b["reason"] for b in broken}
     assert found == {
         "app.db.gone": "no such module",
         "app.gen.pb2": "no such module: app/gen/pb2.py is ignored by git (generated?)",

@@ -1,5 +1,6 @@
 """Find the dynamic imports of the analysed files (analysis/dynamic.py), reading each
-file once more: only those whose bytes name an import function are parsed.
+file once more: only those whose bytes name an import function are parsed, in one
+forked process per core (fork_pool.py).
 
 A file that cannot be read or decoded has already been listed as unanalysed by the
 scan. One that Python cannot parse although the scanner could (code for a newer
@@ -8,11 +9,14 @@ Python than the running one) is named in a warning: its dynamic imports are not 
 
 from __future__ import annotations
 
+import functools
 import platform
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ssot_arch.adapters.decoding import decode_source
-from ssot_arch.adapters.reading import NotReadable
+from ssot_arch.adapters.fork_pool import fork_map
+from ssot_arch.adapters.reading import NotReadable, read_source
+from ssot_arch.adapters.scan_pool import default_jobs
 from ssot_arch.adapters.universe import Universe
 from ssot_arch.analysis.dynamic import find_dynamic_imports, may_import_dynamically
 from ssot_arch.domain.model import DynamicImport, SourceFile
@@ -20,28 +24,47 @@ from ssot_arch.logs import get_logger
 
 logger = get_logger(__name__)
 
+# What a process needs of a file: where to read it, its module, whether it is a package.
+_Task = tuple[str, str, bool]
 
-def scan_dynamic_imports(universe: Universe, files: Iterable[SourceFile]) -> list[DynamicImport]:
+
+def scan_dynamic_imports(
+    universe: Universe, files: Iterable[SourceFile], jobs: int | None = None
+) -> list[DynamicImport]:
     """The dynamic imports of `files`, sorted."""
-    found: list[DynamicImport] = []
-    for source in files:
-        try:
-            data = universe.read(source)
-        except NotReadable:
-            continue
-        if not may_import_dynamically(data):
-            continue
-        try:
-            text = decode_source(data)[0]
-        except (SyntaxError, UnicodeDecodeError):
-            continue
-        try:
-            found += find_dynamic_imports(text, source.module, source.is_package)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+    files = list(files)
+    tasks = [(universe.real_path(f), f.module, f.is_package) for f in files]
+    found = fork_map(
+        functools.partial(_dynamic_imports, universe.max_file_size), tasks, jobs or default_jobs()
+    )
+    for source, result in zip(files, found, strict=True):
+        if isinstance(result, str):
             logger.warning(
                 "%s: dynamic imports not looked for: Python %s cannot parse it (%s)",
                 source.path,
                 platform.python_version(),
-                type(error).__name__,
+                result,
             )
-    return sorted(found)
+    return sorted(d for result in found if not isinstance(result, str) for d in result)
+
+
+def _dynamic_imports(limit: int, tasks: Sequence[_Task]) -> list[list[DynamicImport] | str]:
+    """Each file's dynamic imports, or why Python cannot parse it."""
+    return [_of_file(limit, *task) for task in tasks]
+
+
+def _of_file(limit: int, path: str, module: str, is_package: bool) -> list[DynamicImport] | str:
+    try:
+        data = read_source(path, limit)
+    except NotReadable:
+        return []  # listed as unanalysed by the scan
+    if not may_import_dynamically(data):
+        return []
+    try:
+        text = decode_source(data)[0]
+    except (SyntaxError, UnicodeDecodeError):
+        return []  # listed as unanalysed by the scan
+    try:
+        return find_dynamic_imports(text, module, is_package)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        return type(error).__name__

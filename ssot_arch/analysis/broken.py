@@ -65,8 +65,9 @@ followed, and a handler's body is not read (`except ImportError: raise` guards).
 from __future__ import annotations
 
 import ast
+import bisect
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias, cast
 
@@ -127,10 +128,11 @@ def find_broken_imports(
     first_party = frozenset(roots) - {"__future__"}  # never a module of the tree
     wanted = None if lines is None else frozenset(lines)
     package = importer if is_package else importer.rpartition(".")[0]
-    suppressors = _Suppressors.of(tree)
+    # No `with` can call `suppress` in a text that never spells it, not even an alias's.
+    suppressors = _Suppressors.of(tree) if "suppress" in text else None
     found: set[BrokenImport] = set()
     text_lines: list[str] | None = None  # split when first needed
-    for node, guarded in _statements(tree, suppressors):
+    for node, guarded in _statements(tree, suppressors, None if wanted is None else sorted(wanted)):
         if not isinstance(node, ast.Import | ast.ImportFrom):
             continue
         if wanted is not None and node.lineno not in wanted:
@@ -245,15 +247,18 @@ def _handles(handler: ast.excepthandler) -> bool:
 
 
 def _statements(
-    tree: ast.Module, suppressors: _Suppressors | None
+    tree: ast.Module, suppressors: _Suppressors | None, lines: Sequence[int] | None = None
 ) -> Iterator[tuple[ast.AST, bool]]:
     """Every statement of the file (and every `except` clause and `case`), each with
     whether it is guarded (by a `with` only when `suppressors` are given); iteratively,
     so that deep nesting cannot exhaust the stack. Expressions are not entered: no
-    import statement is in one."""
+    import statement is in one. With `lines` (sorted), only the statements whose lines
+    hold one of them (and what encloses those)."""
     stack: list[tuple[ast.AST, bool]] = [(child, False) for child in reversed(tree.body)]
     while stack:
         node, guarded = stack.pop()
+        if lines is not None and not _spans_one_of(node, lines):
+            continue
         yield node, guarded
         children: list[tuple[ast.AST, bool]] = []
         if isinstance(node, _FUNCTION_TYPES):
@@ -276,6 +281,16 @@ def _statements(
                 if isinstance(child, _STATEMENT_HOLDERS)
             ]
         stack.extend(reversed(children))
+
+
+def _spans_one_of(node: ast.AST, lines: Sequence[int]) -> bool:
+    """Whether one of `lines` (sorted) lies within the node's lines."""
+    first = getattr(node, "lineno", None)
+    if first is None:
+        return True  # (every statement has a position)
+    last = getattr(node, "end_lineno", None) or first
+    index = bisect.bisect_left(lines, first)
+    return index < len(lines) and lines[index] <= last
 
 
 # The scanner's records of broken imports look like others (see the module docstring),

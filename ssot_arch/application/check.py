@@ -199,12 +199,14 @@ def check_repository(
     dynamic_imports: list[DynamicImport] = []
     if audit or any(spec.dynamic_imports for spec in settings.contracts):
         with timed("finding dynamic imports"):
-            dynamic_imports = scan_dynamic_imports(universe, scan.analyzed)
+            dynamic_imports = scan_dynamic_imports(universe, scan.analyzed, settings.jobs)
     broken_imports: list[BrokenImport] = []
     restricted_roots = {n.split(".")[0] for spec in settings.contracts for n in spec.restricted}
     if audit or restricted_roots & root_names:
         with timed("finding broken imports"):
-            broken_imports = scan_broken_imports(universe, scan.analyzed, scan.imports)
+            broken_imports = scan_broken_imports(
+                universe, scan.analyzed, scan.imports, settings.jobs
+            )
         scan.imports = reroute(scan.imports, broken_imports)
     modules = [f.module for f in [*scan.analyzed, *scan.cleared]]
     graphs = {}

@@ -67,14 +67,17 @@ def default_systems(spec: ContractSpec) -> tuple[System, ...]:
     """
     if spec.systems:
         if any(s.ssot for s in spec.systems):
-            return spec.systems
-        return tuple(
-            replace(s, ssot=any(is_within(g, s.entries) for g in spec.gateways))
-            for s in spec.systems
-        )
+            named = "--ssot-system" if spec.id == "cli" else "ssot_systems"
+            return tuple(replace(s, why=f"named by {named}") if s.ssot else s for s in spec.systems)
+        found = []
+        for system in spec.systems:
+            held = [g for g in spec.gateways if is_within(g, system.entries)]
+            why = f"holds the gateway{'s' if len(held) > 1 else ''} {', '.join(held)}"
+            found.append(replace(system, ssot=True, why=why) if held else system)
+        return tuple(found)
     systems = [System(name, (name,)) for name in spec.restricted]
     if spec.gateways:
-        systems.insert(0, System("ssot", spec.gateways, ssot=True))
+        systems.insert(0, System("ssot", spec.gateways, ssot=True, why="the gateways"))
     return tuple(systems)
 
 

@@ -110,6 +110,7 @@ class System:
     name: str
     entries: tuple[str, ...]
     ssot: bool = False
+    why: str = ""  # why the report takes it as an SSOT system (see systems.default_systems)
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,11 @@ def contract_findings(
 
     leaks = report.leaks
     return {
-        "systems": [{"name": s.name, "entries": list(s.entries), "ssot": s.ssot} for s in systems],
+        "systems": [
+            {"name": s.name, "entries": list(s.entries), "ssot": s.ssot}
+            | ({"why": s.why} if s.ssot else {})
+            for s in systems
+        ],
         "leaks": [
             {
                 "module": leak.module,

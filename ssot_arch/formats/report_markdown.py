@@ -18,6 +18,7 @@ from typing import TypeAlias
 from ssot_arch.domain.findings import (
     PACKAGE_FIRST,
     ContractReport,
+    FixStep,
     FragmentationRow,
     Hop,
     ReportOutcome,
@@ -156,7 +157,24 @@ def _compliance(report: ContractReport) -> list[Block]:
         "Violating files",
         "Status",
     ]
-    return [Heading(3, "Compliance"), Table(header, rows)]
+    intro = (
+        'Per service: of its files that import a logging system directly ("files that '
+        'log"), the share that import only SSOT systems. The violating files are the work '
+        "left: each one imports a restricted module itself."
+    )
+    worst = min(
+        (row for row in report.compliance if row.violations),
+        key=lambda row: (row.compliance_pct, -row.violations, row.group),
+        default=None,
+    )
+    if worst is not None:
+        intro += (
+            f" For example, {worst.group}: {worst.compliant_files} of its "
+            f"{worst.logging_files} files that log go through the SSOT only "
+            f"({worst.compliance_pct:.1f} %), and {worst.violating_files} files import a "
+            f"restricted module ({worst.violations} imports)."
+        )
+    return [Heading(3, "Compliance"), Paragraph(intro), Table(header, rows)]
 
 
 def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
@@ -178,16 +196,41 @@ def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
     return [
         Heading(3, "Systems reach"),
         Paragraph(
-            "Cells: modules importing the system directly / modules reaching it (directly "
-            "or through modules of no system). Fragmented: the systems a package reaches, "
-            "and the share of its files that log importing each one directly (a file "
-            "importing two counts for both)."
+            "Which logging systems each package pulls in. Cells: modules importing the "
+            "system directly / modules reaching it (directly or through modules of no "
+            "system). Fragmented: the systems a package reaches, and the share of its "
+            "files that log importing each one directly (a file importing two counts for "
+            "both)."
+        ),
+        Paragraph(
+            "A package reaching a competing system only transitively is fixed where its "
+            "chains end, in the modules that import that system directly."
+            + _reach_example(report, systems)
         ),
         Table(header, rows),
         Paragraph("Example chains:"),
         ItemList(chains),
         *_more(len(reaching), len(chains), "contracts[].reach (chains: reach_hops)"),
     ]
+
+
+def _reach_example(report: ContractReport, systems: tuple[System, ...]) -> str:
+    """A sentence reading one cell of the matrix: the competing system reached through
+    the most modules, with the fewest direct importers among those."""
+    cells = [
+        (cell.transitive, -cell.direct, group, system.name, cell)
+        for group, row in report.reach.items()
+        for system in systems
+        if not system.ssot and (cell := row[system.name]).transitive > cell.direct
+    ]
+    if not cells:
+        return ""
+    *_, group, name, cell = max(cells, key=lambda c: (c[0], c[1], c[2]))
+    return (
+        f" For example, {cell.transitive} modules of {group} reach {name}, only "
+        f"{cell.direct} of them by importing it: the others reach it through those or "
+        "through other packages' modules."
+    )
 
 
 def _fragmented(row: FragmentationRow | None, systems: tuple[System, ...]) -> str:
@@ -222,7 +265,15 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
         ]
         for c in leaks.causes[:MAX_ROWS]
     ]
-    blocks.append(Table(["Direct importer", "File", "Leaks ending here", "Fix impact"], rows))
+    blocks += [
+        Paragraph(
+            "A leak's chain ends in a direct importer of a restricted module: its cause. "
+            "Fix impact is how many leaks fixing that module *alone* removes; a leak whose "
+            "modules reach several causes stays until all of them are fixed, so a cause at "
+            "the end of many chains can have an impact of 0."
+        ),
+        Table(["Direct importer", "File", "Leaks ending here", "Fix impact"], rows),
+    ]
     blocks += _more(len(leaks.causes), len(rows), "contracts[].leak_causes")
     steps = [
         " + ".join(f"`{v}`" for v in step.violators)
@@ -232,11 +283,48 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
     return [
         *blocks,
         Paragraph(
+            "Each step of the fix-first list takes the fix that removes the most leaks given "
+            "the steps before it, so a later step can remove more than an earlier one: it "
+            "completes leaks whose other causes were fixed before. A step of several "
+            "modules removes leaks only when they are fixed together."
+            + _fix_first_example(leaks.fix_first)
+        ),
+        Paragraph(
             f"Fix first ({leaks.removable} of {len(leaks.leaks)} leaks can be removed by "
-            "fixing violators; greedy order, exact counts):"
+            "fixing violators"
+            + (
+                ""
+                if leaks.removable == len(leaks.leaks)
+                else "; the others end in excluded modules"
+            )
+            + "):"
         ),
         ItemList(steps, ordered=True),
     ]
+
+
+def _fix_first_example(steps: Sequence[FixStep]) -> str:
+    """A sentence reading the fix-first list on its own data."""
+    together = next((s for s in steps if len(s.violators) > 1 and s.leaks_removed), None)
+    if together is not None:
+        *first, last = [f"`{v}`" for v in together.violators]
+        alone = "neither removes" if len(first) == 1 else "none of them removes"
+        return (
+            f" For example, fixing {', '.join(first)} and {last} together removes "
+            f"{_leaks(together.leaks_removed)} that {alone} alone."
+        )
+    for number, (before, step) in enumerate(zip(steps, steps[1:], strict=False), 2):
+        if step.leaks_removed > before.leaks_removed:
+            return (
+                f" For example, step {number} (`{step.violators[0]}`) removes "
+                f"{_leaks(step.leaks_removed)}, more than step {number - 1}: leaks that also "
+                "needed the fixes before it."
+            )
+    return ""
+
+
+def _leaks(count: int) -> str:
+    return f"{count} leak" if count == 1 else f"{count} leaks"
 
 
 def _leak_chains(report: ContractReport) -> list[Block]:
@@ -247,6 +335,12 @@ def _leak_chains(report: ContractReport) -> list[Block]:
     shown = leaks[:MAX_ROWS]
     return [
         heading,
+        Paragraph(
+            "Every module that reaches a restricted module only through other modules, "
+            "with a shortest chain and the line of each import (a long chain shows its "
+            "first and last hops). Fix the chain's last module, or cut the chain where a "
+            "module needs nothing from the next."
+        ),
         ItemList([chain_text(report.leaks.chain(leak.module)) for leak in shown]),
         *_more(len(leaks), len(shown), "contracts[].leaks (chains: via, hops)"),
     ]
@@ -293,6 +387,11 @@ def _laundering(report: ContractReport, files: Mapping[str, SourceFile]) -> list
     ]
     return [
         heading,
+        Paragraph(
+            "Imports of a restricted module, or of one of its objects, through a module "
+            "that re-exports it: not direct violations, yet the same dependency. Import "
+            "the SSOT's own name instead."
+        ),
         Table(["Where", "Import", "Really is"], rows),
         *_more(len(report.laundering), len(rows), "contracts[].laundering"),
     ]
@@ -311,6 +410,7 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
             f"transitive leaks, {len(report.laundering)} laundered imports."
         ),
     ]
+    head += _ssot_systems(outcome.systems[spec.id])
     if result.warnings:
         head.append(ItemList(_warnings(result.warnings)))
     return [
@@ -366,6 +466,23 @@ def _broken_imports(outcome: ReportOutcome) -> list[Block]:
         Table(["Missing module", "Statements", "Nearest existing", "Why"], missing),
         *_more(len(names), len(missing), "broken_imports"),
     ]
+
+
+def _ssot_systems(systems: tuple[System, ...]) -> list[Block]:
+    """Which systems the report takes as the SSOT, and why; the others compete."""
+    ssot = [f"{s.name} ({s.why})" if s.why else s.name for s in systems if s.ssot]
+    others = [s.name for s in systems if not s.ssot]
+    if not systems:
+        return []
+    text = f"SSOT systems: {', '.join(ssot) if ssot else 'none'}."
+    if others:
+        text += f" Competing: {', '.join(others)}."
+    if not ssot:
+        text += (
+            " With no SSOT system, every service is 0 % compliant: name the SSOT with "
+            "`ssot_systems` (`--ssot-system`), or a gateway inside one of the systems."
+        )
+    return [Paragraph(text)]
 
 
 def _coverage(outcome: ReportOutcome) -> list[Block]:

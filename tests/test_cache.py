@@ -62,6 +62,7 @@ def test_warm_run_equals_cold_run_and_hits_every_file(tmp_path):
         ".gitignore",
         "check.json",
         "imports.json",
+        "sources.json",  # the report's
     ]
     assert sorted(p.name for p in repo.iterdir()) == ["app"]
 

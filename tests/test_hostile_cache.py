@@ -440,3 +440,39 @@ def test_baseline_sections_that_match_no_contract_are_named(tmp_path):
     matching = apply_gate(run_check(load_settings(str(repo), cli=flags)), GateOptions(str(path)))
     assert matching.warnings == ()
     assert [v.status for v in matching.contracts[0].violations] == ["known"]
+
+
+SOURCES_REPO = {
+    "app/__init__.py": "",
+    "app/a.py": "import importlib\nimportlib.import_module('logging')\nfrom app.gone import x\n",
+}
+SOURCES_SHAPES = {
+    "a number": lambda generation, keys: 5,
+    "entries as a list": lambda generation, keys: {"generation": generation, "entries": []},
+    "a dynamic import of the wrong shape": lambda generation, keys: {
+        "generation": generation,
+        "entries": {"dynamic": {k: [[1, "logging"]] for k in keys}, "broken": {}},
+    },
+    "a broken import of the wrong types": lambda generation, keys: {
+        "generation": generation,
+        "entries": {"dynamic": {}, "broken": {k: [["3", "x", "app.gone", 1, 0]] for k in keys}},
+    },
+}
+
+
+@pytest.mark.parametrize("shape", SOURCES_SHAPES)
+def test_a_malformed_sources_cache_is_ignored_once_and_rebuilt(tmp_path, user_cache, shape):
+    repo = make_repo(tmp_path, SOURCES_REPO)
+    expected = run_cli("report", str(repo), "--no-cache", "--format", "json").stdout
+    run_cli("report", str(repo))
+    folder, key = Path(cache_dir_for(str(repo), None, None)), (user_cache / "key").read_bytes()
+    genuine = json.loads(body((folder / "sources.json").read_bytes()))
+    keys = list(genuine["entries"]["dynamic"])
+    document = SOURCES_SHAPES[shape](genuine["generation"], keys)
+    (folder / "sources.json").write_bytes(signed(key, "sources", json.dumps(document).encode()))
+    run = run_cli("report", str(repo), "--format", "json")
+    assert run.stdout == expected
+    assert len(ignored(run)) == 1
+    assert "Traceback" not in run.stderr
+    again = run_cli("report", str(repo), "--format", "json")
+    assert again.stdout == expected and ignored(again) == []

@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import os
 import platform
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ssot_arch.adapters.decoding import decode_source
 from ssot_arch.adapters.fork_pool import fork_map
@@ -28,13 +28,11 @@ from ssot_arch.logs import get_logger
 logger = get_logger(__name__)
 
 
-def scan_broken_imports(
-    universe: Universe,
-    analysed: Iterable[SourceFile],
-    records: Iterable[ImportRecord],
-    jobs: int | None = None,
-) -> list[BrokenImport]:
-    """The broken imports among `records` (the scan's, of the `analysed` files), sorted."""
+def suspect_lines(
+    universe: Universe, analysed: Iterable[SourceFile], records: Iterable[ImportRecord]
+) -> dict[str, tuple[int, ...]]:
+    """Per module of the `analysed` files, the lines of its records (the scan's) whose
+    text might be a broken import (`may_be_broken`)."""
     roots = {root.name for root in universe.roots}
     exists = universe.existing_modules()
     files = {f.module: f for f in analysed}
@@ -48,13 +46,23 @@ def scan_broken_imports(
         source = files[record.importer]
         if may_be_broken(record.line_contents, source.module, source.is_package, roots, exists):
             suspects.setdefault(record.importer, set()).add(record.line)
+    return {module: tuple(sorted(lines)) for module, lines in sorted(suspects.items())}
+
+
+def scan_broken_imports(
+    universe: Universe,
+    suspects: Mapping[str, tuple[int, ...]],
+    jobs: int | None = None,
+) -> dict[str, list[BrokenImport]]:
+    """The broken imports on the `suspects` lines of each module that Python can parse,
+    by module (the reasons are the general one: see `with_reasons`)."""
+    roots = {root.name for root in universe.roots}
+    exists = universe.existing_modules()
+    files = {f.module: f for f in universe.files}
     modules = sorted(suspects)
-    tasks = [
-        (universe.real_path(files[m]), m, files[m].is_package, tuple(sorted(suspects[m])))
-        for m in modules
-    ]
+    tasks = [(universe.real_path(files[m]), m, files[m].is_package, suspects[m]) for m in modules]
     work = functools.partial(_broken_imports, universe.max_file_size, roots, exists)
-    found: list[BrokenImport] = []
+    found: dict[str, list[BrokenImport]] = {}
     for module, result in zip(modules, fork_map(work, tasks, jobs or default_jobs()), strict=True):
         if isinstance(result, str):
             logger.warning(
@@ -64,8 +72,8 @@ def scan_broken_imports(
                 result,
             )
         else:
-            found += result
-    return _with_reasons(universe, sorted(found))
+            found[module] = result
+    return found
 
 
 # What a process needs of a file: where to read it, its module, whether it is a package,
@@ -89,7 +97,7 @@ def _broken_imports(
     return found
 
 
-def _with_reasons(universe: Universe, broken: list[BrokenImport]) -> list[BrokenImport]:
+def with_reasons(universe: Universe, broken: list[BrokenImport]) -> list[BrokenImport]:
     """`broken`, each missing module whose file git ignores said to be so."""
     paths = {b.name: _expected_path(universe, b.name) for b in broken}
     wanted = sorted({p for pair in paths.values() if pair for p in pair})

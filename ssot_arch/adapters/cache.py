@@ -52,9 +52,11 @@ from ssot_arch import __version__
 from ssot_arch.adapters.files import WriteError, create_once, is_within, write_atomic
 from ssot_arch.adapters.universe import Universe
 from ssot_arch.domain.model import (
+    BrokenImport,
     CheckOutcome,
     ContractResult,
     ContractSpec,
+    DynamicImport,
     Unanalyzed,
     UnresolvedImport,
     Violation,
@@ -586,3 +588,79 @@ def _valid_verdict(raw: Any) -> bool:
         and (raw[0] is None or type(raw[0]) is str)
         and _rows(raw[1], _INT, _STR, _STR)
     )
+
+
+class SourceFactsCache:
+    """What the report's source passes found in each file, keyed on its content key:
+    its dynamic imports, and its broken imports among the lines the scan's records make
+    suspect. Both depend only on the file's content and, for broken imports, on which
+    modules exist, so the generation is the import cache's with the other modules
+    (compiled extensions, stubs) added. A warm report then parses no file again."""
+
+    FILE_NAME = "sources.json"
+
+    def __init__(self, directory: str, generation: str, other_modules: Iterable[str]):
+        self.directory = directory
+        self.path = os.path.join(directory, self.FILE_NAME)
+        others = hashlib.sha256("\n".join(sorted(other_modules)).encode()).hexdigest()
+        self.generation = f"{generation}:{others}"
+        self.key = _key_or_none()
+        self.entries: dict[str, dict[str, Any]] = self._load()
+        self.fresh: dict[str, dict[str, Any]] = {"dynamic": {}, "broken": {}}
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        empty: dict[str, dict[str, Any]] = {"dynamic": {}, "broken": {}}
+        data = _read_signed(self.path, "sources", self.key) if self.key else None
+        if data is None:
+            return empty
+        if type(data) is not dict or type(data.get("generation")) is not str:
+            _ignore(self.path, "not a generation and its files' findings")
+            return empty
+        if data["generation"] != self.generation:
+            return empty  # another set of modules: a cache of another tree, or a rename
+        entries = data.get("entries")
+        if not (
+            type(entries) is dict
+            and set(entries) == set(empty)
+            and all(type(found) is dict for found in entries.values())
+            and all(_rows(rows, _INT, _STR, _STR) for rows in entries["dynamic"].values())
+            and all(_rows(rows, *_BROKEN_ROW) for rows in entries["broken"].values())
+        ):
+            _ignore(self.path, "not a generation and its files' findings")
+            return empty
+        return entries
+
+    def dynamic(self, key: str, module: str) -> list[DynamicImport] | None:
+        rows = self.entries["dynamic"].get(key)
+        if rows is None:
+            return None
+        self.fresh["dynamic"][key] = rows
+        return [DynamicImport(module, line, imported, call) for line, imported, call in rows]
+
+    def put_dynamic(self, key: str, found: Iterable[DynamicImport]) -> None:
+        self.fresh["dynamic"][key] = [[d.line, d.imported, d.call] for d in found]
+
+    def broken(self, key: str, module: str) -> list[BrokenImport] | None:
+        rows = self.entries["broken"].get(key)
+        if rows is None:
+            return None
+        self.fresh["broken"][key] = rows
+        return [
+            BrokenImport(module, line, statement, name, ancestor, bool(guarded))
+            for line, statement, name, ancestor, guarded in rows
+        ]
+
+    def put_broken(self, key: str, found: Iterable[BrokenImport]) -> None:
+        self.fresh["broken"][key] = [
+            [b.line, b.statement, b.name, b.ancestor, int(b.guarded)] for b in found
+        ]
+
+    def save(self) -> None:
+        """Keep this run's findings (those of files gone or changed are dropped)."""
+        if not self.key or self.fresh == self.entries:
+            return
+        document = {"generation": self.generation, "entries": self.fresh}
+        _write_signed(self.directory, self.path, "sources", self.key, document)
+
+
+_BROKEN_ROW = (_INT, _STR, _STR, _NAME, _INT)

@@ -30,13 +30,14 @@ _Task = tuple[str, str, bool]
 
 def scan_dynamic_imports(
     universe: Universe, files: Iterable[SourceFile], jobs: int | None = None
-) -> list[DynamicImport]:
-    """The dynamic imports of `files`, sorted."""
+) -> dict[str, list[DynamicImport]]:
+    """The dynamic imports of each of `files` that Python can parse, by module."""
     files = list(files)
     tasks = [(universe.real_path(f), f.module, f.is_package) for f in files]
     found = fork_map(
         functools.partial(_dynamic_imports, universe.max_file_size), tasks, jobs or default_jobs()
     )
+    by_module = {}
     for source, result in zip(files, found, strict=True):
         if isinstance(result, str):
             logger.warning(
@@ -45,7 +46,9 @@ def scan_dynamic_imports(
                 platform.python_version(),
                 result,
             )
-    return sorted(d for result in found if not isinstance(result, str) for d in result)
+        else:
+            by_module[source.module] = result
+    return by_module
 
 
 def _dynamic_imports(limit: int, tasks: Sequence[_Task]) -> list[list[DynamicImport] | str]:

@@ -53,6 +53,9 @@ class ScanResult:
     unresolved: list[UnresolvedImport] = field(default_factory=list)
     analyzed: list[SourceFile] = field(default_factory=list)
     cleared: list[SourceFile] = field(default_factory=list)  # by text: no import possible
+    # With a cache: each readable file's content key, and the import cache's generation.
+    keys: dict[str, str] = field(default_factory=dict)
+    generation: str | None = None
 
 
 def _read_bytes(universe: Universe, source: SourceFile) -> bytes | Unanalyzed:
@@ -131,6 +134,7 @@ def scan_universe(
         cache = ImportCache(cache_dir, generation)
         if keys is None:
             keys, _ = file_keys(universe)
+        result.keys, result.generation = keys, generation
     keys = keys or {}
     by_module = {f.module: f for f in universe.files}
     entries: dict[str, Entry] = {}  # module -> its imports, cached or scanned now

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ssot_arch.adapters.broken_scan import scan_broken_imports
-from ssot_arch.adapters.cache import ResultCache, tree_key
+from ssot_arch.adapters.broken_scan import scan_broken_imports, suspect_lines, with_reasons
+from ssot_arch.adapters.cache import ResultCache, SourceFactsCache, tree_key
 from ssot_arch.adapters.dynamic_scan import scan_dynamic_imports
 from ssot_arch.adapters.graph import build_import_graph
 from ssot_arch.adapters.scanner import ScanResult, file_keys, scan_universe
@@ -196,18 +196,15 @@ def check_repository(
     """
     universe, scan = scan_repository(settings, progress, universe, keys, needles)
     root_names = {r.name for r in settings.roots}
-    dynamic_imports: list[DynamicImport] = []
-    if audit or any(spec.dynamic_imports for spec in settings.contracts):
-        with timed("finding dynamic imports"):
-            dynamic_imports = scan_dynamic_imports(universe, scan.analyzed, settings.jobs)
-    broken_imports: list[BrokenImport] = []
     restricted_roots = {n.split(".")[0] for spec in settings.contracts for n in spec.restricted}
-    if audit or restricted_roots & root_names:
-        with timed("finding broken imports"):
-            broken_imports = scan_broken_imports(
-                universe, scan.analyzed, scan.imports, settings.jobs
-            )
-        scan.imports = reroute(scan.imports, broken_imports)
+    dynamic_imports, broken_imports = source_passes(
+        settings,
+        universe,
+        scan,
+        dynamic=audit or any(spec.dynamic_imports for spec in settings.contracts),
+        broken=audit or bool(restricted_roots & root_names),
+    )
+    scan.imports = reroute(scan.imports, broken_imports)
     modules = [f.module for f in [*scan.analyzed, *scan.cleared]]
     graphs = {}
     files = {f.module: f for f in universe.files}
@@ -269,6 +266,54 @@ def check_repository(
         other_contracts=tuple(settings.other_contracts),
     )
     return Analysed(outcome, scan, universe, dynamic_imports, broken_imports)
+
+
+def source_passes(
+    settings: RunSettings, universe: Universe, scan: ScanResult, dynamic: bool, broken: bool
+) -> tuple[list[DynamicImport], list[BrokenImport]]:
+    """The analysed files' dynamic imports (with `dynamic`) and broken imports (with
+    `broken`), each sorted; with a cache, a file whose content the last run saw is not
+    parsed again (see cache.py's SourceFactsCache)."""
+    facts = None
+    if settings.cache_dir is not None and scan.generation is not None:
+        facts = SourceFactsCache(settings.cache_dir, scan.generation, universe.other_modules)
+    keys = scan.keys
+    found_dynamic: list[DynamicImport] = []
+    if dynamic:
+        with timed("finding dynamic imports"):
+            missing = []
+            for source in scan.analyzed:
+                key = keys.get(source.module)
+                known = facts.dynamic(key, source.module) if facts and key else None
+                if known is None:
+                    missing.append(source)
+                else:
+                    found_dynamic += known
+            for module, found in scan_dynamic_imports(universe, missing, settings.jobs).items():
+                found_dynamic += found
+                if facts and module in keys:
+                    facts.put_dynamic(keys[module], found)
+    found_broken: list[BrokenImport] = []
+    if broken:
+        with timed("finding broken imports"):
+            suspects = suspect_lines(universe, scan.analyzed, scan.imports)
+            unknown = {}
+            for module, lines in suspects.items():
+                key = keys.get(module)
+                cached = facts.broken(key, module) if facts and key else None
+                if cached is None:
+                    unknown[module] = lines
+                else:
+                    found_broken += cached
+            scanned = scan_broken_imports(universe, unknown, settings.jobs)
+            for module, in_module in scanned.items():
+                found_broken += in_module
+                if facts and module in keys:
+                    facts.put_broken(keys[module], in_module)
+            found_broken = with_reasons(universe, sorted(found_broken))
+    if facts is not None:
+        facts.save()
+    return sorted(found_dynamic), found_broken
 
 
 def _by_place(v: Violation) -> tuple:

@@ -59,11 +59,15 @@ def without_direct_imports(graph, fixed, restricted) -> nx.DiGraph:
 
 def reach(graph, systems, prefixes):
     """system -> (direct, transitive, shortest length) for the modules under `prefixes`."""
+    files = [n for n in graph if within(n, prefixes) and "file" in graph.nodes[n]]
+    return reach_from(graph, systems, files)
+
+
+def reach_from(graph, systems, modules):
+    """system -> (direct, transitive, shortest length) for the group of `modules`."""
     members = {s.name: {n for n in graph if within(n, s.entries)} for s in systems}
     every = set().union(*members.values())
-    starts = [
-        n for n in graph if within(n, prefixes) and "file" in graph.nodes[n] and n not in every
-    ]
+    starts = [n for n in modules if n not in every]
     result = {}
     for system in systems:
         targets = members[system.name]

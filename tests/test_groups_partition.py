@@ -198,20 +198,9 @@ def tree_graphs(draw):
 def brute_force(graph, chosen, modules):
     """Per system: (direct, transitive, shortest), for the group of `modules`; the
     group's logging modules; and those that import only SSOT systems."""
-    members = {s.name: {n for n in graph if oracles.within(n, s.entries)} for s in chosen}
-    every = set().union(*members.values())
+    cells = oracles.reach_from(graph, chosen, modules)
+    every = {n for n in graph if any(oracles.within(n, s.entries) for s in chosen)}
     starts = [n for n in modules if n not in every]
-    cells = {}
-    for system in chosen:
-        targets = members[system.name]
-        direct = sum(1 for n in starts if any(t in targets for t in graph.successors(n)))
-        lengths = [
-            d
-            for n in starts
-            if (d := oracles.forward_distance(graph, n, targets, lambda x: x not in every))
-            is not None
-        ]
-        cells[system.name] = (direct, len(lengths), min(lengths, default=0))
     used = [
         {s.name for s in chosen if any(oracles.within(t, s.entries) for t in graph.successors(n))}
         for n in starts

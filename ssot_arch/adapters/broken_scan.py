@@ -38,13 +38,30 @@ def suspect_lines(
     files = {f.module: f for f in analysed}
     suspects: dict[str, set[int]] = {}
     checked: set[tuple[str, int]] = set()
+    # Most statements recur (`from app.logs import get_logger`): an absolute one reads
+    # the same in every file, a relative one within a package.
+    verdicts: dict[tuple[str, str], bool] = {}
     for record in records:
         place = (record.importer, record.line)
-        if place in checked or record.importer not in files:
+        # A broken import is recorded as one of a first-party module (its root, or an
+        # ancestor); an import recorded as one of an external module is not broken.
+        if record.imported.partition(".")[0] not in roots or place in checked:
+            continue
+        source = files.get(record.importer)
+        if source is None:
             continue
         checked.add(place)
-        source = files[record.importer]
-        if may_be_broken(record.line_contents, source.module, source.is_package, roots, exists):
+        text = record.line_contents
+        package = source.module if source.is_package else source.module.rpartition(".")[0]
+        stripped = text.lstrip()
+        relative = stripped.startswith("from") and stripped[4:].lstrip().startswith(".")
+        key = (text, package if relative else "")
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = verdicts[key] = may_be_broken(
+                text, source.module, source.is_package, roots, exists
+            )
+        if verdict:
             suspects.setdefault(record.importer, set()).add(record.line)
     return {module: tuple(sorted(lines)) for module, lines in sorted(suspects.items())}
 

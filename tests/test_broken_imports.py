@@ -721,3 +721,23 @@ def test_differential(seed):
         assert broken.statement.startswith(("import ", "from "))
         assert "\n" not in broken.statement and "#" not in broken.statement
         assert "\\" not in broken.statement
+
+
+HEAD_CASES = {
+    # A later handler of a top-level `try` is no top-level statement: not cut before it.
+    "try:\n    import app.gone\nexcept ValueError:\n    pass\nexcept ImportError:\n"
+    "    pass\nx = 1\n": True,
+    # A line of a string at column 0 is no boundary: the cut there does not parse.
+    'import app.gone\nX = """\nfoo\n"""\nY = 1\n': False,
+    "def f():\n    try:\n        import app.gone\n    except ImportError:\n        pass\n"
+    "def g():\n    pass\n": True,
+}
+
+
+@pytest.mark.parametrize("text", HEAD_CASES)
+def test_reading_the_head_of_a_file_gives_what_the_whole_file_gives(text):
+    line = next(n for n, t in enumerate(text.split("\n"), 1) if "app.gone" in t)
+    head = find_broken_imports(text, "app.mod", False, ["app"], {"app"}, [line])
+    whole = find_broken_imports(text, "app.mod", False, ["app"], {"app"})
+    assert head == whole
+    assert [b.guarded for b in head] == [HEAD_CASES[text]]

@@ -123,7 +123,8 @@ def find_broken_imports(
     decide: SyntaxError (ValueError, before Python 3.12, for a NUL byte), and
     RecursionError or MemoryError for code nested too deep.
     """
-    tree = ast.parse(text)
+    # Only the top-level statements up to the last wanted line matter (see `_head`).
+    tree = _head(text, max(lines)) if lines and "suppress" not in text else ast.parse(text)
     lookup = _lookup(exists)
     first_party = frozenset(roots) - {"__future__"}  # never a module of the tree
     wanted = None if lines is None else frozenset(lines)
@@ -148,6 +149,31 @@ def find_broken_imports(
             ancestor = nearest_existing(parent, lookup) if parent else None
             found.add(BrokenImport(importer, node.lineno, statement, name, ancestor, guarded))
     return sorted(found)
+
+
+# A line that starts a top-level statement: at column 0, and no clause of the one before.
+_TOP_LEVEL = re.compile(r"(?!(?:except|else|elif|finally)\b)[^\s#]")
+
+
+def _head(text: str, last: int) -> ast.Module:
+    """The tree of `text` up to the end of the top-level statement holding line `last`:
+    imports sit near the top, and parsing a large file whole costs most of the search.
+
+    The text is cut before the next line that starts a top-level statement (column 0,
+    neither a comment nor an `except`/`else`/`elif`/`finally` clause, which would
+    continue a statement): the statements up to there are whole, and read as in the
+    whole file. A cut that is no such boundary after all (a line of a string at column
+    0) does not parse; the next one is tried, and in the end the whole text.
+    """
+    lines = source_lines(text)
+    tries = 3  # then the whole text: a file of many string lines at column 0
+    for end in range(last, len(lines)):
+        if tries and _TOP_LEVEL.match(lines[end]):
+            try:
+                return ast.parse("\n".join(lines[:end]))
+            except SyntaxError:
+                tries -= 1
+    return ast.parse(text)
 
 
 def _lookup(exists: Exists) -> Callable[[str], bool]:

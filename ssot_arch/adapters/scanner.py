@@ -56,6 +56,9 @@ class ScanResult:
     # With a cache: each readable file's content key, and the import cache's generation.
     keys: dict[str, str] = field(default_factory=dict)
     generation: str | None = None
+    # With `screen_dynamic`: the files read (not taken from the cache) that name no
+    # import function, so hold no dynamic import (analysis/dynamic.py).
+    no_dynamic: set[str] = field(default_factory=set)
 
 
 def _read_bytes(universe: Universe, source: SourceFile) -> bytes | Unanalyzed:
@@ -113,6 +116,7 @@ def scan_universe(
     keys: dict[str, str] | None = None,
     jobs: int | None = None,
     needles: ImportNeedles | None = None,
+    screen_dynamic: bool = False,
 ) -> ScanResult:
     """Every import of every file of the universe, with what could not be read and why.
 
@@ -121,7 +125,9 @@ def scan_universe(
     cache.py); `keys` are their cache keys when the caller has already computed them.
     With `needles`, only the files that could import a restricted module are scanned
     (or taken from the cache); the others are `cleared`, whatever the cache holds.
-    `jobs` worker processes scan (default: one per core).
+    `jobs` worker processes scan (default: one per core). With `screen_dynamic`, the
+    files read are screened for dynamic imports on the way (`ScanResult.no_dynamic`):
+    the report's dynamic pass then need not read them again.
     """
     result = ScanResult(unanalyzed=list(universe.unreadable))
     cache = None
@@ -154,6 +160,8 @@ def scan_universe(
                 continue
         if data is None:
             data = _read_bytes(universe, source)
+        if screen_dynamic and isinstance(data, bytes) and not may_import_dynamically(data):
+            result.no_dynamic.add(source.module)
         decoded = (
             data
             if isinstance(data, Unanalyzed)

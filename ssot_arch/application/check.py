@@ -74,6 +74,7 @@ def scan_repository(
     universe: Universe | None = None,
     keys: dict[str, str] | None = None,
     needles: ImportNeedles | None = None,
+    screen_dynamic: bool = False,
 ) -> tuple[Universe, ScanResult]:
     """Every import of the universe (found now unless given), scanned as the contracts
     need: TYPE_CHECKING imports are marked when a contract leaves them out. With
@@ -90,6 +91,7 @@ def scan_repository(
             keys=keys,
             jobs=settings.jobs,
             needles=needles,
+            screen_dynamic=screen_dynamic,
         )
     if needles is not None:
         logger.info("cleared by text: %d files", len(scan.cleared))
@@ -194,14 +196,15 @@ def check_repository(
 
     Raises ConfigError when a contract names modules that do not exist.
     """
-    universe, scan = scan_repository(settings, progress, universe, keys, needles)
+    want_dynamic = audit or any(spec.dynamic_imports for spec in settings.contracts)
+    universe, scan = scan_repository(settings, progress, universe, keys, needles, want_dynamic)
     root_names = {r.name for r in settings.roots}
     restricted_roots = {n.split(".")[0] for spec in settings.contracts for n in spec.restricted}
     dynamic_imports, broken_imports = source_passes(
         settings,
         universe,
         scan,
-        dynamic=audit or any(spec.dynamic_imports for spec in settings.contracts),
+        dynamic=want_dynamic,
         broken=audit or bool(restricted_roots & root_names),
     )
     scan.imports = reroute(scan.imports, broken_imports)
@@ -285,6 +288,10 @@ def source_passes(
             for source in scan.analyzed:
                 key = keys.get(source.module)
                 known = facts.dynamic(key, source.module) if facts and key else None
+                if known is None and source.module in scan.no_dynamic:
+                    known = []  # screened by the scan, which read it
+                    if facts and key:
+                        facts.put_dynamic(key, known)
                 if known is None:
                     missing.append(source)
                 else:

@@ -247,3 +247,24 @@ def test_a_relative_import_of_a_module_not_scanned_again_still_resolves(tmp_path
     cold_report = run_cli("report", str(repo), "--no-cache", *args[:2], "--format", "json")
     assert report.json["contracts"][0]["leaks"] == cold_report.json["contracts"][0]["leaks"]
     assert [leak["module"] for leak in report.json["contracts"][0]["leaks"]] == ["svc.core.b"]
+
+
+def test_a_check_keeps_what_the_report_cached_of_the_passes_it_does_not_run(tmp_path):
+    # check with a first-party restricted module looks for broken imports only: the
+    # report's dynamic-import findings stay cached for the next report.
+    repo = make_repo(
+        tmp_path,
+        {
+            "svc/__init__.py": "",
+            "svc/log.py": "import logging\n",
+            "svc/a.py": (
+                "import importlib\nimportlib.import_module('svc.log')\nfrom svc.gone import x\n"
+            ),
+        },
+    )
+    cache = ("--cache-dir", str(tmp_path / "cache"))
+    run_cli("report", str(repo), *cache)
+    before = json.loads((tmp_path / "cache" / "sources.json").read_bytes().split(b"\n", 1)[1])
+    run_cli("check", str(repo), "--restricted", "svc.log", *cache)
+    after = json.loads((tmp_path / "cache" / "sources.json").read_bytes().split(b"\n", 1)[1])
+    assert after["entries"]["dynamic"] == before["entries"]["dynamic"] != {}

@@ -42,7 +42,7 @@ import hmac
 import json
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeGuard
 
@@ -655,11 +655,15 @@ class SourceFactsCache:
             [b.line, b.statement, b.name, b.ancestor, int(b.guarded)] for b in found
         ]
 
-    def save(self) -> None:
-        """Keep this run's findings (those of files gone or changed are dropped)."""
-        if not self.key or self.fresh == self.entries:
+    def save(self, kinds: Collection[str]) -> None:
+        """Keep this run's findings of the `kinds` it looked for ("dynamic", "broken";
+        those of files gone or changed are dropped), and the last run's of the others."""
+        entries = {
+            kind: self.fresh[kind] if kind in kinds else self.entries[kind] for kind in self.fresh
+        }
+        if not self.key or entries == self.entries:
             return
-        document = {"generation": self.generation, "entries": self.fresh}
+        document = {"generation": self.generation, "entries": entries}
         _write_signed(self.directory, self.path, "sources", self.key, document)
 
 

@@ -319,7 +319,7 @@ def source_passes(
                     facts.put_broken(keys[module], in_module)
             found_broken = with_reasons(universe, sorted(found_broken))
     if facts is not None:
-        facts.save()
+        facts.save([kind for kind, wanted in (("dynamic", dynamic), ("broken", broken)) if wanted])
     return sorted(found_dynamic), found_broken
 
 

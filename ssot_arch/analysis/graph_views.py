@@ -311,6 +311,15 @@ def collapse_to_fit(
         focus=focus,
         chains_of=chains_of,
     )
+    return fit_view(whole, fits, max_edges)
+
+
+def fit_view(
+    whole: GraphView,
+    fits: Callable[[GraphView], bool] | None = None,
+    max_edges: int = MERMAID_MAX_EDGES,
+) -> GraphView:
+    """`whole` collapsed as little as it takes to fit (see `collapse_to_fit`)."""
 
     def fitting(candidate: GraphView) -> bool:
         return len(candidate.edges) <= max_edges and (fits is None or fits(candidate))

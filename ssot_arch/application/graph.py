@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ssot_arch.analysis.graph_views import ViewOptionError, collapse_to_fit, view
+from ssot_arch.analysis.graph_views import ViewOptionError, fit_view, view
 from ssot_arch.analysis.systems import default_systems
 from ssot_arch.application.check import Progress, check_repository, timed
 from ssot_arch.application.settings import RunSettings
@@ -32,33 +32,19 @@ def run_graph(
     analysed = check_repository(settings, progress, audit=True)
     contracts = settings.contracts
     graph, _ = analysed.import_graph(any(c.type_checking_imports for c in contracts))
-    restricted = sorted({name for c in contracts for name in c.restricted})
-    gateways = sorted({name for c in contracts for name in c.gateways})
-    exclude = sorted({pattern for c in contracts for pattern in c.exclude})
-    systems = [s for c in contracts for s in default_systems(c)]
     with timed("building the view"):
         try:
-            if fits is not None and collapse is None:
-                return collapse_to_fit(
-                    graph,
-                    fits,
-                    restricted=restricted,
-                    gateways=gateways,
-                    systems=systems,
-                    exclude=exclude,
-                    focus=focus,
-                    chains_of=chains_of,
-                )
-            return view(
+            selected = view(
                 graph,
-                restricted=restricted,
-                gateways=gateways,
-                systems=systems,
-                exclude=exclude,
+                restricted=sorted({name for c in contracts for name in c.restricted}),
+                gateways=sorted({name for c in contracts for name in c.gateways}),
+                systems=[s for c in contracts for s in default_systems(c)],
+                exclude=sorted({pattern for c in contracts for pattern in c.exclude}),
                 collapse=collapse,
                 focus=focus,
                 chains_of=chains_of,
             )
+            return fit_view(selected, fits) if fits is not None and collapse is None else selected
         except ViewOptionError as error:
             flag = {"focus": "--focus", "chains_of": "--chains-of", "collapse": "--collapse"}
             raise ConfigError(ConfigProblem(str(error), key=flag[error.option])) from error

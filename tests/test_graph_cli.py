@@ -75,3 +75,19 @@ def test_hostile_names_are_escaped_in_every_format(tmp_path):
     assert f"app.{hostile}" in {node.get("id") for node in root.iter() if node.get("id")}
     data = json.loads(graph(repo, "--format", "json"))
     assert f"app.{hostile}" in {node["id"] for node in data["nodes"]}  # exact in JSON
+
+
+def test_the_markdown_summary_draws_many_new_violations_by_service(tmp_path):
+    files = {"app/__init__.py": "", "svc/__init__.py": ""}
+    files |= {f"app/m{i}.py": "import logging\n" for i in range(20)}
+    files |= {f"svc/m{i}.py": "from loguru import logger\n" for i in range(20)}
+    run = run_cli("check", str(make_repo(tmp_path, files)), "--no-cache", "--format", "markdown")
+    assert run.exit_code == 1
+    diagram = run.stdout[run.stdout.index("```mermaid") :]
+    diagram = diagram[: diagram.index("```\n", 3)]
+    assert "%% what this change made worse, by service" in diagram
+    assert '[["app (20 modules)"]]' in diagram and '[["svc (20 modules)"]]' in diagram
+    assert diagram.count("-->") == 2
+    ok = make_repo(tmp_path / "ok", {"app/a.py": "import os\n"})
+    clean = run_cli("check", str(ok), "--no-cache", "--format", "markdown")
+    assert clean.exit_code == 0 and "```mermaid" not in clean.stdout

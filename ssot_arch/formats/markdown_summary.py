@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ssot_arch.domain.model import CheckOutcome
+from collections import Counter
+
+from ssot_arch.domain.graph_view import EXTERNAL, MODULE, PACKAGE, GraphView, ViewEdge, ViewNode
+from ssot_arch.domain.model import CheckOutcome, ContractResult
 from ssot_arch.formats.common import (
     files_analysed,
     gate_counts,
@@ -13,6 +16,9 @@ from ssot_arch.formats.common import (
 )
 
 MAX_LISTED = 50
+# A pull-request comment's diagram stays small: beyond this many arrows, the violating
+# modules are shown by service.
+MAX_DIAGRAM_EDGES = 30
 
 
 def _escape(text: str) -> str:
@@ -41,6 +47,38 @@ def _details(title: str, items: list[str]) -> list[str]:
         "</details>",
         "",
     ]
+
+
+def _diagram(outcome: CheckOutcome, result: ContractResult) -> list[str]:
+    """A Mermaid diagram of what the change made worse: the modules with new (or
+    expired) violations and the restricted modules they pull in, the arrows red. GitHub
+    draws it in a pull-request comment or a job summary."""
+    from ssot_arch.formats.graph_export import render_mermaid
+
+    failing = result.failing
+    if not failing:
+        return []
+    files = outcome.files
+    by_module = len({(v.importer, v.imported) for v in failing}) <= MAX_DIAGRAM_EDGES
+
+    def source(importer: str) -> str:
+        known = files.get(importer)
+        return importer if by_module or known is None else known.root
+
+    edges = Counter((source(v.importer), v.imported) for v in failing)
+    members = Counter(source(m) for m in {v.importer for v in failing})  # modules per node
+    kind = MODULE if by_module else PACKAGE
+    nodes = {name: ViewNode(name, kind, violator=True, modules=n) for name, n in members.items()}
+    for imported in {v.imported for v in failing}:
+        nodes.setdefault(imported, ViewNode(imported, EXTERNAL, restricted=True))
+    view = GraphView(
+        nodes=tuple(sorted(nodes.values())),
+        edges=tuple(
+            sorted(ViewEdge(s, t, count, 0, violation=True) for (s, t), count in edges.items())
+        ),
+        title="what this change made worse" + ("" if by_module else ", by service"),
+    )
+    return ["```mermaid", *render_mermaid(view).splitlines(), "```", ""]
 
 
 def render(outcome: CheckOutcome, color: bool = False) -> str:
@@ -85,6 +123,7 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
                     for b in result.baseline.budgets
                 ]
                 lines.append("")
+        lines += _diagram(outcome, result)
         lines += _details(
             "New violations",
             [

@@ -12,10 +12,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import platform
 from collections.abc import Iterable, Mapping, Sequence
 
-from ssot_arch.adapters.decoding import decode_source
+from ssot_arch.adapters.decoding import cannot_parse, decode_source
 from ssot_arch.adapters.fork_pool import fork_map
 from ssot_arch.adapters.git import GitError, ignored_paths
 from ssot_arch.adapters.reading import NotReadable, read_source
@@ -82,12 +81,8 @@ def scan_broken_imports(
     found: dict[str, list[BrokenImport]] = {}
     for module, result in zip(modules, fork_map(work, tasks, jobs or default_jobs()), strict=True):
         if isinstance(result, str):
-            logger.warning(
-                "%s: imports not checked for missing modules: Python %s cannot parse it (%s)",
-                files[module].path,
-                platform.python_version(),
-                result,
-            )
+            what = "imports not checked for missing modules"
+            logger.warning(cannot_parse(files[module].path, what, result))
         else:
             found[module] = result
     return found

@@ -9,6 +9,7 @@ copy, to a run of dots that is still beyond every root (see grimp_scan.py).
 from __future__ import annotations
 
 import functools
+import platform
 import re
 import tokenize
 from dataclasses import dataclass
@@ -36,6 +37,12 @@ def declares_encoding(data: bytes) -> bool:
     first = data.find(b"\n")
     end = -1 if first == -1 else data.find(b"\n", first + 1)
     return b"coding" in (data if end == -1 else data[:end])
+
+
+def cannot_parse(path: str, what: str, error: str) -> str:
+    """The warning for a file the scanner read but Python's `ast` cannot parse (code for
+    a newer Python than the running one): `what` was not looked for in it."""
+    return f"{path}: {what}: Python {platform.python_version()} cannot parse it ({error})"
 
 
 def quote(text: str) -> str:

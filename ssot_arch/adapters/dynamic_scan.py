@@ -10,10 +10,9 @@ Python than the running one) is named in a warning: its dynamic imports are not 
 from __future__ import annotations
 
 import functools
-import platform
 from collections.abc import Iterable, Sequence
 
-from ssot_arch.adapters.decoding import decode_source
+from ssot_arch.adapters.decoding import cannot_parse, decode_source
 from ssot_arch.adapters.fork_pool import fork_map
 from ssot_arch.adapters.reading import NotReadable, read_source
 from ssot_arch.adapters.scan_pool import default_jobs
@@ -40,12 +39,7 @@ def scan_dynamic_imports(
     by_module = {}
     for source, result in zip(files, found, strict=True):
         if isinstance(result, str):
-            logger.warning(
-                "%s: dynamic imports not looked for: Python %s cannot parse it (%s)",
-                source.path,
-                platform.python_version(),
-                result,
-            )
+            logger.warning(cannot_parse(source.path, "dynamic imports not looked for", result))
         else:
             by_module[source.module] = result
     return by_module

@@ -24,12 +24,13 @@ Result = TypeVar("Result")
 PARALLEL_FROM = 32
 
 
+def fork_is_default_safe() -> bool:
+    """Whether forking is the platform's safe default (Linux); rewrite_pool.py asks too."""
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+
+
 def _can_fork() -> bool:
-    return (
-        sys.platform == "linux"
-        and "fork" in multiprocessing.get_all_start_methods()
-        and threading.active_count() == 1
-    )
+    return fork_is_default_safe() and threading.active_count() == 1
 
 
 def fork_map(

@@ -13,11 +13,11 @@ for a person.
 from __future__ import annotations
 
 import multiprocessing
-import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from ssot_arch.adapters.fork_pool import fork_is_default_safe
 from ssot_arch.adapters.rewrite import rewrite_module
 from ssot_arch.domain.remediation import Remaining, Replacement, Rewrite
 
@@ -34,10 +34,6 @@ def _rewrite_chunk(tasks: list[Task]) -> list[Rewrite]:
     return [rewrite_module(*task) for task in tasks]
 
 
-def _can_fork() -> bool:
-    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
-
-
 def rewrite_all(
     tasks: Sequence[Task], jobs: int, progress: Progress | None = None
 ) -> list[Rewrite]:
@@ -52,7 +48,7 @@ def rewrite_all(
         if progress is not None:
             progress(done, len(tasks))
 
-    if jobs <= 1 or len(tasks) < PARALLEL_FROM or not _can_fork():
+    if jobs <= 1 or len(tasks) < PARALLEL_FROM or not fork_is_default_safe():
         for index, task in enumerate(tasks):
             finished(index, rewrite_module(*task))
         return [r for r in results if r is not None]

@@ -359,9 +359,10 @@ def _add_other_modules(found: set[str], dir_parts: list[str], filenames: list[st
     stems = {name.partition(".")[0] for name in filenames if name.endswith(_OTHER_MODULE_SUFFIXES)}
     if not stems:
         return
-    parts = [p.replace(".", "_") for p in dir_parts]
-    found.update(".".join(parts[:depth]) for depth in range(1, len(parts) + 1))
-    folder = ".".join(parts)
+    found.update(
+        _module_name(dir_parts[:depth], FileKind.MODULE) for depth in range(1, len(dir_parts) + 1)
+    )
+    folder = _module_name(dir_parts, FileKind.MODULE)
     found.update(f"{folder}.{s}" for s in stems if s.isidentifier() and s != "__init__")
 
 

@@ -194,6 +194,17 @@ def _progress(what: str = "scanning imports") -> Callable[[int, int], None] | No
     return report
 
 
+def _relative_source_url(root: str, output: str | None) -> str:
+    """A link template reaching the repository's files from where the report is
+    written (the current folder for standard output)."""
+    where = os.path.dirname(os.path.abspath(output)) if output else os.getcwd()
+    from urllib.parse import quote
+
+    # Percent-encoded: a folder named with `#`, `?` or braces stays part of the path.
+    relative = quote(os.path.relpath(os.path.abspath(root), where).replace(os.sep, "/"))
+    return "{path}" if relative == "." else f"{relative}/{{path}}"
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
         from ssot_arch.adapters.files import write_atomic
@@ -381,6 +392,13 @@ def check(
     help="An entry point (a service's main module): report which logging systems "
     "importing it loads, with a chain to each (repeatable; default: [ssot-arch] entries).",
 )
+@click.option(
+    "--source-url",
+    metavar="TEMPLATE",
+    help="HTML: where a module links to, with {path} (from the repository root) and "
+    "{line}, e.g. https://github.com/ORG/REPO/blob/SHA/{path}#L{line} "
+    "(default: the file, relative to the report).",
+)
 def report(
     path: str,
     config_path: str | None,
@@ -388,6 +406,7 @@ def report(
     output: str | None,
     verbose: int,
     group_depth: int | None,
+    source_url: str | None,
     flags: CommandLineContract,
 ) -> None:
     """Write the architecture report of the repository at PATH.
@@ -407,6 +426,20 @@ def report(
 
         logs.configure(verbose)
         settings = _load(path, config_path, flags)
+        if output_format == "html":
+            from ssot_arch.formats import report_html
+
+            template = source_url or _relative_source_url(path, output)
+            problem = report_html.source_url_problem(template)
+            if problem:
+                raise click.BadParameter(problem, param_hint="'--source-url'")
+            outcome = run_report(settings, group_depth=group_depth, progress=_progress())
+            _emit(report_html.page(outcome, template), output)
+            return EXIT_OK
+        if source_url:
+            raise click.BadParameter(
+                "file links are made by --format html only", param_hint="'--source-url'"
+            )
         outcome = run_report(settings, group_depth=group_depth, progress=_progress())
         _emit(get_renderer("report", output_format)(outcome, False), output)
         return EXIT_OK

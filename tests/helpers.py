@@ -151,3 +151,26 @@ def regenerate(document: Path, updated: Callable[[str], str], argv: list[str]) -
         document.write_text(new, encoding="utf-8")
     print(f"{document.name}: {'rewritten' if new != text else 'unchanged'}")
     return 0
+
+
+def html_report_data(page: str) -> dict[str, Any]:
+    """The data an HTML report carries for its tables (its `ssot-data` script)."""
+    start = page.index('<script type="application/json" id="ssot-data">')
+    body = page[start:].split(">", 1)[1].split("</script>", 1)[0]
+    return json.loads(body)
+
+
+def html_table(page: str, table_id: str) -> list[list[Any]]:
+    """The rows of one of an HTML report's tables, module numbers read as names."""
+    data = html_report_data(page)
+    table = data["tables"][table_id]
+
+    def cell(kind: str, value: Any) -> Any:
+        if kind in ("module", "chain"):
+            return data["modules"][value][0]
+        if kind == "modules":
+            return [data["modules"][v][0] for v in value]
+        return value
+
+    kinds = [column["type"] for column in table["columns"]]
+    return [[cell(k, v) for k, v in zip(kinds, row, strict=True)] for row in table["rows"]]

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.resources
 import json
 
 import jsonschema
+import pytest
 from lxml import etree
 
-from ssot_arch.domain.findings import ContractReport, Group, LeakAnalysis, ReportOutcome
+from ssot_arch.domain.findings import (
+    ContractReport,
+    Group,
+    Hop,
+    Leak,
+    LeakAnalysis,
+    LeakCause,
+    ReportOutcome,
+)
 from ssot_arch.domain.model import (
     CheckOutcome,
     ContractResult,
@@ -19,7 +29,7 @@ from ssot_arch.domain.model import (
     SourceFile,
 )
 from ssot_arch.formats import get_renderer
-from tests.helpers import make_repo, run_cli, validate_json
+from tests.helpers import html_table, make_repo, run_cli, validate_json
 
 REPO = {
     "app/__init__.py": "",
@@ -396,9 +406,11 @@ def test_report_markdown_and_html_show_warnings_and_files_not_read():
         "- `app/z.py`: symbolic link to outside the repository\n"
     )
     page = render("report", "html", warned_report())
-    assert "<li>Warning: cache ignored: not valid JSON</li>" in page
-    assert "<li>Warning: restricted module &#x27;loggin&#x27; is imported nowhere</li>" in page
-    assert "<li><code>app/z.py</code>: symbolic link to outside the repository</li>" in page
+    assert "<li>cache ignored: not valid JSON</li>" in page
+    assert "<li>restricted module &#x27;loggin&#x27; is imported nowhere</li>" in page
+    assert ["app/z.py", None, "file not read", "symbolic link to outside the repository"] in (
+        html_table(page, "coverage")
+    )
 
 
 SRC_LAYOUT = {
@@ -432,3 +444,27 @@ def test_markdown_counts_an_entry_without_importer_under_its_root_on_a_src_layou
         "| svc | 0 | 1 | 0 |\n"
         "| **total** | **0** | **1** | **2** |\n"
     ) in summary
+
+
+@pytest.mark.parametrize(
+    ("removable", "says"),
+    [
+        (1, "No fix-first list: every leak reaches more than 64 direct importers"),
+        (0, "No fix-first list: every leak reaches a direct importer that the contract excludes"),
+    ],
+)
+def test_an_empty_fix_first_list_says_why(removable, says):
+    # A leak reaching more than 64 causes is left out of the fix-first search; a leak
+    # whose cause is excluded cannot be removed: either way the list is empty.
+    leaks = LeakAnalysis(
+        (Leak("app.a", "app.b", 2),),
+        (LeakCause("app.b", 1, 0, removable == 1),),
+        (),
+        removable,
+        {"app.a": Hop("app.a", "app.b", 1), "app.b": Hop("app.b", "logging", 1)},
+    )
+    report = dataclasses.replace(warned_report().reports["cli"], leaks=leaks)
+    outcome = dataclasses.replace(warned_report(), reports={"cli": report})
+    markdown = render("report", "markdown", outcome)
+    assert says in markdown
+    assert "Fix first (" not in markdown

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import html
 import json
 import re
 
@@ -23,8 +24,8 @@ from ssot_arch.application.gate import GateOptions, apply_gate
 from ssot_arch.application.settings import CommandLineContract, load_settings
 from ssot_arch.domain.findings import ReportOutcome
 from ssot_arch.domain.model import CheckOutcome, SkippedFile
-from ssot_arch.formats import CHECK_FORMATS, REPORT_FORMATS, text
-from tests.helpers import make_repo, read_baseline_json, run_cli, validate_json
+from ssot_arch.formats import CHECK_FORMATS, REPORT_FORMATS, report_html, text
+from tests.helpers import html_table, make_repo, read_baseline_json, run_cli, validate_json
 from tests.test_formats import junit_schema, sarif_validator
 
 FORGED = "evil\n::error file=fake.py::forged\nx.py"
@@ -139,7 +140,8 @@ def test_reports_hold_the_names_escaped_or_exact(repo):
     assert "- `app/evil\\n::error file=fake.py::forged\\nx.py` (not-importable" in markdown
     assert "- `app/broken.py`: SyntaxError (line 2): def f(:  # \\x1b[2K" in markdown
     page = report(repo, "html")
-    assert "<code>app/evil\\n::error file=fake.py::forged\\nx.py</code>" in page
+    coverage = {row[0] for row in html_table(page, "coverage")}
+    assert "app/evil\\n::error file=fake.py::forged\\nx.py" in coverage
     data = json.loads(report(repo, "json"))
     validate_json("report-v2", data)
     assert f"app/{FORGED}" in {v["file"] for v in data["contracts"][0]["violations"]}
@@ -230,6 +232,10 @@ def test_every_string_of_an_outcome_is_escaped(rich, monkeypatch, command, name)
         return lambda outcome, color: render(hostile(outcome), color)
 
     monkeypatch.setattr(formats, "get_renderer", hostile_renderer)
+    real_page = report_html.page  # the HTML report, which also takes a link template
+    monkeypatch.setattr(
+        report_html, "page", lambda outcome, *args: real_page(hostile(outcome), *args)
+    )
     args = ("--gateway", "app.logs", "--format", name)
     if command == "check":
         args += ("--baseline", str(rich / BASELINE))
@@ -251,6 +257,10 @@ def test_every_string_of_an_outcome_is_escaped(rich, monkeypatch, command, name)
         assert (
             "%0A::error file=fake.py::forged%0D\\x1b[2K\\u2028\\x85\\x7f\\x00\\udcff" in run.stdout
         )
+    elif name == "html":
+        # Names reach the page's text through its JSON data, as JSON strings.
+        assert json.dumps(SHOWN)[1:-1] in run.stdout.split('id="ssot-data"')[1]
+        assert html.escape(SHOWN) in run.stdout.split('id="ssot-data"')[0]
     else:
         assert SHOWN in run.stdout
     if name == "junit":

@@ -43,7 +43,14 @@ from ssot_arch.analysis.leaks import (
     nodes_within,
     shortest_paths_to,
 )
-from ssot_arch.domain.findings import ComplianceRow, FragmentationRow, Group, Hop, ReachCell
+from ssot_arch.domain.findings import (
+    ComplianceRow,
+    FragmentationRow,
+    Group,
+    GroupIndex,
+    Hop,
+    ReachCell,
+)
 from ssot_arch.domain.model import ContractSpec, System, Violation
 
 Groups = Mapping[str, Group | Sequence[str]]  # group name -> its group, or its prefixes
@@ -132,55 +139,13 @@ def index_systems(graph: nx.DiGraph[str], systems: Sequence[System]) -> SystemIn
     return SystemIndex(tuple(systems), members, frozenset(system_of), imports)
 
 
-_NONE: frozenset[str] = frozenset()
-
-
-class _GroupsOf:
-    """The groups a module belongs to: those with a prefix that is it or a package above
-    it, and no such excluded prefix.
-
-    Modules share their packages: each package's groups are found once, so a module
-    costs one look-up of its own name and one of its package's.
-    """
-
-    def __init__(self, groups: Groups):
-        self.including: dict[str, list[str]] = {}  # prefix -> the groups it is one of
-        self.excluding: dict[str, list[str]] = {}  # prefix -> the groups excluding it
-        for name in sorted(groups):
-            group = as_group(groups[name])
-            for prefix in group.prefixes:
-                self.including.setdefault(prefix, []).append(name)
-            for prefix in group.excluded:
-                self.excluding.setdefault(prefix, []).append(name)
-        # module -> (its groups, the groups excluding it or a package above it)
-        self.known: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
-
-    def __call__(self, module: str) -> frozenset[str]:
-        return self._walk(module)[0]
-
-    def _walk(self, module: str) -> tuple[frozenset[str], frozenset[str]]:
-        found = self.known.get(module)
-        if found is None:
-            cut = module.rfind(".")
-            inside, barred = self._walk(module[:cut]) if cut >= 0 else (_NONE, _NONE)
-            left = self.excluding.get(module)
-            if left:
-                barred = barred.union(left)
-                inside = inside.difference(left)
-            joined = self.including.get(module)
-            if joined:
-                inside = inside.union(g for g in joined if g not in barred)
-            found = self.known[module] = (inside, barred)
-        return found
-
-
 def files_by_group(graph: nx.DiGraph[str], groups: Groups) -> dict[str, list[str]]:
     """Each group's analysed files, in name order, in one pass over the graph.
 
     (Selecting each group's modules from the whole graph costs groups × modules, and
     with `--group-depth` there may be nearly as many groups as modules.)
     """
-    groups_of = _GroupsOf(groups)
+    groups_of = GroupIndex({name: as_group(g) for name, g in groups.items()})
     found: dict[str, list[str]] = {group: [] for group in groups}
     for node in sorted(first_party_files(graph)):
         for group in groups_of(node):
@@ -248,7 +213,7 @@ def compliance(
     """
     ssot = {s.name for s in index.systems if s.ssot}
     files_of = files_by_group(graph, groups)
-    groups_of = _GroupsOf(groups)
+    groups_of = GroupIndex({name: as_group(g) for name, g in groups.items()})
     violations_of: dict[str, list[Violation]] = {group: [] for group in groups}
     for violation in violations:
         for group in groups_of(violation.importer):

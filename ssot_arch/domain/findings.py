@@ -170,6 +170,48 @@ class Group:
     excluded: tuple[str, ...] = ()
 
 
+_NONE: frozenset[str] = frozenset()
+
+
+class GroupIndex:
+    """The groups a module belongs to: those with a prefix that is it or a package above
+    it, and no such excluded prefix.
+
+    Modules share their packages: each package's groups are found once, so a module
+    costs one look-up of its own name and one of its package's.
+    """
+
+    def __init__(self, groups: Mapping[str, Group]):
+        self.including: dict[str, list[str]] = {}  # prefix -> the groups it is one of
+        self.excluding: dict[str, list[str]] = {}  # prefix -> the groups excluding it
+        for name in sorted(groups):
+            group = groups[name]
+            for prefix in group.prefixes:
+                self.including.setdefault(prefix, []).append(name)
+            for prefix in group.excluded:
+                self.excluding.setdefault(prefix, []).append(name)
+        # module -> (its groups, the groups excluding it or a package above it)
+        self.known: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def __call__(self, module: str) -> frozenset[str]:
+        return self._walk(module)[0]
+
+    def _walk(self, module: str) -> tuple[frozenset[str], frozenset[str]]:
+        found = self.known.get(module)
+        if found is None:
+            cut = module.rfind(".")
+            inside, barred = self._walk(module[:cut]) if cut >= 0 else (_NONE, _NONE)
+            left = self.excluding.get(module)
+            if left:
+                barred = barred.union(left)
+                inside = inside.difference(left)
+            joined = self.including.get(module)
+            if joined:
+                inside = inside.union(g for g in joined if g not in barred)
+            found = self.known[module] = (inside, barred)
+        return found
+
+
 @dataclass(frozen=True)
 class FragmentationRow:
     """How fragmented a group is: the systems it reaches, and how its logging modules

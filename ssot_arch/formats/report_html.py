@@ -1,69 +1,534 @@
-"""`report --format html`: the Markdown report's sections as one standalone page.
+"""`report --format html`: the architecture report as one self-contained page.
 
-The sections and their wording live in one place (`report_blocks` in
-report_markdown.py); this module writes those blocks as HTML, with every piece of
-text escaped and its backticked spans as <code>.
+Rendered from the findings, not from the Markdown text: a summary header, then per
+contract the compliance table with a bar per service, the reach matrix as a heat map
+and as a diagram, the fix-first list as a chart, the leaks grouped by cause (each
+expandable to its chains), the direct violations, laundering, dynamic imports and
+entry points; then broken imports and coverage. Every list is whole: the tables
+(html/report.js, plain JavaScript) page, sort and filter by service and by text.
+
+The page needs nothing but itself: its script and style are inlined, and its
+Content-Security-Policy allows only that one script (by hash) and no network access at
+all. The tables' data travels as JSON in a non-executable script element, with `<`,
+`>` and `&` escaped, so that no name from the analysed repository can end it; the
+figures and the explanations are escaped HTML (report_figures.py). Module names are
+written once, in a table the rows point into: a report of 15,000 modules and 10,000
+leaks stays a few megabytes.
+
+File links follow a URL template (`--source-url`): `{path}` is the file's path from the
+repository root, percent-encoded, and `{line}` its line.
 """
 
 from __future__ import annotations
 
-import html
+import base64
+import hashlib
+import json
 import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.resources import files as package_files
+from typing import Any
 
-from ssot_arch.domain.findings import ReportOutcome
+from ssot_arch import __version__
+from ssot_arch.domain.findings import ContractReport, GroupIndex, ReportOutcome
+from ssot_arch.domain.model import ContractResult, SourceFile, System
 from ssot_arch.formats.common import printable
-from ssot_arch.formats.report_markdown import Block, Heading, ItemList, Paragraph, report_blocks
+from ssot_arch.formats.report_figures import (
+    chain_words,
+    fix_first_chart,
+    heat_map,
+    reach_diagram,
+    text,
+)
+from ssot_arch.formats.report_markdown import (
+    broken_imports_blocks,
+    contract_blocks,
+    explanations,
+)
 
+DEFAULT_SOURCE_URL = "{path}"
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _CODE = re.compile(r"`([^`]*)`")
-_STYLE = """
-body { font: 15px/1.5 system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1rem; }
-table { border-collapse: collapse; margin: 1rem 0; }
-th, td { border: 1px solid #ccc; padding: .25rem .6rem; text-align: left; }
-td:not(:first-child) { text-align: right; }
-code { background: #f3f3f3; padding: 0 .2rem; border-radius: 3px; }
-h1, h2, h3 { margin-top: 2rem; }
+
+
+def source_url_problem(template: str) -> str | None:
+    """What is wrong with a file-link template, or None: it must hold `{path}`, and
+    no placeholder but `{path}` and `{line}`."""
+    unknown = sorted({name for name in _PLACEHOLDER.findall(template)} - {"path", "line"})
+    if unknown:
+        return f"unknown placeholder {{{unknown[0]}}}: use {{path}} and {{line}}"
+    if "{path}" not in template:
+        return "it must contain {path}, the file's path from the repository root"
+    return None
+
+
+def _explain(paragraph: str) -> str:
+    """An explanation from report_markdown.py: escaped, its backticked spans as code."""
+    parts = _CODE.split(printable(paragraph))
+    inner = "".join(
+        f"<code>{text(part)}</code>" if i % 2 else text(part) for i, part in enumerate(parts)
+    )
+    return f'<p class="explain">{inner}</p>'
+
+
+def _explained(found: Mapping[str, list[str]], heading: str) -> str:
+    return "".join(_explain(p) for p in found.get(heading, []))
+
+
+@dataclass
+class _Data:
+    """The page's JSON: the modules the tables name (each once), the services, and the
+    tables by id."""
+
+    files: Mapping[str, SourceFile]
+    group_names: list[str]
+    groups_of: GroupIndex
+    index: dict[str, int] = field(default_factory=dict)
+    modules: list[list[Any]] = field(default_factory=list)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    contracts: list[dict[str, Any]] = field(default_factory=list)
+
+    def module(self, name: str) -> int:
+        """The module's number in the page's table of modules: [name, path, services]."""
+        found = self.index.get(name)
+        if found is None:
+            found = self.index[name] = len(self.modules)
+            source = self.files.get(name)
+            position = {group: i for i, group in enumerate(self.group_names)}
+            self.modules.append(
+                [
+                    name,
+                    printable(source.path) if source else "",
+                    sorted(position[g] for g in self.groups_of(name)),
+                ]
+            )
+        return found
+
+    def table(
+        self,
+        table_id: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Iterable[Sequence[Any]],
+        **options: Any,
+    ) -> str:
+        """A table's data and its place in the page. `columns`: each one's title and
+        type (how report.js shows it: text, code, num, pct, status, module, modules,
+        path, chain); a `module` or `path` column links to the line in the next column
+        when that is titled "Line"."""
+        specs: list[dict[str, Any]] = []
+        for i, (title, kind) in enumerate(columns):
+            spec: dict[str, Any] = {"title": title, "type": kind}
+            if kind in ("module", "path") and i + 1 < len(columns) and columns[i + 1][0] == "Line":
+                spec["line"] = i + 1
+            if kind == "chain":
+                spec["contract"] = options["contract"]
+            specs.append(spec)
+        self.tables[table_id] = {"columns": specs, "rows": [list(r) for r in rows], **options}
+        return f'<div class="table" data-table="{table_id}" id="{table_id}"></div>'
+
+
+def _script_json(data: Any) -> str:
+    """JSON that no text inside it can end the script element holding it."""
+    return (
+        json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
+
+
+def _asset(name: str) -> str:
+    return (package_files("ssot_arch.formats") / "html" / name).read_text(encoding="utf-8")
+
+
+def _card(figure: str, label: str, tone: str = "") -> str:
+    return (
+        f'<div class="card {tone}"><span class="figure">{figure}</span>'
+        f'<span class="label">{label}</span></div>'
+    )
+
+
+def _summary(outcome: ReportOutcome) -> str:
+    check = outcome.check
+    coverage = check.coverage
+    violations = sum(len(r.violations) for r in check.contracts)
+    leaks = sum(len(r.leaks.leaks) for r in outcome.reports.values())
+    systems = {s.name: s for found in outcome.systems.values() for s in found}
+    ssot = sorted(name for name, s in systems.items() if s.ssot)
+    rows = [row for report in outcome.reports.values() for row in report.compliance]
+    worst = sorted(
+        (row for row in rows if row.violations),
+        key=lambda row: (row.compliance_pct, -row.violations, row.group),
+    )[:3]
+    worst_text = (
+        "<br>".join(f"{text(row.group)} {row.compliance_pct:.1f} %" for row in worst) or "none"
+    )
+    cards = [
+        _card(
+            f"{coverage.files_analyzed:,} / {coverage.files_total:,}",
+            "files analysed",
+            "good" if coverage.files_analyzed == coverage.files_total else "warn",
+        ),
+        _card(f"{violations:,}", "direct violations", "bad" if violations else "good"),
+        _card(f"{leaks:,}", "transitive leaks", "bad" if leaks else "good"),
+        _card(
+            str(len(systems)),
+            "logging systems" + (f" (SSOT: {text(', '.join(ssot))})" if ssot else " (no SSOT)"),
+            "warn" if len(systems) > len(ssot) else "",
+        ),
+        _card(f"{len(outcome.broken_imports):,}", "broken imports"),
+        f'<div class="card" id="worst-services"><span class="label">least compliant</span>'
+        f'<span class="worst">{worst_text}</span></div>',
+    ]
+    warnings = "".join(f"<li>{text(w)}</li>" for w in sorted(check.warnings))
+    return f'<div class="cards" id="summary">{"".join(cards)}</div>' + (
+        f'<ul class="warnings">{warnings}</ul>' if warnings else ""
+    )
+
+
+def _compliance(data: _Data, prefix: str, report: ContractReport) -> str:
+    return data.table(
+        f"{prefix}-compliance",
+        [
+            ("Service", "text"),
+            ("Files", "num"),
+            ("Files that log", "num"),
+            ("SSOT-compliant", "num"),
+            ("Compliance", "pct"),
+            ("Violations", "num"),
+            ("Violating files", "num"),
+            ("Status", "status"),
+        ],
+        (
+            [
+                r.group,
+                r.files,
+                r.logging_files,
+                r.compliant_files,
+                r.compliance_pct,
+                r.violations,
+                r.violating_files,
+                r.status,
+            ]
+            for r in report.compliance
+        ),
+        group=0,
+    )
+
+
+def _violations(data: _Data, prefix: str, result: ContractResult) -> str:
+    return data.table(
+        f"{prefix}-violations",
+        [
+            ("Module", "module"),
+            ("Line", "num"),
+            ("Imports", "code"),
+            ("Statement", "code"),
+            ("Against the baseline", "text"),
+        ],
+        (
+            [data.module(v.importer), v.line, v.imported, printable(v.line_contents), v.status]
+            for v in result.violations
+        ),
+        group=0,
+    )
+
+
+def _leak_tables(data: _Data, prefix: str, number: int, report: ContractReport) -> tuple[str, str]:
+    """The leaks by cause (each row opens to its chains), and every leak with its chain."""
+    causes = data.table(
+        f"{prefix}-causes",
+        [
+            ("Direct importer", "module"),
+            ("Leaks ending here", "num"),
+            ("Fix impact", "num"),
+            ("Violator", "text"),
+        ],
+        (
+            [data.module(c.module), c.leaks, c.fix_impact, "yes" if c.violator else "excluded"]
+            for c in report.leaks.causes
+        ),
+        group=0,
+        detail="leaksOfCause",
+        contract=number,
+    )
+    leaks = data.table(
+        f"{prefix}-leaks",
+        [
+            ("Module", "module"),
+            ("Chain length", "num"),
+            ("Cause", "module"),
+            ("Shortest chain", "chain"),
+        ],
+        (
+            [
+                data.module(leak.module),
+                leak.length,
+                data.module(leak.cause),
+                data.module(leak.module),
+            ]
+            for leak in report.leaks.leaks
+        ),
+        group=0,
+        contract=number,
+    )
+    return causes, leaks
+
+
+def _contract(data: _Data, number: int, result: ContractResult, outcome: ReportOutcome) -> str:
+    spec = result.spec
+    report = outcome.reports[spec.id]
+    systems = outcome.systems[spec.id]
+    prefix = f"c{number}"
+    found = explanations(contract_blocks(result, outcome))
+    analysis = report.leaks
+    data.contracts.append(
+        {
+            "hops": [
+                [data.module(m), data.module(hop.imported), hop.line]
+                for m, hop in sorted(analysis.hops.items())
+            ],
+            "leaks": [
+                [data.module(leak.module), leak.length, data.module(leak.cause)]
+                for leak in analysis.leaks
+            ],
+        }
+    )
+    causes, leaks = _leak_tables(data, prefix, number, report)
+    sizes = {row.group: row.files for row in report.compliance}
+    state = "kept" if result.kept else "broken"
+    warnings = "".join(f"<li>{text(w)}</li>" for w in sorted(result.warnings))
+    fix_first = (
+        fix_first_chart(analysis.fix_first, len(analysis.leaks), analysis.removable)
+        + data.table(
+            f"{prefix}-fix-first",
+            [("Step", "num"), ("Fix", "modules"), ("Removes", "num"), ("Total", "num")],
+            (
+                [n, [data.module(v) for v in step.violators], step.leaks_removed, step.cumulative]
+                for n, step in enumerate(analysis.fix_first, 1)
+            ),
+            group=1,
+        )
+        if analysis.fix_first
+        else ""
+    )
+    return f"""
+<section class="contract" id="{prefix}">
+<h2>{text(spec.name)} <small>(<code>{text(spec.id)}</code>)</small>
+<span class="verdict {state}">{state.upper()}</span></h2>
+{_explained(found, "")}
+{f'<ul class="warnings">{warnings}</ul>' if warnings else ""}
+{_entries(data, prefix, report, systems, found)}
+<h3 id="{prefix}-compliance-heading">Compliance</h3>
+{_explained(found, "Compliance")}
+{_compliance(data, prefix, report)}
+<h3>Systems reach</h3>
+{_explained(found, "Systems reach")}
+<div class="figures">
+<figure>{heat_map(report, systems, sizes)}</figure>
+<figure>{reach_diagram(report, systems)}<figcaption>Edges as wide as the modules of the
+service that reach the system; green: SSOT, red: competing; ⚠ amber: a fragmented
+service.</figcaption></figure>
+</div>
+<h3>Top causes and what to fix first</h3>
+{_explained(found, "Top causes and what to fix first")}
+{fix_first}
+<h3>Leaks by cause</h3>
+<p class="explain">Each direct importer with the leaks whose shortest chain ends in it;
+open a row (▸) for their chains.</p>
+{causes}
+<h3>Leak chains</h3>
+{_explained(found, "Leak chains")}
+{leaks}
+<h3>Direct violations</h3>
+<p class="explain">Every import of a restricted module by a module that may not import it.</p>
+{_violations(data, prefix, result)}
+<h3>Laundering</h3>
+{_explained(found, "Laundering")}
+{_laundering(data, prefix, report)}
+<h3>Dynamic imports</h3>
+{_explained(found, "Dynamic imports")}
+{_dynamic(data, prefix, report)}
+</section>"""
+
+
+def _entries(
+    data: _Data,
+    prefix: str,
+    report: ContractReport,
+    systems: Sequence[System],
+    found: Mapping[str, list[str]],
+) -> str:
+    if not report.entries:
+        return ""
+    rows = [
+        [data.module(module), entry.closure_size, name, loaded.direct, chain_words(loaded.chain)]
+        for module, entry in sorted(report.entries.items())
+        for name, loaded in sorted(entry.systems.items())
+    ]
+    table = data.table(
+        f"{prefix}-entries",
+        [
+            ("Entry point", "module"),
+            ("Modules loaded", "num"),
+            ("System", "text"),
+            ("Direct", "num"),
+            ("Shortest chain", "text"),
+        ],
+        rows,
+    )
+    return f"<h3>Entry points</h3>{_explained(found, 'Entry points')}{table}"
+
+
+def _laundering(data: _Data, prefix: str, report: ContractReport) -> str:
+    if not report.laundering:
+        return ""
+    return data.table(
+        f"{prefix}-laundering",
+        [("Module", "module"), ("Line", "num"), ("Import", "code"), ("Really is", "code")],
+        (
+            [data.module(i.importer), i.line, f"from {i.via} import {i.name}", i.origin]
+            for i in report.laundering
+        ),
+        group=0,
+    )
+
+
+def _dynamic(data: _Data, prefix: str, report: ContractReport) -> str:
+    if not report.dynamic_imports:
+        return ""
+    return data.table(
+        f"{prefix}-dynamic",
+        [("Module", "module"), ("Line", "num"), ("Call", "code"), ("Imports", "code")],
+        (
+            [data.module(d.importer), d.line, printable(d.call), d.imported]
+            for d in report.dynamic_imports
+        ),
+        group=0,
+    )
+
+
+def _broken(data: _Data, outcome: ReportOutcome) -> str:
+    found = explanations(broken_imports_blocks(outcome))
+    table = (
+        data.table(
+            "broken-imports",
+            [
+                ("Module", "module"),
+                ("Line", "num"),
+                ("Statement", "code"),
+                ("Missing module", "code"),
+                ("Nearest existing", "code"),
+                ("Guarded", "text"),
+                ("Why", "text"),
+            ],
+            (
+                [
+                    data.module(b.importer),
+                    b.line,
+                    printable(b.statement),
+                    b.name,
+                    b.ancestor or "–",
+                    "yes" if b.guarded else "no",
+                    printable(b.reason),
+                ]
+                for b in outcome.broken_imports
+            ),
+            group=0,
+        )
+        if outcome.broken_imports
+        else ""
+    )
+    return f'<h2 id="broken">Broken imports</h2>{_explained(found, "Broken imports")}{table}'
+
+
+def _coverage(data: _Data, outcome: ReportOutcome) -> str:
+    coverage = outcome.check.coverage
+    rows: list[list[Any]] = [
+        *([u.file, None, "not analysed", u.reason] for u in coverage.unanalyzed),
+        *(
+            [u.file, u.line, "relative import beyond the top-level package", u.line_contents]
+            for u in coverage.unresolved_imports
+        ),
+        *(
+            [f.path, None, "analysed although not importable", f"{f.kind.value}, as {f.module}"]
+            for f in coverage.not_importable
+        ),
+        *(
+            [s.path, None, "folder skipped", f"{s.rule}, {s.python_files} Python files"]
+            for s in coverage.skipped_dirs
+        ),
+        *([s.path, None, "file not read", s.reason] for s in sorted(coverage.skipped_files)),
+    ]
+    table = (
+        data.table(
+            "coverage",
+            [("File", "path"), ("Line", "num"), ("What", "text"), ("Detail", "text")],
+            ([printable(cell) if isinstance(cell, str) else cell for cell in row] for row in rows),
+        )
+        if rows
+        else ""
+    )
+    return (
+        '<h2 id="coverage-heading">Coverage</h2>'
+        f'<p class="explain">{coverage.files_analyzed:,} of {coverage.files_total:,} files '
+        "analysed; every other Python file is listed here with its reason.</p>"
+        f"{table}"
+    )
+
+
+def page(outcome: ReportOutcome, source_url: str = DEFAULT_SOURCE_URL) -> str:
+    """The architecture report as one self-contained HTML page."""
+    check = outcome.check
+    group_names = sorted(outcome.groups)
+    data = _Data(check.files, group_names, GroupIndex(outcome.groups))
+    results = sorted(check.contracts, key=lambda r: r.spec.id)
+    sections = "".join(
+        _contract(data, number, result, outcome) for number, result in enumerate(results)
+    )
+    body = f"{sections}{_broken(data, outcome)}{_coverage(data, outcome)}"
+    payload = _script_json(
+        {
+            "link": source_url,
+            "groups": group_names,
+            "modules": data.modules,
+            "tables": data.tables,
+            "contracts": data.contracts,
+        }
+    )
+    script = _asset("report.js")
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    policy = (
+        f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+    toc = "".join(f'<a href="#c{n}">{text(r.spec.name)}</a>' for n, r in enumerate(results))
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ssot-arch report: {text(", ".join(check.roots))}</title>
+<style>{_asset("report.css")}</style>
+</head>
+<body>
+<header class="top">
+<h1>ssot-arch architecture report</h1>
+<p class="meta">Roots: {text(", ".join(check.roots))} · ssot-arch {text(__version__)}</p>
+{_summary(outcome)}
+</header>
+<nav class="toc">{toc}<a href="#broken">Broken imports</a>
+<a href="#coverage-heading">Coverage</a></nav>
+<main>{body}</main>
+<script type="application/json" id="ssot-data">{payload}</script>
+<script>{script}</script>
+</body>
+</html>
 """
 
 
-def _inline(text: str, strip: bool = False) -> str:
-    """Escape text, then turn `code` spans into <code> (their content escaped too);
-    with `strip`, without the spaces around it, as Markdown shows a heading or a cell."""
-    shown = printable(text)
-    parts = _CODE.split(shown.strip() if strip else shown)
-    return "".join(
-        f"<code>{html.escape(part)}</code>" if i % 2 else html.escape(part)
-        for i, part in enumerate(parts)
-    )
-
-
-def _html(block: Block) -> list[str]:
-    if isinstance(block, Heading):
-        return [f"<h{block.level}>{_inline(block.text, strip=True)}</h{block.level}>"]
-    if isinstance(block, Paragraph):
-        return [f"<p>{_inline(block.text)}</p>"]
-    if isinstance(block, ItemList):
-        if not block.items:
-            return []
-        tag = "ol" if block.ordered else "ul"
-        return [f"<{tag}>", *(f"<li>{_inline(item)}</li>" for item in block.items), f"</{tag}>"]
-    lines = [
-        "<table><thead><tr>",
-        *(f"<th>{_inline(cell, strip=True)}</th>" for cell in block.header),
-        "</tr></thead><tbody>",
-    ]
-    for row in block.rows:
-        lines += [
-            "<tr>" + "".join(f"<td>{_inline(cell, strip=True)}</td>" for cell in row),
-            "</tr>",
-        ]
-    return [*lines, "</tbody></table>"]
-
-
 def render(outcome: ReportOutcome, color: bool = False) -> str:
-    """The architecture report as one standalone HTML page."""
-    body = "\n".join(line for block in report_blocks(outcome) for line in _html(block))
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        "<title>ssot-arch report</title>\n"
-        f"<style>{_STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
+    """The page with links relative to the repository root (`page` takes a template)."""
+    return page(outcome)

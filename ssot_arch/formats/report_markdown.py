@@ -280,6 +280,8 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
         + f": removes {step.leaks_removed} (total {step.cumulative})"
         for step in leaks.fix_first
     ]
+    if not steps:
+        return [*blocks, Paragraph(NO_FIX_ORDER if leaks.removable else NOTHING_REMOVABLE)]
     return [
         *blocks,
         Paragraph(
@@ -301,6 +303,19 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
         ),
         ItemList(steps, ordered=True),
     ]
+
+
+# Leaks with more than 64 causes are left out of the fix-first search (analysis/leaks.py).
+NO_FIX_ORDER = (
+    "No fix-first list: every leak reaches more than 64 direct importers of restricted "
+    "modules, and stops only when all of them are fixed. Work down the table above: the "
+    "direct importers at the end of the most chains first."
+)
+
+NOTHING_REMOVABLE = (
+    "No fix-first list: every leak reaches a direct importer that the contract excludes, "
+    "so fixing violators removes none of them."
+)
 
 
 def _fix_first_example(steps: Sequence[FixStep]) -> str:
@@ -423,6 +438,30 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
         *_laundering(report, files),
         *_dynamic_imports(result, report, files),
     ]
+
+
+def contract_blocks(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
+    """One contract's sections, as blocks."""
+    return _contract(result, outcome)
+
+
+def broken_imports_blocks(outcome: ReportOutcome) -> list[Block]:
+    """The broken imports section, as blocks."""
+    return _broken_imports(outcome)
+
+
+def explanations(blocks: Sequence[Block]) -> dict[str, list[str]]:
+    """The paragraphs that explain each section (not those leading into a list, which
+    end with a colon), by the text of the heading they follow ("" before any)."""
+    found: dict[str, list[str]] = {"": []}
+    heading = ""
+    for block in blocks:
+        if isinstance(block, Heading):
+            heading = block.text
+            found.setdefault(heading, [])
+        elif isinstance(block, Paragraph) and not block.text.endswith(":"):
+            found[heading].append(block.text)
+    return found
 
 
 def _broken_imports(outcome: ReportOutcome) -> list[Block]:

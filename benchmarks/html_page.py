@@ -17,6 +17,10 @@ Playwright, as tests/test_report_browser.py does) and measures, median of `--rep
 Prints a Markdown table and the targets (opens and answers within 2 s, under 5 MB);
 exit status 1 when one is missed. Needs Chromium (`chromium` on PATH, or
 SSOT_ARCH_CHROMIUM).
+
+`--screenshots DIR` also writes pictures of the page's main views (PNG): the summary
+with the compliance table, the reach figures, the fix-first chart, and the leaks of the
+largest cause opened. The README's pictures are these, of the audited monorepo.
 """
 
 from __future__ import annotations
@@ -130,6 +134,52 @@ def measure(page_file: Path, repeat: int) -> dict[str, list[float]]:
     return timings
 
 
+# name -> (the first element shown, the last one): each picture spans both.
+VIEWS = {
+    "report-summary": ("header.top", "#c0-compliance"),
+    "report-reach": ("#c0 .figures", "#c0 .figures"),
+    "report-fix-first": ("#fix-first-chart", "#c0-fix-first"),
+    "report-leaks": ("#c0-causes", "#c0-causes"),
+}
+
+
+def screenshots(page_file: Path, folder: Path) -> list[Path]:
+    """The main views of the page, as PNG files in `folder`."""
+    from playwright.sync_api import sync_playwright
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
+        page: Any = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+        page.click("#c0-causes tbody tr:first-child button.toggle")
+        # The navigation bar sticks to the top of the window: out of the pictures.
+        page.add_style_tag(content="nav.toc { position: static; }")
+        for name, (first, last) in VIEWS.items():
+            # Page coordinates (a bounding box is the viewport's, which scrolls).
+            top, bottom = (
+                page.eval_on_selector(
+                    selector,
+                    "e => { const r = e.getBoundingClientRect();"
+                    " return [r.top + scrollY, r.bottom + scrollY, r.right]; }",
+                )
+                for selector in (first, last)
+            )
+            clip = {
+                "x": 0,
+                "y": top[0],
+                "width": min(1400, max(top[2], bottom[2]) + 24),
+                "height": min(bottom[1] - top[0] + 8, 1400),
+            }
+            path = folder / f"{name}.png"
+            page.screenshot(path=str(path), clip=clip, full_page=True)
+            written.append(path)
+        browser.close()
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--modules", type=int, default=15_000)
@@ -138,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="its configuration (with --tree)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", type=Path, help="keep the tree and pages here")
+    parser.add_argument("--screenshots", type=Path, metavar="DIR", help="write the views here")
     args = parser.parse_args(argv)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="ssot-arch-html-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -170,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         (f"opens and answers within {OPEN_SECONDS:.0f} s", slowest < OPEN_SECONDS),
         (f"under {MEGABYTES:.0f} MB", megabytes < MEGABYTES),
     ]
+    if args.screenshots:
+        for path in screenshots(page_file, args.screenshots):
+            print(f"wrote {path}", file=sys.stderr)
     print()
     for claim, met in goals:
         print(f"- {'met' if met else 'MISSED'}: {claim}")

@@ -31,7 +31,7 @@ from importlib.resources import files as package_files
 from typing import Any
 
 from ssot_arch import __version__
-from ssot_arch.domain.findings import ContractReport, GroupIndex, ReportOutcome
+from ssot_arch.domain.findings import ContractReport, GroupIndex, LeakAnalysis, ReportOutcome
 from ssot_arch.domain.model import ContractResult, SourceFile, System
 from ssot_arch.formats.common import printable
 from ssot_arch.formats.report_figures import (
@@ -300,7 +300,7 @@ def _contract(data: _Data, number: int, result: ContractResult, outcome: ReportO
     state = "kept" if result.kept else "broken"
     warnings = "".join(f"<li>{text(w)}</li>" for w in sorted(result.warnings))
     fix_first = (
-        fix_first_chart(analysis.fix_first, len(analysis.leaks), analysis.removable)
+        _fix_first_figure(analysis)
         + data.table(
             f"{prefix}-fix-first",
             [("Step", "num"), ("Fix", "modules"), ("Removes", "num"), ("Total", "num")],
@@ -351,6 +351,23 @@ open a row (▸) for their chains.</p>
 {_explained(found, "Dynamic imports")}
 {_dynamic(data, prefix, report)}
 </section>"""
+
+
+def _fix_first_figure(analysis: LeakAnalysis) -> str:
+    steps = analysis.fix_first
+    fixes = sum(len(step.violators) for step in steps)
+    removed = steps[-1].cumulative
+    caption = (
+        f"Leaks removed as the fix-first list is worked down: its {len(steps)} steps fix "
+        f"{fixes} violators and remove {removed:,} of the {len(analysis.leaks):,} leaks."
+    )
+    if removed < analysis.removable:
+        caption += (
+            f" The other {analysis.removable - removed:,} removable leaks each need "
+            "fixes beyond the list: the causes table below."
+        )
+    chart = fix_first_chart(steps, len(analysis.leaks), analysis.removable)
+    return f"<figure>{chart}<figcaption>{caption}</figcaption></figure>"
 
 
 def _entries(

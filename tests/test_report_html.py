@@ -75,6 +75,9 @@ INJECTION = {
     f"app/{ATTACKS[2]}.py": "import logging\n",
     "app/javascript:window.pwned=4.py": "import logging\n",
     "app/comment.py": f"import logging  # {ATTACKS[0]}\n",
+    # Shown in a code cell: as markup, the image's handler would run (script elements
+    # inserted as markup do not).
+    "app/markup.py": f"import logging  # {ATTACKS[2]}\n",
 }
 
 

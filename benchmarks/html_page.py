@@ -40,6 +40,8 @@ from benchmarks import synthetic
 
 OPEN_SECONDS = 2.0
 MEGABYTES = 5.0
+# As the machine's own probe starts Chromium: no sandbox (root), no GPU, and none of the
+# background connections a closed network refuses. (tests/test_report_browser.py too.)
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -669,6 +669,126 @@ def graph(
     _run(action)
 
 
+@main.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@_contract_options
+@_output_options(formats=("text", "json"))
+@click.option(
+    "--write",
+    "write",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Add the proposed contract to this configuration file (.importlinter, setup.cfg "
+    "or pyproject.toml; created when missing). A contract already there is never "
+    "overwritten.",
+)
+def init(
+    path: str,
+    config_path: str | None,
+    output_format: str,
+    output: str | None,
+    verbose: int,
+    write: str | None,
+    flags: CommandLineContract,
+) -> None:
+    """Propose a configuration for the repository at PATH.
+
+    Finds the roots, the logging libraries in use, the modules that look like the single
+    source of truth (first-party modules wrapping a library that many others import
+    their loggers from), the competing systems, and the contract that follows with the
+    violations it would report today. Writes nothing unless --write.
+
+    Exit status: 0 proposal made; 2 usage or configuration error (such as a --write
+    file that already holds an ssot contract); 3 internal error.
+    """
+
+    def action() -> int:
+        from ssot_arch import logs
+        from ssot_arch.application.init import run_init
+        from ssot_arch.formats import get_renderer
+
+        logs.configure(verbose)
+        outcome = run_init(path, flags, write=write, progress=_progress())
+        _emit(get_renderer("init", output_format)(outcome, False), output)
+        return EXIT_OK
+
+    _run(action)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True))
+@_contract_options
+@_output_options(formats=("text", "json", "csv", "svg"))
+@click.option("--since", metavar="REV", help="The first commit (default: the root commit).")
+@click.option("--until", default="HEAD", show_default=True, metavar="REV", help="The last commit.")
+@click.option(
+    "--every",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Every Nth commit of the range, and always the last.",
+)
+@click.option("--daily", is_flag=True, help="The last commit of each day.")
+@click.option(
+    "--config-at-commit",
+    is_flag=True,
+    help="Judge each commit by its own configuration, not today's.",
+)
+def trend(
+    path: str,
+    config_path: str | None,
+    output_format: str,
+    output: str | None,
+    verbose: int,
+    since: str | None,
+    until: str,
+    every: int | None,
+    daily: bool,
+    config_at_commit: bool,
+    flags: CommandLineContract,
+) -> None:
+    """Show the migration over the git history of the repository at PATH.
+
+    Runs the check and the report's headline figures (violations, leaks, files
+    analysed, and per service its compliance and the systems it reaches) at each commit
+    of the first-parent history from --since to --until, both included. Git writes each
+    commit's files into a temporary folder: the work tree is not touched, and a bare
+    repository works. Only the files a commit changed are scanned again. History is
+    judged by today's configuration (the work tree's, or --config).
+
+    Exit status: 0 trend written; 2 usage, configuration or git error; 3 internal error.
+    """
+    if every and daily:
+        raise click.UsageError("give --every or --daily, not both")
+
+    def action() -> int:
+        from ssot_arch import logs
+        from ssot_arch.application.trend import TrendOptions, run_trend
+        from ssot_arch.formats import get_renderer
+
+        logs.configure(verbose, once=True)  # the same file warns at every commit
+        options = TrendOptions(since, until, every, daily, config_at_commit)
+        result = run_trend(path, flags, config_path, options, _commit_progress())
+        _emit(get_renderer("trend", output_format)(result, False), output)
+        return EXIT_OK
+
+    _run(action)
+
+
+def _commit_progress() -> Callable[[int, int, Any], None] | None:
+    """A count of the commits done on stderr, when it is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int, commit: Any) -> None:
+        click.echo(
+            f"\rtrend: {done}/{total} commits ({commit.id[:10]} {commit.date[:10]})",
+            err=True,
+            nl=done >= total,
+        )
+
+    return report
+
+
 # The options `plan` repeats in each step's `fix` command: (parameter, flag).
 _FIX_OPTIONS = (
     ("config_path", "--config"),

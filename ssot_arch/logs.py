@@ -24,11 +24,30 @@ def get_logger(name: str) -> logging.Logger:
     return logging.getLogger(name)
 
 
-def configure(verbose: int) -> None:
-    """Send ssot-arch's diagnostics to stderr: warnings by default, more with -v/-vv."""
+class _Once(logging.Filter):
+    """Lets each message through once: a run over many commits meets the same file, and
+    the same warning about it, at each of them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message in self.seen:
+            return False
+        self.seen.add(message)
+        return True
+
+
+def configure(verbose: int, once: bool = False) -> None:
+    """Send ssot-arch's diagnostics to stderr: warnings by default, more with -v/-vv;
+    with `once`, each message only the first time."""
     level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler()
     handler.setFormatter(_PrintableFormatter(_FORMAT))
+    if once:
+        handler.addFilter(_Once())
     root = logging.getLogger("ssot_arch")
     root.handlers[:] = [handler]
     root.setLevel(level)

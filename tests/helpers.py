@@ -37,7 +37,7 @@ def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:
 
 def load_schema(name: str) -> dict[str, Any]:
     """The JSON Schema `name` (`check-v1`, `report-v2` (and `report-v1`, of older
-    reports), `baseline-v1`, `fix-v1`, `plan-v1`) as the installed package ships it
+    reports), `baseline-v1`, `fix-v1`, `plan-v1`, `trend-v1`) as the installed package ships it
     (docs/spec.md)."""
     resource = importlib.resources.files("ssot_arch") / "schemas" / f"{name}.json"
     return json.loads(resource.read_text(encoding="utf-8"))
@@ -81,8 +81,8 @@ def validate_json(name: str, document: Any) -> None:
 
 def output_schema(args: tuple[str, ...]) -> str | None:
     """The schema of what `ssot-arch *args` prints: `check-v1` for `check --format
-    json`, `report-v2`, `fix-v1` and `plan-v1` likewise, else None."""
-    if not args or args[0] not in ("check", "report", "fix", "plan"):
+    json`, `report-v2`, `fix-v1`, `plan-v1` and `trend-v1` likewise, else None."""
+    if not args or args[0] not in ("check", "report", "fix", "plan", "trend", "init"):
         return None
     output_format = None
     for n, arg in enumerate(args):

@@ -17,20 +17,9 @@ from typing import Any
 
 import pytest
 
+from benchmarks.html_page import CHROMIUM_FLAGS
 from tests.helpers import run_cli
 from tests.test_report_html import ATTACKS, GENERATED, INJECTION, SHOP, shop
-
-# As the machine's own probe starts it: no sandbox (root), no GPU, and none of the
-# background connections a closed network refuses.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _chromium() -> str | None:

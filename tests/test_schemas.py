@@ -32,7 +32,16 @@ from tests.helpers import (
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "monorepo"
-NAMES = ("check-v1", "report-v1", "report-v2", "baseline-v1", "fix-v1", "plan-v1")
+NAMES = (
+    "check-v1",
+    "report-v1",
+    "report-v2",
+    "baseline-v1",
+    "fix-v1",
+    "plan-v1",
+    "trend-v1",
+    "init-v1",
+)
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -75,7 +84,7 @@ def test_the_package_data_ships_the_schemas_in_a_wheel():
 
 
 def test_the_output_schemas_pin_their_version_and_the_baseline_its_format():
-    for name in ("check-v1", "report-v1", "report-v2", "fix-v1", "plan-v1"):
+    for name in ("check-v1", "report-v1", "report-v2", "fix-v1", "plan-v1", "trend-v1", "init-v1"):
         schema = load_schema(name)
         assert schema["properties"]["schema_version"] == {
             "const": int(name[-1]),
@@ -115,9 +124,19 @@ def test_the_docs_name_every_schema_and_their_example_validates():
     def schema_of(document: dict) -> str:
         if "steps" in document:
             return "plan-v1"
+        if "commits" in document:
+            return "trend-v1"
+        if "candidates" in document:
+            return "init-v1"
         return "fix-v1" if "written" in document else "check-v1"
 
-    assert sorted(map(schema_of, documents)) == ["check-v1", "fix-v1", "plan-v1"]
+    assert sorted(map(schema_of, documents)) == [
+        "check-v1",
+        "fix-v1",
+        "init-v1",
+        "plan-v1",
+        "trend-v1",
+    ]
     for document in documents:
         validate_json(schema_of(document), document)
 

@@ -89,7 +89,7 @@ def changed_files(repo_dir: str, revision: str) -> set[str]:
     """
     repo_dir = os.path.realpath(repo_dir)
     object_format, top = _format_and_top_level(repo_dir)
-    commit = _commit(repo_dir, revision, top)
+    commit = commit_id(repo_dir, revision, top)
     inside = os.path.relpath(repo_dir, top).replace(os.sep, "/")
     if inside == ".." or inside.startswith("../"):
         raise GitError(f"{repo_dir} is outside the work tree of its git repository ({top})")
@@ -108,11 +108,11 @@ def ignored_paths(repo_dir: str, paths: Sequence[str]) -> set[str]:
     `.git/info/exclude`. Raises GitError when git cannot tell (no git, no repository)."""
     given = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
     # Exit status 1: none of them is ignored.
-    output = _git(repo_dir, "check-ignore", "--no-index", "--stdin", "-z", ok=(0, 1), feed=given)
+    output = run_git(repo_dir, "check-ignore", "--no-index", "--stdin", "-z", ok=(0, 1), feed=given)
     return {p for p in output.decode("utf-8", "surrogateescape").split("\0") if p}
 
 
-def _git(repo_dir: str, *args: str, ok: tuple[int, ...] = (0,), feed: bytes = b"") -> bytes:
+def run_git(repo_dir: str, *args: str, ok: tuple[int, ...] = (0,), feed: bytes = b"") -> bytes:
     """Run one git command on the repository holding `repo_dir`, with `feed` on its
     standard input; its output, or GitError for an exit status not in `ok`."""
     environment = {k: v for k, v in os.environ.items() if k not in REPOSITORY_VARIABLES}
@@ -156,17 +156,18 @@ def _printable(stderr: str) -> str:
 
 def _format_and_top_level(repo_dir: str) -> tuple[str, str]:
     # Format first: the top-level path is then the rest of the output, whatever it holds.
-    output = _git(repo_dir, "rev-parse", "--show-object-format", "--show-toplevel")
+    output = run_git(repo_dir, "rev-parse", "--show-object-format", "--show-toplevel")
     object_format, _, top = os.fsdecode(output.removesuffix(b"\n")).partition("\n")
     if object_format not in OBJECT_FORMATS:
         raise UnknownObjectFormat(top, object_format)
     return object_format, os.path.realpath(top)
 
 
-def _commit(repo_dir: str, revision: str, top: str) -> str:
-    """The commit id `revision` names: every later command gets this id, never the text."""
+def commit_id(repo_dir: str, revision: str, top: str) -> str:
+    """The commit id `revision` names in the repository at `top` (said in the error):
+    every later command gets this id, never the text."""
     try:
-        output = _git(
+        output = run_git(
             repo_dir,
             "rev-parse",
             "--verify",
@@ -185,7 +186,7 @@ def _commit(repo_dir: str, revision: str, top: str) -> str:
 def _committed_python_blobs(repo_dir: str, commit: str, prefix: str) -> dict[str, str]:
     """Blob id of each `.py` path below `prefix` in the commit's tree, by path below it.
     A submodule is a commit, not a blob: the files in its folder count as added."""
-    listing = _git(repo_dir, "ls-tree", "-r", "-z", "--full-tree", commit)
+    listing = run_git(repo_dir, "ls-tree", "-r", "-z", "--full-tree", commit)
     blobs = {}
     for record in listing.split(b"\0"):
         if not record:

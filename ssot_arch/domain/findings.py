@@ -242,3 +242,39 @@ class ReportOutcome:
     systems: Mapping[str, tuple[System, ...]]  # contract id -> systems analysed
     reports: Mapping[str, ContractReport]  # contract id -> findings
     broken_imports: tuple[BrokenImport, ...] = ()  # of the whole repository
+
+
+@dataclass(frozen=True)
+class ServicePoint:
+    """One service at one commit (`ssot-arch trend`)."""
+
+    files: int
+    violations: int
+    compliance_pct: float  # the lowest of the contracts'
+    systems: tuple[str, ...]  # the systems some module of it reaches, sorted
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """The headline figures at one commit; `error` instead when the contract cannot be
+    judged there (a gateway that does not exist yet, a configuration that does not parse)."""
+
+    commit: str
+    date: str  # committer date, ISO 8601
+    subject: str
+    violations: int = 0
+    leaks: int = 0
+    files_analyzed: int = 0
+    files_total: int = 0
+    files_missing: int = 0  # blobs the repository's object store lacks (a partial clone)
+    services: Mapping[str, ServicePoint] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """`ssot-arch trend`: the figures at each commit, oldest first."""
+
+    repository: str
+    points: tuple[TrendPoint, ...]
+    config: str  # where the contracts came from: a file, or "each commit's own"

@@ -6,7 +6,8 @@ import importlib
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar, overload
 
 if TYPE_CHECKING:
-    from ssot_arch.domain.findings import ReportOutcome
+    from ssot_arch.domain.adoption import InitOutcome
+    from ssot_arch.domain.findings import ReportOutcome, Trend
     from ssot_arch.domain.model import CheckOutcome
     from ssot_arch.domain.remediation import FixOutcome, Plan
 
@@ -31,13 +32,17 @@ CHECK_FORMATS = {
 REPORT_FORMATS = {"markdown": "report_markdown", "json": "report_json", "html": "report_html"}
 FIX_FORMATS = {"diff": "fix_diff", "json": "fix_json"}
 PLAN_FORMATS = {"markdown": "plan_markdown", "json": "plan_json"}
+TREND_FORMATS = {"text": "trend_text", "json": "trend_json", "csv": "trend_csv", "svg": "trend_svg"}
+INIT_FORMATS = {"text": "init_text", "json": "init_json"}
 FORMATS = {
     "check": CHECK_FORMATS,
     "report": REPORT_FORMATS,
     "fix": FIX_FORMATS,
     "plan": PLAN_FORMATS,
+    "trend": TREND_FORMATS,
+    "init": INIT_FORMATS,
 }
-Command = Literal["check", "report", "fix", "plan"]
+Command = Literal["check", "report", "fix", "plan", "trend", "init"]
 
 
 @overload
@@ -48,10 +53,22 @@ def get_renderer(command: Literal["report"], name: str) -> Renderer[ReportOutcom
 def get_renderer(command: Literal["fix"], name: str) -> Renderer[FixOutcome]: ...
 @overload
 def get_renderer(command: Literal["plan"], name: str) -> Renderer[Plan]: ...
+@overload
+def get_renderer(command: Literal["trend"], name: str) -> Renderer[Trend]: ...
+@overload
+def get_renderer(command: Literal["init"], name: str) -> Renderer[InitOutcome]: ...
 def get_renderer(
     command: Command, name: str
-) -> Renderer[CheckOutcome] | Renderer[ReportOutcome] | Renderer[FixOutcome] | Renderer[Plan]:
-    """The `render` of format `name` of `command` ('check', 'report', 'fix', 'plan')."""
+) -> (
+    Renderer[CheckOutcome]
+    | Renderer[ReportOutcome]
+    | Renderer[FixOutcome]
+    | Renderer[Plan]
+    | Renderer[Trend]
+    | Renderer[InitOutcome]
+):
+    """The `render` of format `name` of `command` ('check', 'report', 'fix', 'plan',
+    'trend', 'init')."""
     module = FORMATS[command][name]
     render: Renderer = importlib.import_module(f"ssot_arch.formats.{module}").render
     return render

@@ -160,7 +160,7 @@ def reach_diagram(report: ContractReport, systems: Sequence[System]) -> str:
     )
 
 
-def _ticks(top: int, count: int = 5) -> list[int]:
+def axis_ticks(top: int, count: int = 5) -> list[int]:
     """Round values from 0 to at least `top` for an axis."""
     if top <= 0:
         return [0]
@@ -180,8 +180,8 @@ def fix_first_chart(steps: Sequence[FixStep], leaks: int, removable: int) -> str
     for step in steps:
         fixes.append(fixes[-1] + len(step.violators))
     removed = [0, *(step.cumulative for step in steps)]
-    x_ticks = _ticks(fixes[-1])
-    y_ticks = _ticks(max(leaks, 1))
+    x_ticks = axis_ticks(fixes[-1])
+    y_ticks = axis_ticks(max(leaks, 1))
     x_top, y_top = max(x_ticks[-1], 1), max(y_ticks[-1], 1)
 
     def px(value: int) -> float:

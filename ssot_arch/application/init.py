@@ -1,0 +1,109 @@
+"""`ssot-arch init`: scan a repository with no configuration and propose one
+(analysis/adoption.py), and with `--write`, add it to a configuration file
+(adapters/config_writer.py) without touching a contract already there."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import replace
+
+from ssot_arch.adapters.config_writer import with_contract
+from ssot_arch.adapters.files import write_atomic
+from ssot_arch.adapters.sources import RepositorySources
+from ssot_arch.analysis.adoption import LIBRARIES, library_of, plan_order, propose
+from ssot_arch.application.check import Progress, check_repository
+from ssot_arch.application.settings import CommandLineContract, load_settings
+from ssot_arch.domain.adoption import InitOutcome, Proposal
+from ssot_arch.domain.errors import ConfigError, ConfigProblem
+from ssot_arch.domain.model import ContractSpec, ImportRecord
+
+# The scan's own contract: every library restricted, no gateway. Never written.
+_SCAN = ContractSpec("init", "what init looks for", restricted=LIBRARIES, gateways=())
+
+
+def imported_names(
+    records: list[ImportRecord], sources: RepositorySources, wanted: set[str]
+) -> dict[tuple[str, str], list[str]]:
+    """For each import of one of `wanted`, the names its statement takes from it."""
+    names: dict[tuple[str, str], list[str]] = {}
+    for record in records:
+        if record.imported not in wanted or record.importer not in sources:
+            continue
+        bindings = sources.statement_bindings(record.importer, record.line, record.line_contents)
+        taken = [b.attribute for b in bindings if b.module == record.imported and b.attribute]
+        if taken:
+            names.setdefault((record.importer, record.imported), []).extend(taken)
+    return names
+
+
+def run_init(
+    path: str,
+    cli: CommandLineContract,
+    write: str | None = None,
+    progress: Progress | None = None,
+) -> InitOutcome:
+    """Scan the repository at `path` and propose its contract; with `write`, add it to
+    that configuration file. Raises ConfigError for a file that cannot take it."""
+    # The command line's own contract stands in for any configured one (which may not
+    # be an ssot contract, or may be missing): the configuration gives the roots only.
+    settings = load_settings(path, None, replace(cli, restricted=cli.restricted or LIBRARIES))
+    existing = settings.config_file
+    settings.contracts, settings.other_contracts = [_SCAN], []
+    analysed = check_repository(settings, progress)
+    graph, _ = analysed.import_graph(True)
+    records = analysed.scan.imports
+    sources = RepositorySources(analysed.universe.read, analysed.outcome.files)
+    # The modules logger names may be imported from: those importing a library, and
+    # the first-party modules importing those (facades).
+    wrapping = {r.importer for r in records if library_of(r.imported)}
+    wanted = wrapping | {r.importer for r in records if r.imported in wrapping}
+    proposal = propose(graph, imported_names(records, sources, wanted))
+    violators: list[str] = []
+    if proposal.libraries:
+        settings.contracts = [proposal.contract]
+        checked = check_repository(settings).outcome
+        violators = [v.importer for v in checked.contracts[0].violations]
+    packages = tuple(r.name for r in settings.roots if not r.is_file)
+    source_roots = sorted(
+        {
+            os.path.relpath(os.path.dirname(r.path), settings.root_dir).replace(os.sep, "/")
+            for r in settings.roots
+        }
+    )
+    written = None
+    if write is not None:
+        written = _write(write, settings.root_dir, proposal, list(packages), source_roots)
+    return InitOutcome(
+        root_dir=settings.root_dir,
+        packages=packages,
+        modules=tuple(r.name for r in settings.roots if r.is_file),
+        source_roots=tuple(source_roots),
+        skipped_dirs=tuple(analysed.outcome.coverage.skipped_dirs),
+        existing_config=existing,
+        proposal=proposal,
+        violations=len(violators),
+        priorities=plan_order(graph, packages, violators),
+        written=written,
+    )
+
+
+def _write(
+    path: str, root_dir: str, proposal: Proposal, packages: list[str], source_roots: list[str]
+) -> str:
+    """Add the proposal to `path`, once the new text loads as a configuration that holds
+    the contract."""
+    text = with_contract(path, proposal, packages, source_roots)
+    with tempfile.TemporaryDirectory(prefix="ssot-arch-init-") as folder:
+        trial = os.path.join(folder, os.path.basename(path))
+        with open(trial, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        loaded = load_settings(root_dir, trial)
+    if proposal.contract.id not in {c.id for c in loaded.contracts}:
+        raise ConfigError(
+            ConfigProblem(
+                "the contract written would not be read back; please report this", file=path
+            )
+        )
+    write_atomic(path, text)
+    return path

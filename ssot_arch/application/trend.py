@@ -1,0 +1,197 @@
+"""`ssot-arch trend`: the check and the report's headline figures at a series of commits.
+
+Each commit's files are written into one temporary folder by git (adapters/git_history.py),
+changing only what the commit changed, and analysed there with the content cache of the
+repository: a commit costs the scanning of the files it changed, and the analyses.
+
+The contracts are today's (the work tree's configuration, or `--config`; in a bare
+repository, the configuration of the last commit asked for), so the history is judged
+by one rule; `config_at_commit` reads each commit's own instead. A commit where the
+contracts cannot be judged (a gateway not written yet) gets an error, not figures; a
+configuration that cannot be read at all is an error of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from ssot_arch.adapters.cache import cache_dir_for
+from ssot_arch.adapters.config_files import find_config, read_config_file
+from ssot_arch.adapters.git import GitError, GitMissing
+from ssot_arch.adapters.git_history import (
+    Commit,
+    Repository,
+    TreeFolder,
+    every_nth,
+    first_parent_history,
+    last_of_each_day,
+    open_repository,
+    read_config_files,
+    resolve_commit,
+)
+from ssot_arch.analysis.leaks import find_transitive_leaks
+from ssot_arch.analysis.systems import compliance, default_systems, index_systems, systems_reach
+from ssot_arch.application.check import check_repository
+from ssot_arch.application.report import resolve_groups
+from ssot_arch.application.settings import CommandLineContract, RunSettings, load_settings
+from ssot_arch.domain.errors import ConfigError, ConfigProblem
+from ssot_arch.domain.findings import ServicePoint, Trend, TrendPoint
+
+TrendProgress = Callable[[int, int, Commit], None]  # commits done, in all, the one done
+
+
+@dataclass(frozen=True)
+class TrendOptions:
+    since: str | None = None
+    until: str = "HEAD"
+    every: int | None = None
+    daily: bool = False
+    config_at_commit: bool = False
+
+
+def select_commits(repository: Repository, options: TrendOptions) -> list[Commit]:
+    """The commits to measure, oldest first."""
+    until = resolve_commit(repository, options.until)
+    since = resolve_commit(repository, options.since) if options.since else None
+    commits = first_parent_history(repository, since, until)
+    if options.every:
+        return every_nth(commits, options.every)
+    if options.daily:
+        return last_of_each_day(commits)
+    return commits
+
+
+def _today_config(
+    path: str, repository: Repository, config_path: str | None, until: str, work: str
+) -> tuple[str | None, str]:
+    """The configuration file history is judged by (None: the command line's contract),
+    and how to name it."""
+    if config_path:
+        return os.path.abspath(config_path), config_path
+    if repository.bare:
+        folder = os.path.join(work, "config")
+        os.mkdir(folder)
+        read_config_files(repository, until, folder)
+        config = find_config(folder)
+        if config is None:
+            return None, "the command line"
+        return config.file, f"{os.path.basename(config.file)} of {until[:12]}"
+    config = find_config(path)
+    return (config.file, config.file) if config else (None, "the command line")
+
+
+def figures(settings: RunSettings, commit: Commit, missing: int) -> TrendPoint:
+    """The check's and the report's headline figures of the tree `settings` describe."""
+    # As the report: broken imports count as imports of their nearest ancestor.
+    analysed = check_repository(settings, audit=True)
+    outcome = analysed.outcome
+    groups = resolve_groups(settings, sorted(outcome.files), None)
+    leaks = 0
+    files: dict[str, int] = {}
+    violations: dict[str, int] = dict.fromkeys(groups, 0)
+    lowest: dict[str, float] = dict.fromkeys(groups, 100.0)
+    reached: dict[str, set[str]] = {group: set() for group in groups}
+    for result in outcome.contracts:
+        spec = result.spec
+        graph, importers = analysed.import_graph(spec.type_checking_imports)
+        leaks += len(find_transitive_leaks(graph, spec, importers).leaks)
+        index = index_systems(graph, default_systems(spec))
+        reach, _, _ = systems_reach(graph, index, groups, importers)
+        for row in compliance(graph, index, groups, result.violations):
+            files[row.group] = row.files
+            violations[row.group] += row.violations
+            lowest[row.group] = min(lowest[row.group], row.compliance_pct)
+        for group, cells in reach.items():
+            reached[group].update(name for name, cell in cells.items() if cell.transitive)
+    return TrendPoint(
+        commit=commit.id,
+        date=commit.date,
+        subject=commit.subject,
+        violations=sum(len(r.violations) for r in outcome.contracts),
+        leaks=leaks,
+        files_analyzed=outcome.coverage.files_analyzed,
+        files_total=outcome.coverage.files_total,
+        files_missing=missing,
+        services={
+            group: ServicePoint(
+                files.get(group, 0), violations[group], lowest[group], tuple(sorted(reached[group]))
+            )
+            for group in sorted(groups)
+        },
+    )
+
+
+def run_trend(
+    path: str,
+    cli: CommandLineContract,
+    config_path: str | None,
+    options: TrendOptions,
+    progress: TrendProgress | None = None,
+) -> Trend:
+    """The figures at each selected commit of the repository at `path`, oldest first.
+    Raises GitError when git cannot read the history, ConfigError for a configuration
+    that cannot be read."""
+    try:
+        return _run_trend(path, cli, config_path, options, progress)
+    except GitMissing as error:
+        raise ConfigError(
+            ConfigProblem("git is not installed; trend reads history with it")
+        ) from error
+    except GitError as error:
+        raise ConfigError(ConfigProblem(str(error))) from error
+
+
+def _run_trend(
+    path: str,
+    cli: CommandLineContract,
+    config_path: str | None,
+    options: TrendOptions,
+    progress: TrendProgress | None,
+) -> Trend:
+    repository = open_repository(path)
+    commits = select_commits(repository, options)
+    cache_dir = None if cli.no_cache else cache_dir_for(path, cli.cache_dir, None)
+    points: list[TrendPoint] = []
+    with tempfile.TemporaryDirectory(prefix="ssot-arch-trend-") as work:
+        if options.config_at_commit:
+            config_file, source = None, "each commit's own"
+        else:
+            config_file, source = _today_config(path, repository, config_path, commits[-1].id, work)
+            if config_file is not None and read_config_file(config_file) is None:
+                raise ConfigError(
+                    ConfigProblem(f"{source} configures neither import-linter nor ssot-arch")
+                )
+        tree = os.path.join(work, "tree")
+        os.mkdir(tree)
+        folder = TreeFolder(repository, tree, with_config=options.config_at_commit)
+        for done, commit in enumerate(commits, 1):
+            missing = folder.show(commit.id)
+            if not folder.changed and points:
+                # Not one analysed file changed (a commit of documentation): the figures
+                # of the commit before stand.
+                points.append(
+                    replace(points[-1], commit=commit.id, date=commit.date, subject=commit.subject)
+                )
+                if progress is not None:
+                    progress(done, len(commits), commit)
+                continue
+            try:
+                settings = load_settings(tree, config_file, cli)
+                settings.cache_dir = cache_dir
+                points.append(figures(settings, commit, len(missing)))
+            except ConfigError as error:
+                problems = "; ".join(str(p) for p in error.problems)
+                points.append(
+                    TrendPoint(
+                        commit.id,
+                        commit.date,
+                        commit.subject,
+                        error=problems.replace(tree + os.sep, "").replace(tree, "."),
+                    )
+                )
+            if progress is not None:
+                progress(done, len(commits), commit)
+    return Trend(repository.path, tuple(points), source)

@@ -1,0 +1,48 @@
+"""`trend --format text`: a table for people, one line per commit, and what changed
+from the first commit to the last."""
+
+from __future__ import annotations
+
+from ssot_arch.domain.findings import Trend
+from ssot_arch.formats.common import printable
+
+
+def render(trend: Trend, color: bool = False) -> str:
+    services = sorted({name for point in trend.points for name in point.services})
+    head = ["commit", "date", "violations", "leaks", "files", *services]
+    rows = []
+    for point in trend.points:
+        cells = [point.commit[:10], point.date[:16].replace("T", " ")]
+        if point.error is not None:
+            rows.append([*cells, f"not judged: {point.error}"])
+            continue
+        cells += [str(point.violations), str(point.leaks), f"{point.files_analyzed}"]
+        for name in services:
+            service = point.services.get(name)
+            cells.append(
+                "" if service is None else f"{service.violations} ({service.compliance_pct:.0f} %)"
+            )
+        rows.append(cells)
+    widths = [max(len(r[i]) for r in [head, *rows] if i < len(r)) for i in range(len(head))]
+    lines = [f"Contracts from {trend.config}; per service: violations (compliance)."]
+    for cells in [head, *rows]:
+        if len(cells) < len(head):  # a commit not judged: its reason, on the rest of the line
+            lines.append(
+                "  ".join([cells[0].ljust(widths[0]), cells[1].ljust(widths[1]), cells[2]])
+            )
+            continue
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            ).rstrip()
+        )
+    judged = [p for p in trend.points if p.error is None]
+    if len(judged) > 1:
+        first, last = judged[0], judged[-1]
+        lines.append(
+            f"From {first.commit[:10]} to {last.commit[:10]}: violations "
+            f"{first.violations} → {last.violations} ({last.violations - first.violations:+d}), "
+            f"leaks {first.leaks} → {last.leaks} ({last.leaks - first.leaks:+d})."
+        )
+    return "\n".join(printable(line) for line in lines) + "\n"

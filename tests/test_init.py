@@ -241,3 +241,21 @@ def test_without_write_nothing_is_written(tmp_path):
 )
 def test_logger_names(name, is_logger):
     assert is_logger_name(name) is is_logger
+
+
+def test_nothing_to_write_without_a_logging_library(tmp_path):
+    repo = make_repo(tmp_path, {"app/__init__.py": "", "app/a.py": "import os\n"})
+    assert "No module imports a logging library" in run_cli("init", str(repo)).stdout
+    run = run_cli("init", str(repo), "--write", str(repo / ".importlinter"))
+    assert run.exit_code == 2 and "there is no contract to write" in run.stderr
+    assert not (repo / ".importlinter").exists()
+
+
+def test_the_count_is_the_checks_with_the_roots_of_the_file_written_to(tmp_path):
+    # The file's own session names one root of two: the proposal counts what `check`
+    # will count with that file, not with every root found.
+    files = {**KINDS["two-ssots"][0], "setup.cfg": "[importlinter]\nroot_packages =\n    lib\n"}
+    repo = make_repo(tmp_path, files)
+    proposal = init_json(repo, "--write", str(repo / "setup.cfg"))
+    check = run_cli("check", str(repo), "--format", "json")
+    assert proposal["violations"] == len(check.json["contracts"][0]["violations"])

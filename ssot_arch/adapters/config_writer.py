@@ -175,11 +175,13 @@ def _toml(
 
 
 def with_contract(
-    path: str, proposal: Proposal, packages: list[str], source_roots: list[str]
+    path: str | None, proposal: Proposal, packages: list[str], source_roots: list[str]
 ) -> str:
-    """The text of the configuration file `path` (empty when missing) with the proposal
-    added. Raises ConfigError when the file cannot take it: its syntax, or a contract
-    already there."""
+    """The text of the configuration file `path` (empty when missing; None: a new
+    `.importlinter`) with the proposal added. Raises ConfigError when the file cannot
+    take it: its syntax, or a contract already there."""
+    if path is None:
+        return _ini(".importlinter", "", proposal, packages, source_roots)
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()

@@ -13,8 +13,8 @@ from ssot_arch.adapters.files import write_atomic
 from ssot_arch.adapters.sources import RepositorySources
 from ssot_arch.analysis.adoption import LIBRARIES, library_of, plan_order, propose
 from ssot_arch.application.check import Progress, check_repository
-from ssot_arch.application.settings import CommandLineContract, load_settings
-from ssot_arch.domain.adoption import InitOutcome, Proposal
+from ssot_arch.application.settings import CommandLineContract, RunSettings, load_settings
+from ssot_arch.domain.adoption import InitOutcome
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import ContractSpec, ImportRecord
 
@@ -59,21 +59,39 @@ def run_init(
     wrapping = {r.importer for r in records if library_of(r.imported)}
     wanted = wrapping | {r.importer for r in records if r.imported in wrapping}
     proposal = propose(graph, imported_names(records, sources, wanted))
-    violators: list[str] = []
-    if proposal.libraries:
-        settings.contracts = [proposal.contract]
-        checked = check_repository(settings).outcome
-        violators = [v.importer for v in checked.contracts[0].violations]
-    packages = tuple(r.name for r in settings.roots if not r.is_file)
+    # A folder whose name is no identifier holds no importable package: import-linter
+    # refuses it as a root (the check lists its files as not analysed).
+    packages = tuple(r.name for r in settings.roots if not r.is_file and r.name.isidentifier())
     source_roots = sorted(
         {
             os.path.relpath(os.path.dirname(r.path), settings.root_dir).replace(os.sep, "/")
             for r in settings.roots
         }
     )
+    # The violations are those `check` reports with the configuration as written: its
+    # roots, and whatever else the file holds.
+    violators: list[str] = []
+    if proposal.libraries:
+        text = with_contract(write, proposal, list(packages), source_roots)
+        plain = CommandLineContract(cache_dir=cli.cache_dir, no_cache=cli.no_cache, jobs=cli.jobs)
+        trial_settings = _loaded(text, write or ".importlinter", settings.root_dir, plain)
+        trial_settings.contracts = [
+            c for c in trial_settings.contracts if c.id == proposal.contract.id
+        ]
+        if not trial_settings.contracts:
+            raise ConfigError(
+                ConfigProblem("the contract would not be read back; please report this", file=write)
+            )
+        checked = check_repository(trial_settings).outcome
+        violators = [v.importer for v in checked.contracts[0].violations]
+    elif write is not None:
+        raise ConfigError(
+            ConfigProblem("no module imports a logging library: there is no contract to write")
+        )
     written = None
     if write is not None:
-        written = _write(write, settings.root_dir, proposal, list(packages), source_roots)
+        write_atomic(write, text)
+        written = write
     return InitOutcome(
         root_dir=settings.root_dir,
         packages=packages,
@@ -88,22 +106,23 @@ def run_init(
     )
 
 
-def _write(
-    path: str, root_dir: str, proposal: Proposal, packages: list[str], source_roots: list[str]
-) -> str:
-    """Add the proposal to `path`, once the new text loads as a configuration that holds
-    the contract."""
-    text = with_contract(path, proposal, packages, source_roots)
+def _loaded(text: str, path: str, root_dir: str, cli: CommandLineContract) -> RunSettings:
+    """The settings of the configuration `text`, to be written to `path`: loaded from a
+    copy, so that nothing is written before it is known to load and to hold the
+    contract."""
     with tempfile.TemporaryDirectory(prefix="ssot-arch-init-") as folder:
-        trial = os.path.join(folder, os.path.basename(path))
+        trial = os.path.join(folder, os.path.basename(path) or "config")
         with open(trial, "w", encoding="utf-8") as handle:
             handle.write(text)
-        loaded = load_settings(root_dir, trial)
-    if proposal.contract.id not in {c.id for c in loaded.contracts}:
-        raise ConfigError(
-            ConfigProblem(
-                "the contract written would not be read back; please report this", file=path
-            )
-        )
-    write_atomic(path, text)
-    return path
+        try:
+            loaded = load_settings(root_dir, trial, cli)
+        except ConfigError as error:
+            problems = "; ".join(str(p).replace(trial, path) for p in error.problems)
+            raise ConfigError(
+                ConfigProblem(
+                    f"the configuration init would write does not load ({problems}); "
+                    "nothing was written, please report this",
+                    file=path,
+                )
+            ) from error
+    return loaded

@@ -88,8 +88,9 @@ def git(repo: Path, *args: str, date: str = "2025-09-10T00:00:00+00:00") -> str:
         capture_output=True,
         text=True,
         env=environment,
-        check=True,
+        check=False,
     )
+    assert completed.returncode == 0, f"git {args[0]}: {completed.stderr}"
     return completed.stdout
 
 

@@ -1,6 +1,7 @@
 """`trend --format svg`: violations per service over the commits, as a standalone SVG
 chart: one line per service (and the total, dashed), a marker per commit whose title
-names it, the commits along the x axis in history order.
+names it (on the total only, beyond 60 commits), the commits along the x axis in
+history order.
 
 Plain SVG written here (no plotting library): every name is escaped, and the chart has
 no script, so it is safe to open and to embed.
@@ -15,12 +16,13 @@ from ssot_arch.formats.trend_table import services_of
 # Okabe and Ito's palette, which readers with colour blindness tell apart; then greys.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442")
 TOTAL = "#1f2328"
+MARKED_SERIES_UP_TO = 60  # commits up to which every series gets a marker per commit
 
 
 def render(trend: Trend, color: bool = False) -> str:
     services = services_of(trend)
     points = trend.points
-    width = max(720, 60 + 28 * len(points) + 220)
+    width = min(max(720, 60 + 28 * len(points) + 220), 1400)  # long histories: denser
     height = 420
     x0, x1, y0, y1 = 70, width - 200, height - 90, 30
     judged = [p for p in points if p.error is None]
@@ -75,6 +77,8 @@ def render(trend: Trend, color: bool = False) -> str:
             f'<polyline class="series" data-service="{text(name)}" points="{coordinates}" '
             f'fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
         )
+        if len(points) > MARKED_SERIES_UP_TO and name != "all services":
+            continue  # a long history: commit markers on the total only
         for index, value in values:
             point = points[index]
             parts.append(

@@ -185,7 +185,11 @@ class TreeFolder:
         contents = dict(
             _read_blobs(
                 self.repository,
-                (e.blob for p, e in changed.items() if not p.endswith(NAME_ONLY_SUFFIXES)),
+                (
+                    e.blob
+                    for p, e in changed.items()
+                    if not p.endswith(NAME_ONLY_SUFFIXES) or e.mode == LINK_MODE
+                ),
             )
         )
         for path, entry in sorted(changed.items()):

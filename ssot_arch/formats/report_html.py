@@ -88,6 +88,10 @@ class _Data:
     modules: list[list[Any]] = field(default_factory=list)
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     contracts: list[dict[str, Any]] = field(default_factory=list)
+    position: dict[str, int] = field(default_factory=dict)  # service -> its number
+
+    def __post_init__(self) -> None:
+        self.position = {group: i for i, group in enumerate(self.group_names)}
 
     def module(self, name: str) -> int:
         """The module's number in the page's table of modules: [name, path, services]."""
@@ -95,12 +99,11 @@ class _Data:
         if found is None:
             found = self.index[name] = len(self.modules)
             source = self.files.get(name)
-            position = {group: i for i, group in enumerate(self.group_names)}
             self.modules.append(
                 [
                     name,
                     printable(source.path) if source else "",
-                    sorted(position[g] for g in self.groups_of(name)),
+                    sorted(self.position[g] for g in self.groups_of(name)),
                 ]
             )
         return found

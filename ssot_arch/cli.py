@@ -752,8 +752,9 @@ def trend(
     analysed, and per service its compliance and the systems it reaches) at each commit
     of the first-parent history from --since to --until, both included. Git writes each
     commit's files into a temporary folder: the work tree is not touched, and a bare
-    repository works. Only the files a commit changed are scanned again. History is
-    judged by today's configuration (the work tree's, or --config).
+    repository works. The content cache spares the files a commit did not change (unless
+    it adds or removes a module). History is judged by today's configuration (the work
+    tree's, or --config).
 
     Exit status: 0 trend written; 2 usage, configuration or git error; 3 internal error.
     """

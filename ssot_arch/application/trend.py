@@ -2,7 +2,10 @@
 
 Each commit's files are written into one temporary folder by git (adapters/git_history.py),
 changing only what the commit changed, and analysed there with the content cache of the
-repository: a commit costs the scanning of the files it changed, and the analyses.
+repository: a commit that only edits files costs the scanning of those, and the
+analyses; one that adds or removes a module starts a new cache generation (which
+modules exist decides how imports resolve, adapters/cache.py) and is scanned whole; one
+that changes no analysed file keeps the figures before.
 
 The contracts are today's (the work tree's configuration, or `--config`; in a bare
 repository, the configuration of the last commit asked for), so the history is judged

@@ -96,7 +96,7 @@
   };
 
   function sortKey(column, value) {
-    if (column.type === "module") return modules[value][0];
+    if (column.type === "module" || column.type === "chain") return modules[value][0];
     if (column.type === "modules") return value.map((i) => modules[i][0]).join(" ");
     return value;
   }
@@ -106,8 +106,9 @@
       .map((column, i) => {
         const value = row[i];
         if (column.type === "module") return modules[value][0] + " " + modules[value][1];
+        if (column.type === "chain") return ""; // its first module is the row's own
         if (column.type === "modules") return value.map((m) => modules[m][0]).join(" ");
-        return String(value);
+        return value === null ? "" : String(value);
       })
       .join("\u0000")
       .toLowerCase();

@@ -76,6 +76,26 @@ def test_output_file_is_written_and_replaced_atomically(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "repo"]  # no temp left
 
 
+def test_output_to_a_named_pipe_writes_into_it_and_leaves_it_a_pipe(tmp_path):
+    # `-o /dev/null` or `-o /dev/stdout` likewise: a rename would put a regular file in
+    # the device's place (as root, for every program on the machine).
+    import stat
+    import threading
+
+    repo = make_repo(tmp_path / "repo", REPO)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    run = run_cli("check", str(repo), "--format", "json", "-o", str(pipe))
+    reader.join(timeout=30)
+    assert run.exit_code == 1, run.stderr
+    assert json.loads(received[0])["coverage"]["files_total"] == 7
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe", "repo"]  # no temp left
+
+
 def test_output_file_in_a_missing_folder_is_a_usage_error(tmp_path):
     repo = make_repo(tmp_path, REPO)
     run = run_cli("check", str(repo), "-o", str(tmp_path / "no" / "out.txt"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import stat
 import tempfile
 import time
 
@@ -114,14 +115,34 @@ def _write_temporary(directory: str, data: bytes, mode: int) -> str:
     return temporary
 
 
+def _is_special(path: str) -> bool:
+    """Whether `path` exists and is no regular file or folder (a device, a pipe, a
+    socket), following links."""
+    try:
+        kind = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(kind) or stat.S_ISDIR(kind))
+
+
 def write_atomic(path: str, data: str | bytes, mode: int | None = None) -> None:
     """Replace `path` by `data` (text is written as UTF-8).
 
     The file gets `mode`, by default the existing file's permissions plus owner read
-    and write. Raises WriteError when the file cannot be written.
+    and write. A device or named pipe (`/dev/null`, `/dev/stdout`) is written to, not
+    replaced. Raises WriteError when the file cannot be written.
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
+    if _is_special(path):
+        # `-o /dev/null`, `-o /dev/stdout`, a named pipe: written to, never replaced
+        # (a rename would put a regular file in the device's place).
+        try:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except OSError as error:
+            raise WriteError(path, error) from error
+        return
     try:
         temporary = _write_temporary(
             os.path.dirname(os.path.abspath(path)), data, _mode_for(path) if mode is None else mode

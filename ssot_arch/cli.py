@@ -207,9 +207,9 @@ def _relative_source_url(root: str, output: str | None) -> str:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from ssot_arch.adapters.files import write_atomic
+        from ssot_arch.adapters.files import write_output
 
-        write_atomic(output, text)  # a WriteError says which file and what to do (exit 2)
+        write_output(output, text)  # a WriteError says which file and what to do (exit 2)
     else:
         try:
             click.echo(text, nl=False)

@@ -129,20 +129,10 @@ def write_atomic(path: str, data: str | bytes, mode: int | None = None) -> None:
     """Replace `path` by `data` (text is written as UTF-8).
 
     The file gets `mode`, by default the existing file's permissions plus owner read
-    and write. A device or named pipe (`/dev/null`, `/dev/stdout`) is written to, not
-    replaced. Raises WriteError when the file cannot be written.
+    and write. Raises WriteError when the file cannot be written.
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    if _is_special(path):
-        # `-o /dev/null`, `-o /dev/stdout`, a named pipe: written to, never replaced
-        # (a rename would put a regular file in the device's place).
-        try:
-            with open(path, "wb") as handle:
-                handle.write(data)
-        except OSError as error:
-            raise WriteError(path, error) from error
-        return
     try:
         temporary = _write_temporary(
             os.path.dirname(os.path.abspath(path)), data, _mode_for(path) if mode is None else mode
@@ -152,6 +142,22 @@ def write_atomic(path: str, data: str | bytes, mode: int | None = None) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
+    except OSError as error:
+        raise WriteError(path, error) from error
+
+
+def write_output(path: str, text: str) -> None:
+    """A command's output to the file the user named (`-o`): replaced atomically, but
+    a device or named pipe (`-o /dev/null`, `-o /dev/stdout`) is written to, never
+    replaced (a rename would put a regular file in the device's place). Raises
+    WriteError. (Files the tool keeps, such as its cache, are always replaced: a pipe
+    planted there must not block a run.)"""
+    if not _is_special(path):
+        write_atomic(path, text)
+        return
+    try:
+        with open(path, "wb") as handle:
+            handle.write(text.encode("utf-8"))
     except OSError as error:
         raise WriteError(path, error) from error
 

@@ -106,8 +106,21 @@ def _write(tree: Path, config: Path, output_format: str, out: Path) -> float:
     return time.perf_counter() - started
 
 
+def find_chromium() -> str | None:
+    """The Chromium to drive: $SSOT_ARCH_CHROMIUM, else the first on PATH (None if
+    none; tests/test_report_browser.py asks too)."""
+    found = os.environ.get("SSOT_ARCH_CHROMIUM")
+    if found:
+        return found
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
 def _chromium() -> str:
-    found = os.environ.get("SSOT_ARCH_CHROMIUM") or shutil.which("chromium")
+    found = find_chromium()
     if not found:
         sys.exit("no Chromium: install Debian's chromium or set SSOT_ARCH_CHROMIUM")
     return found

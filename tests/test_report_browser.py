@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,20 +16,9 @@ from typing import Any
 
 import pytest
 
-from benchmarks.html_page import CHROMIUM_FLAGS
+from benchmarks.html_page import CHROMIUM_FLAGS, find_chromium
 from tests.helpers import html_report_data, run_cli
 from tests.test_report_html import ATTACKS, GENERATED, INJECTION, SHOP, shop
-
-
-def _chromium() -> str | None:
-    found = os.environ.get("SSOT_ARCH_CHROMIUM")
-    if found:
-        return found
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
 
 
 def _unavailable(reason: str) -> None:
@@ -45,7 +33,7 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("Playwright is not installed (pip install -e '.[dev]')")
-    executable = _chromium()
+    executable = find_chromium()
     if executable is None:
         _unavailable("no Chromium found (chromium, chromium-browser or $SSOT_ARCH_CHROMIUM)")
     with sync_playwright() as playwright:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ssot_arch.adapters.reading import NotReadable, read_source
 
@@ -183,20 +183,28 @@ def commit_id(repo_dir: str, revision: str, top: str) -> str:
     return output.decode("ascii").strip()
 
 
-def _committed_python_blobs(repo_dir: str, commit: str, prefix: str) -> dict[str, str]:
-    """Blob id of each `.py` path below `prefix` in the commit's tree, by path below it.
-    A submodule is a commit, not a blob: the files in its folder count as added."""
+def tree_blobs(repo_dir: str, commit: str, prefix: str) -> Iterator[tuple[str, str, str]]:
+    """Each blob below `prefix` in the commit's tree (`ls-tree -r`): its path below
+    `prefix`, its mode and its id. A submodule is a commit, not a blob: not listed."""
     listing = run_git(repo_dir, "ls-tree", "-r", "-z", "--full-tree", commit)
-    blobs = {}
     for record in listing.split(b"\0"):
         if not record:
             continue
         description, _, raw_path = record.partition(b"\t")
-        _mode, kind, object_id = description.split(b" ")
+        mode, kind, object_id = description.decode("ascii").split(" ")
         path = os.fsdecode(raw_path)
-        if kind == b"blob" and path.endswith(".py") and path.startswith(prefix):
-            blobs[path[len(prefix) :]] = object_id.decode("ascii")
-    return blobs
+        if kind == "blob" and path.startswith(prefix):
+            yield path[len(prefix) :], mode, object_id
+
+
+def _committed_python_blobs(repo_dir: str, commit: str, prefix: str) -> dict[str, str]:
+    """Blob id of each `.py` path below `prefix` in the commit's tree, by path below it.
+    A submodule is a commit, not a blob: the files in its folder count as added."""
+    return {
+        path: object_id
+        for path, _mode, object_id in tree_blobs(repo_dir, commit, prefix)
+        if path.endswith(".py")
+    }
 
 
 def _python_files(folder: str) -> dict[str, os.DirEntry[str]]:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ssot_arch.adapters.config_files import CANDIDATES
-from ssot_arch.adapters.git import GitError, commit_id, run_git
+from ssot_arch.adapters.git import GitError, commit_id, run_git, tree_blobs
 
 SOURCE_SUFFIXES = (".py", ".pyi")
 NAME_ONLY_SUFFIXES = (".so", ".pyd", ".pyx")  # modules that exist, whose text is not read
@@ -119,21 +119,11 @@ class _Entry:
 
 def _listing(repository: Repository, commit: str) -> dict[str, _Entry]:
     """The tree's files of interest below the prefix, by path below it."""
-    output = run_git(repository.path, "ls-tree", "-r", "-z", "--full-tree", commit)
-    prefix = repository.prefix
-    found: dict[str, _Entry] = {}
-    for record in output.split(b"\0"):
-        if not record:
-            continue
-        description, _, raw_path = record.partition(b"\t")
-        mode, kind, object_id = description.decode("ascii").split(" ")
-        path = os.fsdecode(raw_path)
-        if kind != "blob" or not path.startswith(prefix):
-            continue
-        path = path[len(prefix) :]
-        if path.endswith(SOURCE_SUFFIXES + NAME_ONLY_SUFFIXES) or path in CANDIDATES:
-            found[path] = _Entry(mode, object_id)
-    return found
+    return {
+        path: _Entry(mode, object_id)
+        for path, mode, object_id in tree_blobs(repository.path, commit, repository.prefix)
+        if path.endswith(SOURCE_SUFFIXES + NAME_ONLY_SUFFIXES) or path in CANDIDATES
+    }
 
 
 def _read_blobs(repository: Repository, blobs: Iterable[str]) -> Iterator[tuple[str, bytes | None]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ssot_arch.adapters.sources import RepositorySources
@@ -11,6 +12,7 @@ from ssot_arch.analysis.entries import entry_reports, missing_entries
 from ssot_arch.analysis.laundering import find_laundering
 from ssot_arch.analysis.leaks import find_transitive_leaks
 from ssot_arch.analysis.systems import (
+    SystemIndex,
     compliance,
     default_systems,
     fragmentation,
@@ -18,11 +20,19 @@ from ssot_arch.analysis.systems import (
     index_systems,
     systems_reach,
 )
-from ssot_arch.application.check import Progress, check_repository, timed
+from ssot_arch.application.check import Analysed, Progress, check_repository, timed
 from ssot_arch.application.settings import RunSettings
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
-from ssot_arch.domain.findings import ContractReport, Group, ReportOutcome
-from ssot_arch.domain.model import System
+from ssot_arch.domain.findings import (
+    ComplianceRow,
+    ContractReport,
+    Group,
+    Hop,
+    LeakAnalysis,
+    ReachCell,
+    ReportOutcome,
+)
+from ssot_arch.domain.model import ContractResult, System
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -70,6 +80,35 @@ def _check_entries(settings: RunSettings, graph: nx.DiGraph[str]) -> None:
         raise ConfigError(problems)
 
 
+@dataclass(frozen=True)
+class Headline:
+    """One contract's leaks, systems reach and compliance, per group: what the report
+    and `trend` both show, computed in one place."""
+
+    graph: nx.DiGraph[str]
+    systems: tuple[System, ...]
+    index: SystemIndex
+    leaks: LeakAnalysis
+    reach: dict[str, dict[str, ReachCell]]
+    fragmented: tuple[str, ...]
+    reach_hops: Mapping[str, Mapping[str, Hop]]
+    compliance: tuple[ComplianceRow, ...]
+
+
+def headline(analysed: Analysed, result: ContractResult, groups: Mapping[str, Group]) -> Headline:
+    """The analyses of `result`'s contract over the checked repository's graph."""
+    spec = result.spec
+    graph, importers = analysed.import_graph(spec.type_checking_imports)
+    systems = default_systems(spec)
+    with timed(f"[{spec.id}] leaks and fix impact"):
+        leaks = find_transitive_leaks(graph, spec, importers)
+    with timed(f"[{spec.id}] systems reach and compliance"):
+        index = index_systems(graph, systems)
+        reach, fragmented, reach_hops = systems_reach(graph, index, groups, importers)
+        rows = compliance(graph, index, groups, result.violations)
+    return Headline(graph, systems, index, leaks, reach, fragmented, reach_hops, rows)
+
+
 def run_report(
     settings: RunSettings, group_depth: int | None = None, progress: Progress | None = None
 ) -> ReportOutcome:
@@ -84,28 +123,22 @@ def run_report(
     systems: dict[str, tuple[System, ...]] = {}
     for result in outcome.contracts:
         spec = result.spec
-        graph, importers = analysed.import_graph(spec.type_checking_imports)
-        systems[spec.id] = default_systems(spec)
-        with timed(f"[{spec.id}] leaks and fix impact"):
-            leaks = find_transitive_leaks(graph, spec, importers)
-        with timed(f"[{spec.id}] systems reach and compliance"):
-            index = index_systems(graph, systems[spec.id])
-            reach, fragmented, reach_hops = systems_reach(graph, index, groups, importers)
-            rows = compliance(graph, index, groups, result.violations)
+        found = headline(analysed, result, groups)
+        systems[spec.id] = found.systems
         with timed(f"[{spec.id}] laundering"):
-            laundering = find_laundering(graph, spec, sources)
-        _check_entries(settings, graph)
+            laundering = find_laundering(found.graph, spec, sources)
+        _check_entries(settings, found.graph)
         with timed(f"[{spec.id}] entry closures"):
-            entries = entry_reports(graph, index, settings.entries)
+            entries = entry_reports(found.graph, found.index, settings.entries)
         reports[spec.id] = ContractReport(
-            leaks,
-            reach,
-            fragmented,
-            rows,
+            found.leaks,
+            found.reach,
+            found.fragmented,
+            found.compliance,
             laundering,
-            reach_hops,
+            found.reach_hops,
             entries,
-            fragmentation(reach, rows),
+            fragmentation(found.reach, found.compliance),
             tuple(restricted_dynamic_imports(analysed.dynamic_imports, spec)),
         )
     return ReportOutcome(outcome, groups, systems, reports, tuple(analysed.broken_imports))

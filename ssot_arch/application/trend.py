@@ -35,10 +35,8 @@ from ssot_arch.adapters.git_history import (
     read_config_files,
     resolve_commit,
 )
-from ssot_arch.analysis.leaks import find_transitive_leaks
-from ssot_arch.analysis.systems import compliance, default_systems, index_systems, systems_reach
 from ssot_arch.application.check import check_repository
-from ssot_arch.application.report import resolve_groups
+from ssot_arch.application.report import headline, resolve_groups
 from ssot_arch.application.settings import CommandLineContract, RunSettings, load_settings
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.findings import ServicePoint, Trend, TrendPoint
@@ -98,16 +96,13 @@ def figures(settings: RunSettings, commit: Commit, missing: int) -> TrendPoint:
     lowest: dict[str, float] = dict.fromkeys(groups, 100.0)
     reached: dict[str, set[str]] = {group: set() for group in groups}
     for result in outcome.contracts:
-        spec = result.spec
-        graph, importers = analysed.import_graph(spec.type_checking_imports)
-        leaks += len(find_transitive_leaks(graph, spec, importers).leaks)
-        index = index_systems(graph, default_systems(spec))
-        reach, _, _ = systems_reach(graph, index, groups, importers)
-        for row in compliance(graph, index, groups, result.violations):
+        found = headline(analysed, result, groups)
+        leaks += len(found.leaks.leaks)
+        for row in found.compliance:
             files[row.group] = row.files
             violations[row.group] += row.violations
             lowest[row.group] = min(lowest[row.group], row.compliance_pct)
-        for group, cells in reach.items():
+        for group, cells in found.reach.items():
             reached[group].update(name for name, cell in cells.items() if cell.transitive)
     return TrendPoint(
         commit=commit.id,

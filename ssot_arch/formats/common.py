@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from ssot_arch.domain.baseline import BaselineEntry, root_of
+from ssot_arch.domain.findings import PACKAGE_FIRST, Hop
 from ssot_arch.domain.model import (
     KNOWN,
     NEW,
@@ -86,6 +87,12 @@ def stale_message(entry: BaselineEntry) -> str:
         f"fixed: '{entry.import_text}' is gone; remove it from the baseline "
         "with `ssot-arch baseline --update`"
     )
+
+
+def hop_place(hop: Hop) -> str:
+    """Where a chain's hop imports the next module: `l.3`, or `its package` (which
+    Python runs first, not an import statement)."""
+    return "its package" if hop.line == PACKAGE_FIRST else f"l.{hop.line}"
 
 
 def plural(n: int, word: str) -> str:

@@ -12,9 +12,9 @@ import math
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from ssot_arch.domain.findings import PACKAGE_FIRST, ContractReport, FixStep, Hop, ReachCell
+from ssot_arch.domain.findings import ContractReport, FixStep, Hop, ReachCell
 from ssot_arch.domain.model import System
-from ssot_arch.formats.common import printable
+from ssot_arch.formats.common import hop_place, printable
 
 GOOD = (26, 127, 55)  # the SSOT: green
 BAD = (207, 34, 46)  # a competing system: red
@@ -30,10 +30,7 @@ def chain_words(chain: Sequence[Hop]) -> str:
     """A chain as plain words: `a (l.3) → b (its package) → logging`."""
     if not chain:
         return ""
-    steps = [
-        f"{hop.importer} ({'its package' if hop.line == PACKAGE_FIRST else f'l.{hop.line}'})"
-        for hop in chain
-    ]
+    steps = [f"{hop.importer} ({hop_place(hop)})" for hop in chain]
     return " → ".join([*steps, chain[-1].imported])
 
 

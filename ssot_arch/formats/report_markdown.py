@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from ssot_arch.domain.findings import (
-    PACKAGE_FIRST,
     ContractReport,
     FixStep,
     FragmentationRow,
@@ -24,7 +23,7 @@ from ssot_arch.domain.findings import (
     ReportOutcome,
 )
 from ssot_arch.domain.model import BrokenImport, ContractResult, SourceFile, System
-from ssot_arch.formats.common import printable
+from ssot_arch.formats.common import hop_place, printable
 
 MAX_ROWS = 25
 
@@ -76,10 +75,7 @@ def chain_text(chain: tuple[Hop, ...]) -> str:
         return ""
     hidden = len(chain) - CHAIN_HEAD - CHAIN_TAIL
     shown = [*chain[:CHAIN_HEAD], *chain[-CHAIN_TAIL:]] if hidden > 0 else list(chain)
-    parts = [
-        f"`{hop.importer}` ({'its package' if hop.line == PACKAGE_FIRST else f'l.{hop.line}'})"
-        for hop in shown
-    ]
+    parts = [f"`{hop.importer}` ({hop_place(hop)})" for hop in shown]
     if hidden > 0:
         parts.insert(CHAIN_HEAD, f"… ({hidden} more) …")
     return " → ".join([*parts, f"`{chain[-1].imported}`"])

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from ssot_arch.domain.findings import Trend
 from ssot_arch.formats.common import printable
+from ssot_arch.formats.trend_table import services_of
 
 
 def render(trend: Trend, color: bool = False) -> str:
-    services = sorted({name for point in trend.points for name in point.services})
+    services = services_of(trend)
     head = ["commit", "date", "violations", "leaks", "files", *services]
     rows = []
     for point in trend.points:

@@ -19,11 +19,11 @@ store lacks (a partial clone) is counted, not guessed at.
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ssot_arch.adapters.config_files import CANDIDATES
+from ssot_arch.adapters.confined import ConfinedFolder, UnsafePath
 from ssot_arch.adapters.git import GitError, commit_id, run_git, tree_blobs
 
 SOURCE_SUFFIXES = (".py", ".pyi")
@@ -147,30 +147,58 @@ def _read_blobs(repository: Repository, blobs: Iterable[str]) -> Iterator[tuple[
         position += size + 1
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What `TreeFolder.show` could not write of a commit's files: the paths whose blob
+    the object store lacks, and the paths refused as unsafe, with the reason of each."""
+
+    missing: frozenset[str]
+    unsafe: Mapping[str, str]
+
+
 @dataclass
 class TreeFolder:
-    """A folder holding one commit's files at a time (`show`), changed incrementally."""
+    """A folder holding one commit's files at a time (`show`), changed incrementally.
+    Every path is written and removed through a ConfinedFolder: none leaves the folder."""
 
     repository: Repository
     folder: str
     with_config: bool  # also write the commit's configuration files
     current: dict[str, _Entry] = field(default_factory=dict)
     missing: set[str] = field(default_factory=set)  # paths whose blob the store lacks
+    unsafe: dict[str, str] = field(default_factory=dict)  # paths not written, and why
     changed: bool = True  # whether the last `show` changed anything
 
-    def show(self, commit: str) -> set[str]:
-        """Make the folder hold `commit`'s files; the paths whose blobs are missing.
-        `changed` then says whether any file differs from the commit shown before."""
+    def __post_init__(self) -> None:
+        self._confined = ConfinedFolder(self.folder)
+        self._case_insensitive = self._confined.case_insensitive()
+
+    def close(self) -> None:
+        self._confined.close()
+
+    def __enter__(self) -> TreeFolder:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def show(self, commit: str) -> Shown:
+        """Make the folder hold `commit`'s files. `changed` then says whether any file
+        differs from the commit shown before."""
         listing = _listing(self.repository, commit)
         if not self.with_config:
             listing = {p: e for p, e in listing.items() if p not in CANDIDATES}
         self.changed = listing != self.current or not self.current
         for path in set(self.current) - set(listing):
-            self._remove(path)
+            if path not in self.unsafe and path not in self.missing:  # never written
+                self._confined.remove(path)
+            self.unsafe.pop(path, None)
+            self.missing.discard(path)
+        # Retried until written: a link in the way may be gone in this commit.
         changed = {
             path: entry
             for path, entry in listing.items()
-            if self.current.get(path) != entry or path in self.missing
+            if self.current.get(path) != entry or path in self.missing or path in self.unsafe
         }
         contents = dict(
             _read_blobs(
@@ -182,33 +210,48 @@ class TreeFolder:
                 ),
             )
         )
+        colliding = _case_collisions(listing) if self._case_insensitive else set()
         for path, entry in sorted(changed.items()):
-            self._remove(path)
-            target = os.path.join(self.folder, *path.split("/"))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            if path.endswith(NAME_ONLY_SUFFIXES) and entry.mode != LINK_MODE:
-                open(target, "wb").close()
-                self.missing.discard(path)
-                continue
-            data = contents.get(entry.blob)
-            if data is None:
-                self.missing.add(path)
-                continue
+            self.unsafe.pop(path, None)
             self.missing.discard(path)
-            if entry.mode == LINK_MODE:
-                os.symlink(os.fsdecode(data), target)
-            else:
-                with open(target, "wb") as handle:
-                    handle.write(data)
+            if path in colliding:
+                self.unsafe[path] = (
+                    "another path differs from it only by case, and this file system "
+                    "takes them for one"
+                )
+                continue
+            data = b"" if path.endswith(NAME_ONLY_SUFFIXES) and entry.mode != LINK_MODE else None
+            data = contents.get(entry.blob) if data is None else data
+            try:
+                if data is None:
+                    self._confined.remove(path)
+                    self.missing.add(path)
+                elif entry.mode == LINK_MODE:
+                    self._confined.write_link(path, os.fsdecode(data))
+                else:
+                    self._confined.write_file(path, data)
+            except UnsafePath as error:
+                self.unsafe[path] = str(error)
         self.current = listing
-        return {p for p in self.missing if p in listing}
+        return Shown(frozenset(self.missing & set(listing)), dict(sorted(self.unsafe.items())))
 
-    def _remove(self, path: str) -> None:
-        target = os.path.join(self.folder, *path.split("/"))
-        if os.path.islink(target) or os.path.isfile(target):
-            os.unlink(target)
-        elif os.path.isdir(target):
-            shutil.rmtree(target)
+
+def _case_collisions(listing: Mapping[str, _Entry]) -> set[str]:
+    """The paths a case-insensitive file system takes for another path of `listing`,
+    or for one of its folders: all of them, since none can be written faithfully."""
+    by_name: dict[str, list[str]] = {}
+    folders: set[str] = set()
+    for path in listing:
+        folded = path.casefold()
+        by_name.setdefault(folded, []).append(path)
+        parts = folded.split("/")
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
+    return {
+        path
+        for folded, paths in by_name.items()
+        for path in paths
+        if len(paths) > 1 or folded in folders
+    }
 
 
 def read_config_files(repository: Repository, commit: str, folder: str) -> None:
@@ -216,8 +259,8 @@ def read_config_files(repository: Repository, commit: str, folder: str) -> None:
     `folder`: for a bare repository, where no work tree holds today's."""
     listing = {p: e for p, e in _listing(repository, commit).items() if p in CANDIDATES}
     contents = dict(_read_blobs(repository, (e.blob for e in listing.values())))
-    for path, entry in listing.items():
-        data = contents.get(entry.blob)
-        if data is not None and entry.mode != LINK_MODE:
-            with open(os.path.join(folder, path), "wb") as handle:
-                handle.write(data)
+    with ConfinedFolder(folder) as confined:
+        for path, entry in listing.items():
+            data = contents.get(entry.blob)
+            if data is not None and entry.mode != LINK_MODE:
+                confined.write_file(path, data)

@@ -27,6 +27,7 @@ from ssot_arch.adapters.git import GitError, GitMissing
 from ssot_arch.adapters.git_history import (
     Commit,
     Repository,
+    Shown,
     TreeFolder,
     every_nth,
     first_parent_history,
@@ -40,6 +41,9 @@ from ssot_arch.application.report import headline, resolve_groups
 from ssot_arch.application.settings import CommandLineContract, RunSettings, load_settings
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.findings import ServicePoint, Trend, TrendPoint
+from ssot_arch.logs import get_logger
+
+logger = get_logger(__name__)
 
 TrendProgress = Callable[[int, int, Commit], None]  # commits done, in all, the one done
 
@@ -84,7 +88,7 @@ def _today_config(
     return (config.file, config.file) if config else (None, "the command line")
 
 
-def figures(settings: RunSettings, commit: Commit, missing: int) -> TrendPoint:
+def figures(settings: RunSettings, commit: Commit, shown: Shown) -> TrendPoint:
     """The check's and the report's headline figures of the tree `settings` describe."""
     # As the report: broken imports count as imports of their nearest ancestor.
     analysed = check_repository(settings, audit=True)
@@ -112,7 +116,8 @@ def figures(settings: RunSettings, commit: Commit, missing: int) -> TrendPoint:
         leaks=leaks,
         files_analyzed=outcome.coverage.files_analyzed,
         files_total=outcome.coverage.files_total,
-        files_missing=missing,
+        files_missing=len(shown.missing),
+        files_unsafe=tuple(shown.unsafe.items()),
         services={
             group: ServicePoint(
                 files.get(group, 0), violations[group], lowest[group], tuple(sorted(reached[group]))
@@ -164,32 +169,41 @@ def _run_trend(
                 )
         tree = os.path.join(work, "tree")
         os.mkdir(tree)
-        folder = TreeFolder(repository, tree, with_config=options.config_at_commit)
-        for done, commit in enumerate(commits, 1):
-            missing = folder.show(commit.id)
-            if not folder.changed and points:
-                # Not one analysed file changed (a commit of documentation): the figures
-                # of the commit before stand.
-                points.append(
-                    replace(points[-1], commit=commit.id, date=commit.date, subject=commit.subject)
-                )
+        with TreeFolder(repository, tree, with_config=options.config_at_commit) as folder:
+            for done, commit in enumerate(commits, 1):
+                points.append(_point(folder, commit, points, config_file, cli, cache_dir))
                 if progress is not None:
                     progress(done, len(commits), commit)
-                continue
-            try:
-                settings = load_settings(tree, config_file, cli)
-                settings.cache_dir = cache_dir
-                points.append(figures(settings, commit, len(missing)))
-            except ConfigError as error:
-                problems = "; ".join(str(p) for p in error.problems)
-                points.append(
-                    TrendPoint(
-                        commit.id,
-                        commit.date,
-                        commit.subject,
-                        error=problems.replace(tree + os.sep, "").replace(tree, "."),
-                    )
-                )
-            if progress is not None:
-                progress(done, len(commits), commit)
     return Trend(repository.path, tuple(points), source)
+
+
+def _point(
+    folder: TreeFolder,
+    commit: Commit,
+    before: list[TrendPoint],
+    config_file: str | None,
+    cli: CommandLineContract,
+    cache_dir: str | None,
+) -> TrendPoint:
+    """The figures at `commit`, whose files `folder` writes over the commit's before."""
+    shown = folder.show(commit.id)
+    for path, reason in shown.unsafe.items():
+        # Said once for all the commits that hold it (logs.configure(once=True)).
+        logger.warning("%s: a path of the history that is not analysed: %s", path, reason)
+    if not folder.changed and before:
+        # Not one analysed file changed (a commit of documentation): the figures of the
+        # commit before stand.
+        return replace(before[-1], commit=commit.id, date=commit.date, subject=commit.subject)
+    try:
+        settings = load_settings(folder.folder, config_file, cli)
+        settings.cache_dir = cache_dir
+        return figures(settings, commit, shown)
+    except ConfigError as error:
+        problems = "; ".join(str(p) for p in error.problems)
+        return TrendPoint(
+            commit.id,
+            commit.date,
+            commit.subject,
+            error=problems.replace(folder.folder + os.sep, "").replace(folder.folder, "."),
+            files_unsafe=tuple(shown.unsafe.items()),
+        )

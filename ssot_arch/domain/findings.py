@@ -269,6 +269,9 @@ class TrendPoint:
     files_missing: int = 0  # blobs the repository's object store lacks (a partial clone)
     services: Mapping[str, ServicePoint] = field(default_factory=dict)
     error: str | None = None
+    # Paths of the commit's tree not written, hence not analysed, and why: names git
+    # fsck refuses (`..`, `.git`), a link where a folder should be (sorted by path).
+    files_unsafe: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

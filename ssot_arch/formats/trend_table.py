@@ -26,6 +26,7 @@ def point_to_dict(point: TrendPoint) -> dict[str, Any]:
         "files_analyzed": point.files_analyzed,
         "files_total": point.files_total,
         "files_missing": point.files_missing,
+        "files_unsafe": [{"path": path, "reason": reason} for path, reason in point.files_unsafe],
         "services": {
             name: {
                 "files": service.files,
@@ -52,7 +53,15 @@ def trend_to_dict(trend: Trend) -> dict[str, Any]:
 
 
 def header(services: list[str]) -> list[str]:
-    columns = ["commit", "date", "violations", "leaks", "files_analyzed", "files_total"]
+    columns = [
+        "commit",
+        "date",
+        "violations",
+        "leaks",
+        "files_analyzed",
+        "files_total",
+        "files_unsafe",
+    ]
     for name in services:
         columns += [f"{name} violations", f"{name} compliance %", f"{name} systems"]
     return [*columns, "error"]
@@ -70,6 +79,7 @@ def row(point: TrendPoint, services: list[str], short: bool = False) -> list[str
         str(point.leaks),
         str(point.files_analyzed),
         str(point.files_total),
+        str(len(point.files_unsafe)),
     ]
     for name in services:
         service = point.services.get(name)

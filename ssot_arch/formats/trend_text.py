@@ -4,7 +4,7 @@ from the first commit to the last."""
 from __future__ import annotations
 
 from ssot_arch.domain.findings import Trend
-from ssot_arch.formats.common import printable
+from ssot_arch.formats.common import plural, printable
 from ssot_arch.formats.trend_table import services_of
 
 
@@ -46,4 +46,24 @@ def render(trend: Trend, color: bool = False) -> str:
             f"{first.violations} → {last.violations} ({last.violations - first.violations:+d}), "
             f"leaks {first.leaks} → {last.leaks} ({last.leaks - first.leaks:+d})."
         )
+    lines += _unsafe(trend)
     return "\n".join(printable(line) for line in lines) + "\n"
+
+
+def _unsafe(trend: Trend) -> list[str]:
+    """The paths of the history not analysed because writing them was unsafe: each
+    once, with the first commit that holds it."""
+    first: dict[str, tuple[str, str]] = {}
+    for point in trend.points:
+        for path, reason in point.files_unsafe:
+            first.setdefault(path, (point.commit[:10], reason))
+    if not first:
+        return []
+    return [
+        f"Not analysed: {plural(len(first), 'unsafe path')} of the history, not written "
+        "(see docs/security.md):",
+        *(
+            f"  {path} (from {commit}): {reason}"
+            for path, (commit, reason) in sorted(first.items())
+        ),
+    ]

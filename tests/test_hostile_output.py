@@ -12,10 +12,13 @@ import dataclasses
 import datetime
 import enum
 import html
+import html as html_module
 import json
 import re
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from ssot_arch import formats
@@ -24,7 +27,7 @@ from ssot_arch.application.gate import GateOptions, apply_gate
 from ssot_arch.application.settings import CommandLineContract, load_settings
 from ssot_arch.domain.findings import ReportOutcome
 from ssot_arch.domain.model import CheckOutcome, SkippedFile
-from ssot_arch.formats import CHECK_FORMATS, REPORT_FORMATS, report_html, text
+from ssot_arch.formats import CHECK_FORMATS, REPORT_FORMATS, markdown_text, report_html, text
 from tests.helpers import html_table, make_repo, read_baseline_json, run_cli, validate_json
 from tests.test_formats import junit_schema, sarif_validator
 
@@ -138,7 +141,7 @@ def test_json_formats_hold_the_exact_names(repo, name):
 def test_reports_hold_the_names_escaped_or_exact(repo):
     markdown = report(repo, "markdown")
     assert "- `app/evil\\n::error file=fake.py::forged\\nx.py` (not-importable" in markdown
-    assert "- `app/broken.py`: SyntaxError (line 2): def f(:  # \\x1b[2K" in markdown
+    assert "- `app/broken.py`: SyntaxError (line 2): def f(:  # \\x1b\\[2K" in markdown
     page = report(repo, "html")
     coverage = {row[0] for row in html_table(page, "coverage")}
     assert "app/evil\\n::error file=fake.py::forged\\nx.py" in coverage
@@ -298,3 +301,156 @@ def test_the_fixture_has_every_kind_of_finding(rich, monkeypatch):
     assert statuses == {"new", "known"} and result.baseline.stale and result.baseline.budgets
     (findings,) = reported.reports.values()
     assert findings.leaks.leaks and findings.laundering and findings.reach
+
+
+# Issue 20, finding 2: names that end a Markdown code span or split a table row. Legal
+# file names on Linux; a module name holds them too. None may become HTML (an `<img>`
+# runs where the renderer allows raw HTML: a GitHub job summary partly does), and each
+# shows as the exact name. markdown-it-py (CommonMark, with GFM tables) is the reader:
+# import-linter needs rich, which needs it.
+SPAN = "t`<img src=x onerror=alert(1)>`.py"  # ends a span of one backtick
+DOUBLE = "u``<img src=x onerror=alert(2)>``.py"  # ends a span of two
+PIPED = "p|q.py"  # splits a table row, even inside a code span
+NAMES = (SPAN, DOUBLE, PIPED)
+GROUP = "x|y `<b>` *z*"  # a service named on the command line
+REPO_OF_ONE = {"app/__init__.py": "", "app/logs.py": "import logging\n"}
+MARKDOWN_REPO = {
+    **REPO_OF_ONE,
+    f"app/{SPAN}": 'import logging\nimport importlib\nimportlib.import_module("logging")\n',
+    f"app/{DOUBLE}": "import logging\n",
+    f"app/{PIPED}": "import logging\n",
+}
+# What the formats write as HTML on purpose: the folded lists of the check summary.
+FOLDS = re.compile(r"<details><summary>[\w ,()]+</summary>\n|</details>\n")
+
+
+def markdown_reader():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
+
+
+def tokens(markdown: str):
+    for token in markdown_reader().parse(markdown):
+        yield token
+        yield from token.children or ()
+
+
+def table_cells(row: str) -> int:
+    """The cells of a GFM table row: it splits on every `|` without a backslash before it
+    (code spans included), as GitHub and markdown-it do."""
+    return len(re.findall(r"(?<!\\)\|", row)) - 1
+
+
+def assert_markdown_safe(markdown: str) -> set[str]:
+    """No raw HTML but the folds; every table row as many cells as its header. Returns
+    the texts of the code spans, as a reader shows them."""
+    found = list(tokens(markdown))
+    html_tokens = [t.content for t in found if t.type in ("html_inline", "html_block")]
+    assert all(FOLDS.fullmatch(content) for content in html_tokens), html_tokens
+    assert "<img" not in markdown_reader().render(markdown)
+    header = None
+    for line in markdown.split("\n"):
+        if not line.startswith("|"):
+            header = None
+        elif header is None:
+            header = table_cells(line)
+        else:
+            assert table_cells(line) == header, line
+    return {t.content for t in found if t.type == "code_inline"}
+
+
+@pytest.fixture
+def markdown_repo(tmp_path):
+    return make_repo(tmp_path, MARKDOWN_REPO)
+
+
+def test_check_markdown_shows_hostile_names_as_code(markdown_repo):
+    run = run_cli("check", str(markdown_repo), "--gateway", "app.logs", "--format", "markdown")
+    assert run.exit_code == 1, run.stderr
+    spans = assert_markdown_safe(run.stdout)
+    assert {f"app/{name}:1" for name in NAMES} <= spans
+
+
+def test_report_markdown_shows_hostile_names_as_code(markdown_repo):
+    run = run_cli("report", str(markdown_repo), "--gateway", "app.logs", "--no-cache")
+    assert run.exit_code == 0, run.stderr
+    spans = assert_markdown_safe(run.stdout)
+    # The coverage section: each file and its module name.
+    assert {f"app/{name}" for name in NAMES} <= spans
+    assert {f"app.{name.removesuffix('.py')}" for name in NAMES} <= spans
+    # A chain, and the dynamic imports table: the file is a cell of its own.
+    assert "app.p|q" in spans
+    html = markdown_reader().render(run.stdout)
+    assert f"<td>{html_module.escape(f'app/{SPAN}:3', quote=False)}</td>" in html
+
+
+def test_plan_markdown_shows_hostile_names_as_code(markdown_repo):
+    run = run_cli("plan", str(markdown_repo), "--gateway", "app.logs", "--no-cache")
+    assert run.exit_code == 0, run.stderr
+    spans = assert_markdown_safe(run.stdout)
+    assert {f"app/{name}" for name in NAMES} <= spans
+
+
+def test_a_service_name_keeps_the_report_tables_whole(tmp_path):
+    repo = make_repo(tmp_path, {**REPO_OF_ONE, "app/a.py": "import logging\n"})
+    args = ("report", str(repo), "--gateway", "app.logs", "--group", f"{GROUP}=app")
+    run = run_cli(*args)
+    assert run.exit_code == 0, run.stderr
+    assert_markdown_safe(run.stdout)
+    html = markdown_reader().render(run.stdout)
+    shown = html_module.escape(GROUP, quote=False)
+    assert f"<tr>\n<td>{shown}</td>\n<td>3</td>" in html  # the compliance table
+    assert f"For example, {shown}: 0 of its 1 files" in html
+    # The HTML page reads the same explanation: the exact name, as text.
+    page = run_cli(*args, "--format", "html").stdout
+    assert f"For example, {html_module.escape(GROUP)}: 0 of its 1 files" in page
+
+
+# What Markdown reads specially, and what a name may hold besides.
+MARKUP = st.text(st.sampled_from(list("ab1é \t`\\|<>&#;*_[]()!-+=.$~:")), min_size=1, max_size=12)
+
+
+def read_inline(markdown: str) -> list[tuple[bool, str]]:
+    """markdown-it's reading of one paragraph: its code spans and texts."""
+    (paragraph,) = [t for t in markdown_reader().parse(markdown) if t.type == "inline"]
+    parts: list[tuple[bool, str]] = []
+    for token in paragraph.children or ():
+        assert token.type in ("text", "code_inline"), token.type
+        is_code = token.type == "code_inline"
+        if parts and not is_code and not parts[-1][0]:
+            parts[-1] = (False, parts[-1][1] + token.content)
+        else:
+            parts.append((is_code, token.content))
+    return parts
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKUP, MARKUP)
+@example(SPAN, DOUBLE)
+@example("  1. x", "` ")
+@example("a\\|b", " |` ")
+def test_escaped_text_and_code_spans_read_back_exactly(words, name):
+    """What the Markdown writers write for a name, any reader shows as the name: in a
+    paragraph or list item (markdown-it, and report_html through `inline_parts`) and in
+    a table cell."""
+    line = f"{markdown_text.escape(words)} {markdown_text.code(name)} {markdown_text.escape(words)}"
+    expected = [(False, f"{words} "), (True, name), (False, f" {words}")]
+    assert markdown_text.inline_parts(line) == expected
+    # A reader drops the spaces ending a line: the line ends with a word of ours.
+    assert read_inline(f"- {line} end") == [*expected[:2], (False, f" {words} end")]
+    rows = markdown_text.table(
+        ["Text", "Code"], [[markdown_text.escape(words) + " end", markdown_text.code(name)]]
+    )
+    assert [table_cells(row) for row in rows] == [2, 2, 2]
+    cells = [t for t in markdown_reader().parse("\n".join(rows)) if t.type == "inline"][2:]
+    assert "".join(t.content for t in cells[0].children) == f"{words} end"
+    assert [(t.type, t.content) for t in cells[1].children] == [("code_inline", name)]
+
+
+def test_a_command_cannot_close_its_code_block():
+    """plan's command holds the --priority patterns as given, backticks included."""
+    command = "ssot-arch fix . --only 'app.``` <img src=x>' --write"
+    markdown = "\n".join(["", *markdown_text.code_block(command), "", "after"])
+    (fence,) = [t for t in markdown_reader().parse(markdown) if t.type == "fence"]
+    assert fence.content == command + "\n"

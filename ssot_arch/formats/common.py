@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from ssot_arch.domain.baseline import BaselineEntry, root_of
@@ -81,12 +82,23 @@ def violation_message(spec: ContractSpec, v: Violation) -> str:
     return f"'{v.imported}' imported directly ({v.line_contents.strip()}): {advice(spec)}{expired}"
 
 
-def stale_message(entry: BaselineEntry) -> str:
-    """The message of a stale baseline entry: fixed, and how to drop it."""
-    return (
-        f"fixed: '{entry.import_text}' is gone; remove it from the baseline "
-        "with `ssot-arch baseline --update`"
-    )
+def _backticked(command: str) -> str:
+    return f"`{command}`"
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def stale_message(
+    entry: BaselineEntry,
+    text: Callable[[str], str] = _as_is,
+    code: Callable[[str], str] = _backticked,
+) -> str:
+    """The message of a stale baseline entry: fixed, and how to drop it. `text` and
+    `code` write its words and its command (Markdown escapes one and quotes the other)."""
+    words = f"fixed: '{entry.import_text}' is gone; remove it from the baseline with "
+    return text(words) + code("ssot-arch baseline --update")
 
 
 def hop_place(hop: Hop) -> str:

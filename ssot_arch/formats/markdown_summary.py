@@ -14,6 +14,7 @@ from ssot_arch.formats.common import (
     stale_message,
     violation_message,
 )
+from ssot_arch.formats.markdown_text import code, escape, table
 
 MAX_LISTED = 50
 # A pull-request comment's diagram stays small: beyond this many arrows, the violating
@@ -21,16 +22,9 @@ MAX_LISTED = 50
 MAX_DIAGRAM_EDGES = 30
 
 
-def _escape(text: str) -> str:
-    """Markdown-safe plain text (`__name__` must not turn bold); backticks stay code."""
-    for char in "\\*_[]<>|":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
 def _warnings(warnings: tuple[str, ...]) -> list[str]:
     """Shown, not folded: a warning can mean the contract checks less than it seems to."""
-    return [*(f"- Warning: {_escape(w)}" for w in sorted(warnings)), ""] if warnings else []
+    return [*(f"- Warning: {escape(w)}" for w in sorted(warnings)), ""] if warnings else []
 
 
 def _details(title: str, items: list[str]) -> list[str]:
@@ -98,52 +92,55 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
     )
     lines = [f"## ssot-arch: {head}", "", *_warnings(outcome.warnings)]
     if outcome.changed_since:
-        lines += [f"Files changed since `{outcome.changed_since}` only.", ""]
+        lines += [f"Files changed since {code(outcome.changed_since)} only.", ""]
     for result in sorted(outcome.contracts, key=lambda r: r.spec.id):
         spec = result.spec
         state = "kept" if result.kept else "broken"
-        lines += [f"### {spec.name} (`{spec.id}`): {state}", "", *_warnings(result.warnings)]
-        counts = gate_counts(outcome, result)
-        lines += ["| Service | New | Known | Fixed (stale) |", "|---|---:|---:|---:|"]
-        for root, row in counts.items():
-            lines.append(f"| {root} | {row['new']} | {row['known']} | {row['stale']} |")
-        totals = {k: sum(r[k] for r in counts.values()) for k in ("new", "known", "stale")}
         lines += [
-            f"| **total** | **{totals['new']}** | **{totals['known']}** | **{totals['stale']}** |",
+            f"### {escape(spec.name)} ({code(spec.id)}): {state}",
             "",
+            *_warnings(result.warnings),
         ]
+        counts = gate_counts(outcome, result)
+        kinds = ("new", "known", "stale")
+        rows = [[escape(root), *(str(row[k]) for k in kinds)] for root, row in counts.items()]
+        totals = [sum(r[k] for r in counts.values()) for k in kinds]
+        rows.append(["**total**", *(f"**{n}**" for n in totals)])
+        header = ["Service", "New", "Known", "Fixed (stale)"]
+        lines += [*table(header, rows, numeric=(1, 2, 3)), ""]
         if result.baseline:
-            lines += [f"Baseline: `{result.baseline.file}`.", ""]
+            lines += [f"Baseline: {code(result.baseline.file)}.", ""]
             if result.baseline.budgets:
-                lines += ["| Service | Violations | Budget |", "|---|---:|---:|"]
-                lines += [
-                    f"| {b.root} | {b.violations} | {b.budget}"
-                    + (" (over)" if b.violations > b.budget else "")
-                    + " |"
+                budgets = [
+                    [
+                        escape(b.root),
+                        str(b.violations),
+                        f"{b.budget}" + (" (over)" if b.violations > b.budget else ""),
+                    ]
                     for b in result.baseline.budgets
                 ]
-                lines.append("")
+                lines += [*table(["Service", "Violations", "Budget"], budgets, numeric=(1, 2)), ""]
         lines += _diagram(outcome, result)
         lines += _details(
             "New violations",
             [
-                f"- `{v.file}:{v.line}` {_escape(violation_message(spec, v))}"
+                f"- {code(f'{v.file}:{v.line}')} {escape(violation_message(spec, v))}"
                 for v in result.failing
             ],
         )
         lines += _details(
             "Fixed, still in the baseline",
             [
-                f"- `{e.file}` {_escape(stale_message(e))}"
+                f"- {code(e.file)} {stale_message(e, escape, code)}"
                 for e in (result.baseline.stale if result.baseline else ())
             ],
         )
     lines += _details(
-        "Not analysed", [f"- `{u.file}`: {_escape(u.reason)}" for u in coverage.unanalyzed]
+        "Not analysed", [f"- {code(u.file)}: {escape(u.reason)}" for u in coverage.unanalyzed]
     )
     lines += _details(
         "Not read",
-        [f"- `{s.path}`: {_escape(s.reason)}" for s in sorted(coverage.skipped_files)],
+        [f"- {code(s.path)}: {escape(s.reason)}" for s in sorted(coverage.skipped_files)],
     )
     lines.append(files_analysed(coverage, " of ") + ".")
     # Each entry is one line: whatever the names hold, it stays one line.

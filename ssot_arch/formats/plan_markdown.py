@@ -8,13 +8,7 @@ from __future__ import annotations
 
 from ssot_arch.domain.remediation import Plan, PlanFile, PlanStep
 from ssot_arch.formats.common import plural, printable
-
-
-def code(text: str) -> str:
-    """`text` as a Markdown code span, whatever backticks it holds."""
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+from ssot_arch.formats.markdown_text import code, code_block, escape
 
 
 def counts(files: tuple[PlanFile, ...] | list[PlanFile]) -> str:
@@ -27,20 +21,20 @@ def item(f: PlanFile) -> str:
     if f.automatic:
         return f"- [ ] {code(f.file)} — automatic{impact}"
     reasons = "; ".join(
-        f"{r.why} (line {r.line}{': ' + code(r.use) if r.use else ''})" for r in f.remaining
+        f"{escape(r.why)} (line {r.line}{': ' + code(r.use) if r.use else ''})" for r in f.remaining
     )
     return f"- [ ] {code(f.file)} — manual: {reasons}{impact}"
 
 
 def _step(number: int, step: PlanStep, last: bool) -> list[str]:
-    title = step.name if not step.patterns else ", ".join(code(p) for p in step.patterns)
+    title = escape(step.name) if not step.patterns else ", ".join(map(code, step.patterns))
     lines = [f"## Step {number}: {title}", ""]
     if not step.files:
         return [*lines, "No violating file.", ""]
     lines += [f"{counts(step.files)}.", ""]
     if step.automatic:
         after = " after the steps above" if last and number > 1 else ""
-        lines += [f"The automatic part, in one run{after}:", "", "```", step.command, "```", ""]
+        lines += [f"The automatic part, in one run{after}:", "", *code_block(step.command), ""]
     else:
         lines += ["No automatic part: every file needs a person.", ""]
     return [*lines, *(item(f) for f in step.files), ""]

@@ -34,6 +34,7 @@ from ssot_arch import __version__
 from ssot_arch.domain.findings import ContractReport, GroupIndex, LeakAnalysis, ReportOutcome
 from ssot_arch.domain.model import ContractResult, SourceFile, System
 from ssot_arch.formats.common import printable
+from ssot_arch.formats.markdown_text import inline_parts
 from ssot_arch.formats.report_figures import (
     chain_words,
     fix_first_chart,
@@ -49,7 +50,6 @@ from ssot_arch.formats.report_markdown import (
 
 DEFAULT_SOURCE_URL = "{path}"
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_CODE = re.compile(r"`([^`]*)`")
 
 
 def source_url_problem(template: str) -> str | None:
@@ -64,10 +64,11 @@ def source_url_problem(template: str) -> str | None:
 
 
 def _explain(paragraph: str) -> str:
-    """An explanation from report_markdown.py: escaped, its backticked spans as code."""
-    parts = _CODE.split(printable(paragraph))
+    """An explanation from report_markdown.py (Markdown text): its code spans as code,
+    the names in it as the exact text they were (`markdown_text.inline_parts`), escaped."""
     inner = "".join(
-        f"<code>{text(part)}</code>" if i % 2 else text(part) for i, part in enumerate(parts)
+        f"<code>{text(part)}</code>" if is_code else text(part)
+        for is_code, part in inline_parts(printable(paragraph))
     )
     return f'<p class="explain">{inner}</p>'
 

@@ -5,8 +5,10 @@ matrix, the top causes of leaks with the fix-first list, leak chains and launder
 coverage last. Warnings open the summary and the contract they are about.
 
 The sections and their wording live here once, as blocks (`report_blocks`): headings,
-paragraphs, tables and lists, whose text marks code with backticks. This module
-writes them as Markdown, report_html.py as HTML.
+paragraphs, tables and lists, whose text is Markdown, every name from the tree in it
+written by markdown_text.py (`code`, `escape`). This module writes them as Markdown
+(table cells through `markdown_text.table`), report_html.py reads the explanations back
+(`markdown_text.inline_parts`) as HTML.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ssot_arch.domain.findings import (
 )
 from ssot_arch.domain.model import BrokenImport, ContractResult, SourceFile, System
 from ssot_arch.formats.common import hop_place, printable
+from ssot_arch.formats.markdown_text import code, escape, table
 
 MAX_ROWS = 25
 
@@ -38,14 +41,14 @@ class Heading:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One line of text."""
+    """One line of Markdown text."""
 
     text: str
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table: a header row, then rows of as many cells."""
+    """A table: a header row, then rows of as many cells (Markdown text, `|` unescaped)."""
 
     header: Sequence[str]
     rows: Sequence[Sequence[str]]
@@ -75,14 +78,14 @@ def chain_text(chain: tuple[Hop, ...]) -> str:
         return ""
     hidden = len(chain) - CHAIN_HEAD - CHAIN_TAIL
     shown = [*chain[:CHAIN_HEAD], *chain[-CHAIN_TAIL:]] if hidden > 0 else list(chain)
-    parts = [f"`{hop.importer}` ({hop_place(hop)})" for hop in shown]
+    parts = [f"{code(hop.importer)} ({hop_place(hop)})" for hop in shown]
     if hidden > 0:
         parts.insert(CHAIN_HEAD, f"… ({hidden} more) …")
-    return " → ".join([*parts, f"`{chain[-1].imported}`"])
+    return " → ".join([*parts, code(chain[-1].imported)])
 
 
 def _warnings(warnings: tuple[str, ...]) -> list[str]:
-    return [f"Warning: {w}" for w in sorted(warnings)]
+    return [f"Warning: {escape(w)}" for w in sorted(warnings)]
 
 
 def _more(total: int, shown: int, key: str) -> list[Block]:
@@ -104,7 +107,7 @@ def _entries(report: ContractReport, systems: tuple[System, ...]) -> list[Block]
     header = [
         "Entry point",
         "Modules loaded",
-        *[s.name + (" (SSOT)" if s.ssot else "") for s in systems],
+        *[_system(s) for s in systems],
     ]
     rows = []
     chains = []
@@ -114,8 +117,9 @@ def _entries(report: ContractReport, systems: tuple[System, ...]) -> list[Block]
             loaded = entry.systems.get(system.name)
             cells.append("–" if loaded is None else f"loaded ({loaded.direct} direct)")
             if loaded is not None and loaded.chain:
-                chains.append(f"`{module}` → {system.name}: {chain_text(loaded.chain)}")
-        rows.append([f"`{module}`", str(entry.closure_size), *cells])
+                name = escape(system.name)
+                chains.append(f"{code(module)} → {name}: {chain_text(loaded.chain)}")
+        rows.append([code(module), str(entry.closure_size), *cells])
     return [
         Heading(3, "Entry points"),
         Paragraph(
@@ -129,10 +133,15 @@ def _entries(report: ContractReport, systems: tuple[System, ...]) -> list[Block]
     ]
 
 
+def _system(system: System) -> str:
+    """A system's column title."""
+    return escape(system.name) + (" (SSOT)" if system.ssot else "")
+
+
 def _compliance(report: ContractReport) -> list[Block]:
     rows = [
         [
-            row.group,
+            escape(row.group),
             str(row.files),
             str(row.logging_files),
             str(row.compliant_files),
@@ -165,7 +174,7 @@ def _compliance(report: ContractReport) -> list[Block]:
     )
     if worst is not None:
         intro += (
-            f" For example, {worst.group}: {worst.compliant_files} of its "
+            f" For example, {escape(worst.group)}: {worst.compliant_files} of its "
             f"{worst.logging_files} files that log go through the SSOT only "
             f"({worst.compliance_pct:.1f} %), and {worst.violating_files} files import a "
             f"restricted module ({worst.violations} imports)."
@@ -174,11 +183,11 @@ def _compliance(report: ContractReport) -> list[Block]:
 
 
 def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
-    header = ["Package", *[s.name + (" (SSOT)" if s.ssot else "") for s in systems], "Fragmented"]
+    header = ["Package", *[_system(s) for s in systems], "Fragmented"]
     rows = []
     for group, row in report.reach.items():
         cells = [f"{row[s.name].direct} / {row[s.name].transitive}" for s in systems]
-        rows.append([group, *cells, _fragmented(report.fragmentation.get(group), systems)])
+        rows.append([escape(group), *cells, _fragmented(report.fragmentation.get(group), systems)])
     reaching = [
         (group, system.name, row[system.name])
         for group, row in report.reach.items()
@@ -186,7 +195,7 @@ def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
         if row[system.name].start is not None
     ]
     chains = [
-        f"{group} → {name}: {chain_text(report.reach_chain(name, cell))}"
+        f"{escape(group)} → {escape(name)}: {chain_text(report.reach_chain(name, cell))}"
         for group, name, cell in reaching[:MAX_ROWS]
     ]
     return [
@@ -223,7 +232,7 @@ def _reach_example(report: ContractReport, systems: tuple[System, ...]) -> str:
         return ""
     *_, group, name, cell = max(cells, key=lambda c: (c[0], c[1], c[2]))
     return (
-        f" For example, {cell.transitive} modules of {group} reach {name}, only "
+        f" For example, {cell.transitive} modules of {escape(group)} reach {escape(name)}, only "
         f"{cell.direct} of them by importing it: the others reach it through those or "
         "through other packages' modules."
     )
@@ -238,7 +247,7 @@ def _fragmented(row: FragmentationRow | None, systems: tuple[System, ...]) -> st
         ((row.share(s.name), s.name) for s in systems if row.by_system.get(s.name)),
         key=lambda share: (-share[0], share[1]),
     )
-    text = ", ".join(f"{name} {_percent(share)}" for share, name in shares)
+    text = ", ".join(f"{escape(name)} {_percent(share)}" for share, name in shares)
     return f"{row.systems_reached} systems" + (f": {text}" if text else "")
 
 
@@ -254,8 +263,8 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
         return [*blocks, Paragraph("No transitive leaks.")]
     rows = [
         [
-            f"`{c.module}`",
-            files[c.module].path if c.module in files else "",
+            code(c.module),
+            escape(files[c.module].path) if c.module in files else "",
             str(c.leaks),
             str(c.fix_impact),
         ]
@@ -272,7 +281,7 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
     ]
     blocks += _more(len(leaks.causes), len(rows), "contracts[].leak_causes")
     steps = [
-        " + ".join(f"`{v}`" for v in step.violators)
+        " + ".join(map(code, step.violators))
         + f": removes {step.leaks_removed} (total {step.cumulative})"
         for step in leaks.fix_first
     ]
@@ -318,7 +327,7 @@ def _fix_first_example(steps: Sequence[FixStep]) -> str:
     """A sentence reading the fix-first list on its own data."""
     together = next((s for s in steps if len(s.violators) > 1 and s.leaks_removed), None)
     if together is not None:
-        *first, last = [f"`{v}`" for v in together.violators]
+        *first, last = map(code, together.violators)
         alone = "neither removes" if len(first) == 1 else "none of them removes"
         return (
             f" For example, fixing {', '.join(first)} and {last} together removes "
@@ -327,7 +336,7 @@ def _fix_first_example(steps: Sequence[FixStep]) -> str:
     for number, (before, step) in enumerate(zip(steps, steps[1:], strict=False), 2):
         if step.leaks_removed > before.leaks_removed:
             return (
-                f" For example, step {number} (`{step.violators[0]}`) removes "
+                f" For example, step {number} ({code(step.violators[0])}) removes "
                 f"{_leaks(step.leaks_removed)}, more than step {number - 1}: leaks that also "
                 "needed the fixes before it."
             )
@@ -370,7 +379,7 @@ def _dynamic_imports(
         else "set `dynamic_imports = true` in the contract to make them violations"
     )
     rows = [
-        [f"{files[d.importer].path}:{d.line}", f"`{d.call}`", f"`{d.imported}`"]
+        [escape(f"{files[d.importer].path}:{d.line}"), code(d.call), code(d.imported)]
         for d in found[:MAX_ROWS]
     ]
     return [
@@ -393,7 +402,11 @@ def _laundering(report: ContractReport, files: Mapping[str, SourceFile]) -> list
             Paragraph("No restricted module or object is re-exported to a non-gateway."),
         ]
     rows = [
-        [f"{files[i.importer].path}:{i.line}", f"`from {i.via} import {i.name}`", f"`{i.origin}`"]
+        [
+            escape(f"{files[i.importer].path}:{i.line}"),
+            code(f"from {i.via} import {i.name}"),
+            code(i.origin),
+        ]
         for i in report.laundering[:MAX_ROWS]
     ]
     return [
@@ -414,7 +427,7 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
     files = outcome.check.files
     state = "kept" if result.kept else "broken"
     head: list[Block] = [
-        Heading(2, f"{spec.name} (`{spec.id}`)"),
+        Heading(2, f"{escape(spec.name)} ({code(spec.id)})"),
         Paragraph(
             f"Contract {state}: {len(result.violations)} direct violations in "
             f"{len({v.file for v in result.violations})} files, {len(report.leaks.leaks)} "
@@ -474,7 +487,7 @@ def _broken_imports(outcome: ReportOutcome) -> list[Block]:
         by_name.setdefault(b.name, []).append(b)
     services = [
         [
-            root,
+            escape(root),
             str(len(found)),
             str(sum(1 for b in found if not b.guarded)),
             str(sum(1 for b in found if b.guarded)),
@@ -484,7 +497,7 @@ def _broken_imports(outcome: ReportOutcome) -> list[Block]:
     ]
     names = sorted(by_name.items(), key=lambda item: (-len(item[1]), item[0]))
     missing = [
-        [f"`{name}`", str(len(found)), f"`{found[0].ancestor or '–'}`", found[0].reason]
+        [code(name), str(len(found)), code(found[0].ancestor or "–"), escape(found[0].reason)]
         for name, found in names[:MAX_ROWS]
     ]
     return [
@@ -505,8 +518,8 @@ def _broken_imports(outcome: ReportOutcome) -> list[Block]:
 
 def _ssot_systems(systems: tuple[System, ...]) -> list[Block]:
     """Which systems the report takes as the SSOT, and why; the others compete."""
-    ssot = [f"{s.name} ({s.why})" if s.why else s.name for s in systems if s.ssot]
-    others = [s.name for s in systems if not s.ssot]
+    ssot = [escape(f"{s.name} ({s.why})" if s.why else s.name) for s in systems if s.ssot]
+    others = [escape(s.name) for s in systems if not s.ssot]
     if not systems:
         return []
     text = f"SSOT systems: {', '.join(ssot) if ssot else 'none'}."
@@ -527,25 +540,31 @@ def _coverage(outcome: ReportOutcome) -> list[Block]:
         Paragraph(f"{coverage.files_analyzed} of {coverage.files_total} files analysed."),
     ]
     for title, items in (
-        ("Not analysed", [f"`{u.file}`: {u.reason}" for u in coverage.unanalyzed]),
+        ("Not analysed", [f"{code(u.file)}: {escape(u.reason)}" for u in coverage.unanalyzed]),
         (
             "Relative imports beyond the top-level package",
-            [f"`{u.file}:{u.line}`: `{u.line_contents}`" for u in coverage.unresolved_imports],
+            [
+                f"{code(f'{u.file}:{u.line}')}: {code(u.line_contents)}"
+                for u in coverage.unresolved_imports
+            ],
         ),
         (
             "Analysed although not importable",
-            [f"`{f.path}` ({f.kind.value}, as `{f.module}`)" for f in coverage.not_importable],
+            [
+                f"{code(f.path)} ({escape(f.kind.value)}, as {code(f.module)})"
+                for f in coverage.not_importable
+            ],
         ),
         (
             "Folders skipped",
             [
-                f"`{s.path}` ({s.rule}, {s.python_files} Python files)"
+                f"{code(s.path)} ({escape(s.rule)}, {s.python_files} Python files)"
                 for s in coverage.skipped_dirs
             ],
         ),
         (
             "Files not read",
-            [f"`{s.path}`: {s.reason}" for s in sorted(coverage.skipped_files)],
+            [f"{code(s.path)}: {escape(s.reason)}" for s in sorted(coverage.skipped_files)],
         ),
     ):
         if items:
@@ -561,12 +580,12 @@ def report_blocks(outcome: ReportOutcome) -> list[Block]:
     fragmented = sorted({g for r in outcome.reports.values() for g in r.fragmented})
     summary = [
         f"Files analysed: {check.coverage.files_analyzed} of {check.coverage.files_total} "
-        f"(roots: {', '.join(check.roots)})",
+        f"(roots: {', '.join(map(escape, check.roots))})",
         f"Contracts: {len(check.contracts)}, {sum(1 for r in check.contracts if r.kept)} kept",
         f"Direct violations: {violations}",
         f"Transitive leaks: {leaks}",
         f"Fragmented packages (reaching more than one system): "
-        f"{', '.join(fragmented) if fragmented else 'none'}",
+        f"{', '.join(map(escape, fragmented)) if fragmented else 'none'}",
         *_warnings(check.warnings),
     ]
     blocks: list[Block] = [
@@ -586,11 +605,7 @@ def _markdown(block: Block) -> list[str]:
     elif isinstance(block, Paragraph):
         lines = [block.text]
     elif isinstance(block, Table):
-        lines = [
-            "| " + " | ".join(block.header) + " |",
-            "|" + "|".join("---" for _ in block.header) + "|",
-            *("| " + " | ".join(row) + " |" for row in block.rows),
-        ]
+        lines = table(block.header, block.rows)
     elif block.ordered:
         lines = [f"{n}. {item}" for n, item in enumerate(block.items, 1)]
     else:

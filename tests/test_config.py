@@ -230,3 +230,25 @@ def test_version_and_help():
     for command in ([], ["check"]):
         run = run_cli(*command, "--help")
         assert run.exit_code == 0 and "Usage:" in run.stdout
+
+
+def test_a_group_named_twice_is_refused(tmp_path):
+    """Issue 20, finding 6: the second definition used to replace the first, silently."""
+    repo = make_repo(tmp_path / "flags", APP)
+    run = run_cli(
+        "report", str(repo), "--group", "a=app", "--group", "b=app.logs", "--group", "a = app.a"
+    )
+    assert run.exit_code == 2
+    assert errors_of(run) == [
+        "ssot-arch: error: --group: group 'a' is defined more than once; give each group "
+        "one name, or list all its packages in one definition: a = app, app.a"
+    ]
+    groups = "\n[ssot-arch]\ngroups =\n    a = app\n    a = app.a\n    b = app.logs\n    a = app\n"
+    repo = make_repo(tmp_path / "file", {**APP, ".importlinter": INI + groups})
+    run = run_cli("report", str(repo))
+    assert run.exit_code == 2
+    assert errors_of(run) == [
+        f"ssot-arch: error: {repo / '.importlinter'} [ssot-arch] groups: group 'a' is defined "
+        "more than once; give each group one name, or list all its packages in one "
+        "definition: a = app, app.a"
+    ]

@@ -243,7 +243,8 @@ def _resolve_groups(
     cli: CommandLineContract, config: RawConfig | None
 ) -> tuple[dict[str, list[str]], Origin | None, list[ConfigProblem]]:
     """The report's groups (`--group`, else `[ssot-arch] groups`) and where they were
-    given; a problem for each line that is not `NAME = PACKAGE[, PACKAGE...]`."""
+    given; a problem for each line that is not `NAME = PACKAGE[, PACKAGE...]`, and for
+    each name given to more than one line (the last would silently replace the others)."""
     origin: Origin
     if cli.groups:
         lines, origin = list(cli.groups), (None, None, "--group")
@@ -253,22 +254,25 @@ def _resolve_groups(
         origin = (config.file, config.tool_section, "groups")
     else:
         return {}, None, []
-    groups: dict[str, list[str]] = {}
-    problems = []
+    definitions: dict[str, list[tuple[str, ...]]] = {}
+    messages = []
     for line in lines:
         parsed = parse_named_list(line)
         if parsed is None:
-            problems.append(
-                ConfigProblem(
-                    f"'{line}' is not a group; write NAME = PACKAGE[, PACKAGE...]",
-                    file=origin[0],
-                    section=origin[1],
-                    key=origin[2],
-                )
-            )
+            messages.append(f"'{line}' is not a group; write NAME = PACKAGE[, PACKAGE...]")
         else:
-            groups[parsed[0]] = list(parsed[1])
-    return ({}, None, problems) if problems else (groups, origin, [])
+            definitions.setdefault(parsed[0], []).append(parsed[1])
+    for name, given in definitions.items():
+        if len(given) > 1:
+            packages = ", ".join(dict.fromkeys(p for definition in given for p in definition))
+            messages.append(
+                f"group '{name}' is defined more than once; give each group one name, or "
+                f"list all its packages in one definition: {name} = {packages}"
+            )
+    if messages:
+        file, section, key = origin
+        return {}, None, [ConfigProblem(m, file=file, section=section, key=key) for m in messages]
+    return {name: list(given[0]) for name, given in definitions.items()}, origin, []
 
 
 def resolve_source_roots(
@@ -462,7 +466,7 @@ def _read_config(root_dir: str, config_path: str | None) -> RawConfig | None:
                     file=error.path,
                 )
             ) from error
-    if not os.path.isfile(config_path):
+    if not os.path.exists(config_path):
         raise ConfigError(ConfigProblem("no such file; check the --config path", file=config_path))
     config = read_config_file(config_path)
     if config is None:

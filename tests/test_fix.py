@@ -436,7 +436,7 @@ def test_names_from_the_tree_cannot_forge_lines_or_terminal_controls(tmp_path):
     (repo / "app" / "b.py").rename(repo / "app" / "b\x1b[31m.py")
     run = fix(repo)
     assert run.exit_code == 1, run.stderr
-    assert "--- a/app/evil\\x1b[2J\\nname.py\n" in run.stdout
+    assert '--- "a/app/evil\\033[2J\\nname.py"\n' in run.stdout  # as git quotes it
     assert "app/b\\x1b[31m.py:4: logging.INFO" in run.stderr
     plan = run_cli("plan", str(repo), *CONTRACT, *REPLACE)
     for text in (run.stdout, run.stderr, plan.stdout):

@@ -12,7 +12,7 @@ import pytest
 
 from ssot_arch.application.settings import load_settings
 from ssot_arch.domain.errors import ConfigError
-from tests.helpers import LINT_IMPORTS, make_repo, run_cli
+from tests.helpers import LINT_IMPORTS, SSOT_ARCH, make_repo, run_cli
 
 APP = {
     "app/__init__.py": "",
@@ -312,3 +312,20 @@ def test_lint_imports_refuses_a_list_on_one_line_too(tmp_path):
     assert completed.returncode == 1
     output = " ".join(completed.stdout.split())
     assert "restricted_modules: 'logging, loguru' is not a module name; write one module" in output
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "lint.ini"])
+def test_a_configuration_that_is_a_fifo_is_refused_not_waited_for(tmp_path, name):
+    # Found in the tree (pyproject.toml) or named with --config: neither blocks.
+    repo = make_repo(tmp_path / "repo", APP)
+    os.mkfifo(repo / name)
+    args = ["--config", str(repo / name)] if name == "lint.ini" else []
+    run = subprocess.run(
+        [SSOT_ARCH, "check", str(repo), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2, run.stderr
+    assert f"{name}: cannot read it (not a regular file: FIFO); check the path" in run.stderr

@@ -21,6 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from ssot_arch.adapters.reading import NotReadable, read_source
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 
 CANDIDATES = (".importlinter", "setup.cfg", "pyproject.toml")
@@ -71,12 +72,13 @@ def _ini_value(value: str) -> str | list[str]:
 
 
 def _read_text(path: str) -> str:
+    """The text of a configuration file: a regular file (a FIFO is not waited for), read
+    through a link (found ones that leave the repository are refused before this)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except OSError as error:
+        return read_source(path, follow_link=True).decode("utf-8")
+    except NotReadable as error:
         raise ConfigError(
-            ConfigProblem(f"cannot read it: {error.strerror}; check the path", file=path)
+            ConfigProblem(f"cannot read it ({error}); check the path", file=path)
         ) from error
     except UnicodeDecodeError as error:
         raise ConfigError(
@@ -256,8 +258,8 @@ def find_config(root_dir: str) -> RawConfig | None:
     real_root = os.path.realpath(root_dir)
     for name in CANDIDATES:
         path = os.path.join(root_dir, name)
-        if not os.path.isfile(path):
-            continue
+        if not os.path.exists(path) or os.path.isdir(path):
+            continue  # a FIFO or a device is read, and refused there (never waited for)
         real = os.path.realpath(path)
         if os.path.commonpath([real_root, real]) != real_root:
             raise LinkLeavesRepository(path, real)

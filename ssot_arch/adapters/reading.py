@@ -41,13 +41,16 @@ def is_inside(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-def read_source(path: str, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
-    """The bytes of the regular file `path`, which must not be a symbolic link.
+def read_source(path: str, limit: int = DEFAULT_MAX_FILE_SIZE, follow_link: bool = False) -> bytes:
+    """The bytes of the regular file `path`, which must not be a symbolic link (unless
+    `follow_link`: a file the user named).
 
     Raises NotReadable with the reason. The checks happen on the opened file, so a file
     swapped for something else after it was listed is still caught.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow_link:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
     except OSError as error:

@@ -8,7 +8,7 @@ import os
 import tempfile
 from dataclasses import replace
 
-from ssot_arch.adapters.config_writer import with_contract
+from ssot_arch.adapters.config_writer import read_target, with_contract
 from ssot_arch.adapters.files import write_atomic
 from ssot_arch.adapters.sources import RepositorySources
 from ssot_arch.analysis.adoption import LIBRARIES, library_of, plan_order, propose
@@ -49,6 +49,9 @@ def run_init(
     # be an ssot contract, or may be missing): the configuration gives the roots only.
     settings = load_settings(path, None, replace(cli, restricted=cli.restricted or LIBRARIES))
     existing = settings.config_file
+    # Read first: a file that cannot take the contract (a FIFO, a link) is refused
+    # before the scan, and the bytes read are those the new text keeps.
+    current = read_target(write, settings.root_dir) if write is not None else b""
     settings.contracts, settings.other_contracts = [_SCAN], []
     analysed = check_repository(settings, progress)
     graph, _ = analysed.import_graph(True)
@@ -72,9 +75,9 @@ def run_init(
     # roots, and whatever else the file holds.
     violators: list[str] = []
     if proposal.libraries:
-        text = with_contract(write, proposal, list(packages), source_roots)
+        data = with_contract(write, current, proposal, list(packages), source_roots)
         plain = CommandLineContract(cache_dir=cli.cache_dir, no_cache=cli.no_cache, jobs=cli.jobs)
-        trial_settings = _loaded(text, write or ".importlinter", settings.root_dir, plain)
+        trial_settings = _loaded(data, write or ".importlinter", settings.root_dir, plain)
         trial_settings.contracts = [
             c for c in trial_settings.contracts if c.id == proposal.contract.id
         ]
@@ -90,7 +93,8 @@ def run_init(
         )
     written = None
     if write is not None:
-        write_atomic(write, text)
+        # Replaced, never written into: a link or FIFO put there since is replaced too.
+        write_atomic(write, data)
         written = write
     return InitOutcome(
         root_dir=settings.root_dir,
@@ -106,14 +110,14 @@ def run_init(
     )
 
 
-def _loaded(text: str, path: str, root_dir: str, cli: CommandLineContract) -> RunSettings:
-    """The settings of the configuration `text`, to be written to `path`: loaded from a
+def _loaded(data: bytes, path: str, root_dir: str, cli: CommandLineContract) -> RunSettings:
+    """The settings of the configuration `data`, to be written to `path`: loaded from a
     copy, so that nothing is written before it is known to load and to hold the
     contract."""
     with tempfile.TemporaryDirectory(prefix="ssot-arch-init-") as folder:
         trial = os.path.join(folder, os.path.basename(path) or "config")
-        with open(trial, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(trial, "wb") as handle:
+            handle.write(data)
         try:
             loaded = load_settings(root_dir, trial, cli)
         except ConfigError as error:

@@ -341,14 +341,14 @@ def test_line_endings_and_indentation_are_kept():
 
 
 def test_the_rewrite_never_runs_the_module():
-    text = "import logging\nraise SystemExit('ran')\nlog = logging.getLogger()\n"
+    text = "import logging\nraise SystemExit('ran')\nlog = logging.getLogger('x')\n"
     result = rewrite(text)
-    assert result.text is not None and "get_logger()" in result.text
+    assert result.text is not None and "get_logger('x')" in result.text
 
 
 def test_a_name_that_shadows_a_builtin_is_not_imported():
     replacement = [Replacement("logging.getLogger", "shared.log", "open")]
-    result = rewrite_module("import logging\nlog = logging.getLogger()\n", RESTRICTED, replacement)
+    result = rewrite_module("import logging\nlog = logging.getLogger('x')\n", RESTRICTED, replacement)
     assert result.text is None
     assert result.remaining[0].why == "open would shadow the builtin open: migrate by hand"
 

@@ -78,6 +78,10 @@ TYPE_COMMENT = "used in a type comment: migrate by hand"
 AMBIGUOUS = "refers to more than one binding: migrate by hand"
 USED_BEFORE_IMPORT = "used before it is imported: migrate by hand"
 TOO_DEEP = "nested too deeply for LibCST to rewrite: migrate by hand"
+ROOT_LOGGER = (
+    "the root logger: the replacement would give another logger (a module's): migrate by hand"
+)
+ROOT_LOGGER_CALL = "logging.getLogger"
 
 _IMPORT = (cst.Import, cst.ImportFrom)
 # What holds statements: the visits go through these and skip expressions, most of a tree.
@@ -300,6 +304,9 @@ class _Analysis(cst.CSTVisitor):
         dotted = get_full_name_for_node(node)
         if dotted and not isinstance(node, cst.BaseString):
             return dotted
+        return self._code(node)
+
+    def _code(self, node: cst.CSTNode) -> str:
         return " ".join(self._module.code_for_node(node).split())
 
     def _left(self, node: cst.CSTNode, use: str, why: str) -> None:
@@ -450,7 +457,9 @@ class _Analysis(cst.CSTVisitor):
             self._decide_binding(name, uses, new_names, calls)
         for call, use, replacement in calls:
             why = self._conflict(call, replacement.name, replacement.module)
-            if why is not None:
+            if replacement.old == ROOT_LOGGER_CALL and _is_root_logger_call(call):
+                self._left(call, self._code(call), ROOT_LOGGER)
+            elif why is not None:
                 self._left(use, self._written(use), why)
             else:
                 self.edits.calls[call] = replacement.name
@@ -593,6 +602,15 @@ class _Analysis(cst.CSTVisitor):
                 assert isinstance(call, cst.Call)
                 calls.append((call, use, replacement))
             return
+        if replacement.old == ROOT_LOGGER_CALL:
+            for use in uses:
+                call = self._parent(use)
+                if (
+                    self._is_called(use)
+                    and isinstance(call, cst.Call)
+                    and _is_root_logger_call(call)
+                ):
+                    self._left(call, self._code(call), ROOT_LOGGER)
         alias = None if name == replacement.name else name
         new_names.append((uses[0], _NewName(replacement.module, replacement.name, alias)))
 
@@ -675,6 +693,20 @@ class _Analysis(cst.CSTVisitor):
             ):
                 return line
         return None
+
+
+def _is_root_logger_call(call: cst.Call) -> bool:
+    """Whether `logging.getLogger(...)` is asked for the root logger: no name, None, ""
+    or "root" (what the standard library answers with the root logger)."""
+    if not call.args:
+        return True
+    first = call.args[0]
+    if first.star or (first.keyword is not None and first.keyword.value != "name"):
+        return False
+    value = first.value
+    if isinstance(value, cst.Name):
+        return value.value == "None"
+    return isinstance(value, cst.SimpleString) and value.evaluated_value in ("", "root")
 
 
 def _is_all(node: cst.CSTNode) -> bool:

@@ -24,6 +24,7 @@ from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.adapters.rewrite_pool import rewrite_all
 from ssot_arch.adapters.scan_pool import default_jobs
 from ssot_arch.application.check import Analysed, Progress, check_repository, timed
+from ssot_arch.application.fix_proof import without_import_cycles
 from ssot_arch.application.settings import RunSettings
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import CheckOutcome, SourceFile, Violation
@@ -300,4 +301,22 @@ def assess_all(
             )
             cache.save()
         rewrites = iter(known[n] for n in range(len(pending)))
-        return [r.verdict or conclude(r, next(rewrites)) for r in reads]
+        assessed = [r.verdict or conclude(r, next(rewrites)) for r in reads]
+    with timed("proving"):
+        return proven(analysed, assessed)
+
+
+def proven(analysed: Analysed, assessed: list[Assessed]) -> list[Assessed]:
+    """`assessed` with the rewrites the import graph refutes turned manual."""
+    by_module = {a.fix.module: a for a in assessed}
+
+    def left(fix: FileFix, why: str) -> FileFix:
+        return _manual(
+            by_module[fix.module].target, _left(by_module[fix.module].target, why), fix.original
+        ).fix
+
+    fixes = without_import_cycles(analysed, [a.fix for a in assessed], left)
+    return [
+        a if fix is a.fix else replace(a, fix=fix, data=b"")
+        for a, fix in zip(assessed, fixes, strict=True)
+    ]

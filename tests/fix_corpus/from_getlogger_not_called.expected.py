@@ -4,4 +4,4 @@ from functools import partial
 from shared.logging.unified_logger_factory import get_logger as getLogger
 
 make = partial(getLogger)
-root = getLogger()
+root = getLogger("registry")

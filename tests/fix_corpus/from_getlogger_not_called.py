@@ -4,4 +4,4 @@ from functools import partial
 from logging import getLogger
 
 make = partial(getLogger)
-root = getLogger()
+root = getLogger("registry")

@@ -1,0 +1,4 @@
+from logging import getLogger
+
+logger = getLogger(__name__)
+root = getLogger(None)

@@ -543,6 +543,16 @@ def _replace_option(function: Command) -> Command:
     help="Fix only modules matching this glob (`*` crosses dots; repeatable: any).",
 )
 @click.option("--write", is_flag=True, help="Write the changes (default: a dry run).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) on a warning too: an --only pattern that matches no module.",
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Also rewrite the files whose rewrite cannot be proven safe (each says why).",
+)
 def fix(
     path: str,
     config_path: str | None,
@@ -551,42 +561,49 @@ def fix(
     verbose: int,
     only: Sequence[str],
     write: bool,
+    strict: bool,
+    unsafe_fixes: bool,
     flags: CommandLineContract,
 ) -> None:
     """Migrate the violating files of the repository at PATH to the SSOT.
 
     Each restricted use with a replacement (`replacements` in the contract, or
-    --replace) is rewritten, keeping formatting and comments, when the rewrite can
-    prove it safe; a file is changed only when it is migrated completely, and what
-    stands in the way is listed for a person. Gateways, excluded and unanalysed files
-    are never touched. Default: a dry run printing a unified diff; a summary goes to
-    stderr.
+    --replace) is rewritten, keeping formatting and comments. A file is changed only
+    when it is migrated completely and the rewrite is proven safe: no new import-time
+    cycle, every use supported by the replacement as read from its source, the same
+    meaning. A rewrite that cannot be proven is unsafe (written only with
+    --unsafe-fixes); what stands in the way of the rest is listed for a person.
+    Gateways, excluded and unanalysed files are never touched. Default: a dry run
+    printing a unified diff; a summary goes to stderr.
 
     Exit status: dry run, 1 when it would change something, else 0; with --write, 0
-    when no violation remains in the selected files, 1 when some need a person; 2
-    usage or configuration error; 3 internal error.
+    when no violation remains in the selected files, 1 when some need a person (or
+    --unsafe-fixes), or with --strict an --only pattern matches no module; 2 usage or
+    configuration error; 3 internal error.
     """
 
     def action() -> int:
         from ssot_arch import logs
         from ssot_arch.application.fix import FixOptions, run_fix
-        from ssot_arch.domain.remediation import FIXED
         from ssot_arch.formats import fix_summary, get_renderer
 
         logs.configure(verbose)
         settings = _load(path, config_path, flags)
         outcome = run_fix(
             settings,
-            FixOptions(only=tuple(only), write=write),
+            FixOptions(only=tuple(only), write=write, unsafe_fixes=unsafe_fixes),
             progress=_progress(),
             rewriting=_progress("rewriting"),
         )
         color = output is None and output_format == "diff" and sys.stdout.isatty()
         _emit(get_renderer("fix", output_format)(outcome, color), output)
         click.echo(fix_summary.render(outcome), err=True, nl=False)
+        applied = outcome.applied
+        if strict and outcome.unmatched_only:
+            return EXIT_BROKEN
         if write:
-            return EXIT_OK if all(f.status == FIXED for f in outcome.files) else EXIT_BROKEN
-        return EXIT_BROKEN if outcome.count(FIXED) else EXIT_OK
+            return EXIT_OK if all(f.status in applied for f in outcome.files) else EXIT_BROKEN
+        return EXIT_BROKEN if any(f.status in applied for f in outcome.files) else EXIT_OK
 
     _run(action)
 

@@ -23,6 +23,7 @@ The same class serves `ssot-arch` (which parses configuration with it) and
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -88,7 +89,7 @@ def parse_replacement(raw: str) -> Replacement:
         raise ValueError(f"'{old}' is not a dotted name inside a restricted module ({example})")
     if not is_module_name(module):
         raise ValueError(f"'{module}' is not a module name ({example})")
-    if not name.isidentifier():
+    if not name.isidentifier() or keyword.iskeyword(name):
         raise ValueError(f"'{name}' is not a name to import from {module} ({example})")
     return Replacement(old, module, name)
 

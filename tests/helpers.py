@@ -81,7 +81,7 @@ def validate_json(name: str, document: Any) -> None:
 
 def output_schema(args: tuple[str, ...]) -> str | None:
     """The schema of what `ssot-arch *args` prints: `check-v1` for `check --format
-    json`, `report-v2`, `fix-v1`, `plan-v1` and `trend-v1` likewise, else None."""
+    json`, `report-v2`, `fix-v2`, `plan-v1` and `trend-v1` likewise, else None."""
     if not args or args[0] not in ("check", "report", "fix", "plan", "trend", "init"):
         return None
     output_format = None
@@ -90,7 +90,7 @@ def output_schema(args: tuple[str, ...]) -> str | None:
             output_format = args[n + 1]
         elif arg.startswith("--format="):
             output_format = arg.partition("=")[2]
-    version = 2 if args[0] == "report" else 1
+    version = 2 if args[0] in ("report", "fix") else 1
     return f"{args[0]}-v{version}" if output_format == "json" else None
 
 

@@ -232,14 +232,14 @@ def test_verbose_times_the_phases(repo):
 def test_manual_files_are_untouched_and_listed_with_each_use_its_line_and_why(repo):
     run = fix(repo, "--write", "--format", "json")
     assert run.exit_code == 1
-    document = run.json  # validated against fix-v1.json
+    document = run.json  # validated against fix-v2.json
     by_file = {f["file"]: f for f in document["files"]}
     assert sorted(by_file) == ["app/a.py", "app/b.py", "app/jobs/run.py"]
     assert [by_file[f]["status"] for f in sorted(by_file)] == ["fixed", "manual", "fixed"]
     (reason,) = [r for r in by_file["app/b.py"]["reasons"] if "logging.INFO" in r["use"]]
     assert reason["line"] == 4 and reason["why"]
     assert by_file["app/a.py"]["reasons"] == []
-    assert document["totals"] == {"fixed": 2, "manual": 1, "unchanged": 0}
+    assert document["totals"] == {"fixed": 2, "unsafe": 0, "manual": 1, "unchanged": 0}
     assert document["written"] is True
     assert (repo / "app" / "b.py").read_text(encoding="utf-8") == MANUAL.lstrip("\n")
 
@@ -578,6 +578,8 @@ def test_a_dry_run_then_write_analyses_each_module_once(repo, monkeypatch):
     assert [f["status"] for f in written.json["files"]] == [f["status"] for f in dry.json["files"]]
     assert plan.exit_code == 0
     # Other replacements are another question: asked again.
+    with open(repo / "app" / "logs.py", "a", encoding="utf-8") as logs:
+        logs.write("\nmake_logger = get_logger\n")
     fix(repo, "--replace", "logging.getLogger=app.logs:make_logger")
     assert len(calls) > analysed
 
@@ -595,3 +597,58 @@ def test_a_forged_rewrite_verdict_is_never_written(repo, monkeypatch, tmp_path):
     run = fix(repo, "--write", "--format", "json")
     assert "ignoring the cache file" in run.stderr
     assert not any("pwned" in p.read_text() for p in repo.rglob("*.py"))
+
+
+# -- what a replacement must be, what --only must match ------------------------------
+
+
+@pytest.mark.parametrize(
+    "replacement, message",
+    [
+        (
+            "logging.getLogger=app.logs:no_such_name",
+            "--replace: 'logging.getLogger = app.logs:no_such_name': app.logs defines no "
+            "'no_such_name'; check the name, or define it there",
+        ),
+        ("logging.getLogger=app.logs:class", "'class' is not a name to import from app.logs"),
+        ("logging.getLogger=app.logs:None", "'None' is not a name to import from app.logs"),
+    ],
+)
+def test_a_replacement_that_names_nothing_is_a_usage_error(repo, replacement, message):
+    before = texts(repo)
+    run = run_cli("fix", str(repo), *CONTRACT, "--replace", replacement, "--write")
+    assert run.exit_code == 2, run.stderr
+    assert message in run.stderr
+    assert texts(repo) == before
+
+
+@pytest.mark.parametrize("pattern", ["", "..", "app/a.py"])
+def test_an_only_pattern_that_matches_no_module_is_a_warning(repo, pattern):
+    run = fix(repo, "--only", pattern)
+    assert run.exit_code == 0, run.stderr
+    assert f"--only {pattern!r} matches no module; patterns are globs over module names" in (
+        run.stderr
+    )
+    assert fix(repo, "--only", pattern, "--strict").exit_code == 1
+    assert fix(repo, "--only", "app.a", "--strict").exit_code == 1  # a dry run that would fix
+
+
+def test_unsafe_rewrites_are_written_only_on_request(tmp_path):
+    # The replacement returns an unannotated value: not proven to be a logging.Logger.
+    files = {
+        **APP,
+        "app/logs.py": "import logging\n\n\ndef get_logger(name=None):\n    return make(name)\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    run = fix(repo, "--write", "--format", "json")
+    statuses = {f["module"]: f["status"] for f in run.json["files"]}
+    assert statuses["app.a"] == "unsafe" and run.exit_code == 1
+    (reason,) = {
+        r["kind"] for f in run.json["files"] if f["status"] == "unsafe" for r in f["reasons"]
+    }
+    assert reason == "unproven-api"
+    assert "more with --unsafe-fixes" in run.stderr
+    assert "logging.getLogger" in (repo / "app" / "a.py").read_text(encoding="utf-8")
+    written = fix(repo, "--write", "--unsafe-fixes", "--format", "json")
+    assert written.json["unsafe_fixes"] is True
+    assert "get_logger(__name__)" in (repo / "app" / "a.py").read_text(encoding="utf-8")

@@ -249,7 +249,9 @@ def test_the_oracle_catches_a_cycle_when_the_proof_is_switched_off(tmp_path, mon
     # Without the proof, const.py imports app.logs, which imports const.py's VALUE.
     from ssot_arch.application import fix
 
-    monkeypatch.setattr(fix, "without_import_cycles", lambda analysed, fixes, left: list(fixes))
+    monkeypatch.setattr(
+        fix, "without_import_cycles", lambda analysed, fixes, reads, left: list(fixes)
+    )
     ssot_imports, files, _ = CASES["the SSOT imports the violator"]
     repo = make_repo(
         tmp_path / "repo",

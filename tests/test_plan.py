@@ -58,11 +58,11 @@ def test_steps_follow_the_priorities_then_fix_impact_then_name(repo):
         ("everything else", [("app/a.py", False, 0), ("app/z.py", True, 0)]),
     ]
     assert [step["patterns"] for step in document["steps"]] == [["app.core.*"], ["app.api.*"], []]
-    assert document["totals"] == {"files": 5, "automatic": 3, "manual": 2}
+    assert document["totals"] == {"files": 5, "automatic": 3, "manual": 2, "unsafe": 0}
     assert [step["totals"] for step in document["steps"]] == [
-        {"files": 2, "automatic": 1, "manual": 1},
-        {"files": 1, "automatic": 1, "manual": 0},
-        {"files": 2, "automatic": 1, "manual": 1},
+        {"files": 2, "automatic": 1, "manual": 1, "unsafe": 0},
+        {"files": 1, "automatic": 1, "manual": 0, "unsafe": 0},
+        {"files": 2, "automatic": 1, "manual": 1, "unsafe": 0},
     ]
 
 
@@ -184,4 +184,4 @@ def test_the_plan_writes_nothing_and_exits_0(repo):
 
 def test_without_replacements_every_file_is_manual(repo):
     run = run_cli("plan", str(repo), *CONTRACT, "--format", "json")
-    assert run.json["totals"] == {"files": 5, "automatic": 0, "manual": 5}
+    assert run.json["totals"] == {"files": 5, "automatic": 0, "manual": 5, "unsafe": 0}

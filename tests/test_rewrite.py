@@ -348,7 +348,9 @@ def test_the_rewrite_never_runs_the_module():
 
 def test_a_name_that_shadows_a_builtin_is_not_imported():
     replacement = [Replacement("logging.getLogger", "shared.log", "open")]
-    result = rewrite_module("import logging\nlog = logging.getLogger('x')\n", RESTRICTED, replacement)
+    result = rewrite_module(
+        "import logging\nlog = logging.getLogger('x')\n", RESTRICTED, replacement
+    )
     assert result.text is None
     assert result.remaining[0].why == "open would shadow the builtin open: migrate by hand"
 
@@ -379,3 +381,11 @@ def test_the_output_is_never_broken_text():
             "import logging\nx = logging.getLogger()\n", RESTRICTED, replacements
         )
         assert result.text is None and len(result.remaining) == 1, replacements
+
+
+def test_a_file_with_old_mac_line_ends_keeps_its_last_one():
+    text = "import logging\rlogger = logging.getLogger(__name__)\r"
+    assert rewrite(text).text == (
+        "from shared.logging.unified_logger_factory import get_logger\r"
+        "logger = get_logger(__name__)\r"
+    )

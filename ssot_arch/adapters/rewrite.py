@@ -146,6 +146,8 @@ def _rewrite(
         new_text = module.visit(_Rewriter(analysis.edits)).code
     except cst.CSTValidationError as error:  # a replacement that is no Python name
         return Rewrite(None, (Remaining(1, "", f"the rewrite would not be valid: {error}"),))
+    if text.endswith("\r") and not new_text.endswith("\r"):
+        new_text += "\r"  # LibCST drops an old Mac file's last line end: every byte is kept
     return _verified(new_text, restricted)
 
 

@@ -24,7 +24,7 @@ from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.adapters.rewrite_pool import rewrite_all
 from ssot_arch.adapters.scan_pool import default_jobs
 from ssot_arch.application.check import Analysed, Progress, check_repository, timed
-from ssot_arch.application.fix_proof import without_import_cycles
+from ssot_arch.application.fix_proof import UseProver, read_fixes, without_import_cycles
 from ssot_arch.application.settings import RunSettings
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import CheckOutcome, SourceFile, Violation
@@ -32,6 +32,7 @@ from ssot_arch.domain.remediation import (
     FIXED,
     MANUAL,
     UNCHANGED,
+    UNSAFE,
     FileFix,
     FixOutcome,
     Remaining,
@@ -53,6 +54,7 @@ CHANGED = "the file changed during the run: left as it is"
 class FixOptions:
     only: tuple[str, ...] = ()  # glob patterns over module names (any of them)
     write: bool = False
+    unsafe_fixes: bool = False  # --write also writes the UNSAFE rewrites
 
 
 @dataclass(frozen=True)
@@ -112,28 +114,52 @@ def violating_files(outcome: CheckOutcome, only: Sequence[str] = ()) -> list[Tar
     return sorted(targets, key=lambda t: t.source.path)
 
 
-def check_replacement_modules(settings: RunSettings, outcome: CheckOutcome) -> None:
-    """A replacement must import from a module of the analysed roots: a misspelt one
-    would be written into every file it migrates. Raises ConfigError."""
+def check_replacements(settings: RunSettings, analysed: Analysed) -> None:
+    """A replacement must name an existing name of a module of the analysed roots: a
+    misspelt one would be written into every file it migrates, and fail when it runs.
+    The module's source is read (never imported) for the name. Raises ConfigError."""
+    outcome = analysed.outcome
     modules = set(outcome.files)
+    prover = UseProver(analysed)
     problems = []
     for result in outcome.contracts:
         for r in result.spec.replacements:
-            if r.module in modules:
-                continue
+            if r.module not in modules:
+                why = (
+                    f"'{r.module}' (in '{r}') matches no module under the roots "
+                    f"({', '.join(outcome.roots)}); check the name"
+                )
+            else:
+                missing = prover.missing(r)
+                if missing is None:
+                    continue
+                why = f"'{r}': {missing}; check the name, or define it there"
             file, section = settings.origins.get(result.spec.id, (None, None))
             given = r in settings.replace_options
             problems.append(
                 ConfigProblem(
-                    f"'{r.module}' (in '{r}') matches no module under the roots "
-                    f"({', '.join(outcome.roots)}); check the name",
+                    why,
                     file=None if given else file,
                     section=None if given else section,
                     key="--replace" if given or file is None else "replacements",
                 )
             )
     if problems:
-        raise ConfigError(sorted(problems, key=str))
+        raise ConfigError(sorted({str(p): p for p in problems}.values(), key=str))
+
+
+def unmatched_patterns(outcome: CheckOutcome, only: Sequence[str]) -> tuple[str, ...]:
+    """The `--only` patterns that match no module of the analysed roots, each warned
+    about: `app/a.py` (a path) or `..` selects nothing, which must not pass for "nothing
+    to fix"."""
+    unmatched = tuple(p for p in only if not any(selected(m, [p]) for m in outcome.files))
+    for pattern in unmatched:
+        logger.warning(
+            "--only %r matches no module; patterns are globs over module names, such as "
+            "'app.services.*' or 'app.a' (not paths)",
+            pattern,
+        )
+    return unmatched
 
 
 def warn_unanalysed(outcome: CheckOutcome) -> None:
@@ -248,16 +274,25 @@ def run_fix(
     """Check the repository, then rewrite its violating files (those `options.only`
     selects); with `options.write`, write the ones migrated completely."""
     analysed = check_repository(settings, progress)
-    check_replacement_modules(settings, analysed.outcome)
+    check_replacements(settings, analysed)
     warn_unanalysed(analysed.outcome)
+    unmatched = unmatched_patterns(analysed.outcome, options.only)
     targets = violating_files(analysed.outcome, options.only)
     assessed = assess_all(analysed, targets, rewriting, settings.jobs, settings.cache_dir)
     if options.write:
         with timed("writing"):
-            fixes = [write_fixed(analysed, a) if a.fix.status == FIXED else a.fix for a in assessed]
+            writable = (FIXED, UNSAFE) if options.unsafe_fixes else (FIXED,)
+            fixes = [
+                write_fixed(analysed, a) if a.fix.status in writable else a.fix for a in assessed
+            ]
     else:
         fixes = [a.fix for a in assessed]
-    return FixOutcome(tuple(fixes), written=options.write)
+    return FixOutcome(
+        tuple(fixes),
+        written=options.write,
+        unsafe_fixes=options.unsafe_fixes,
+        unmatched_only=unmatched,
+    )
 
 
 def assess_all(
@@ -307,16 +342,35 @@ def assess_all(
 
 
 def proven(analysed: Analysed, assessed: list[Assessed]) -> list[Assessed]:
-    """`assessed` with the rewrites the import graph refutes turned manual."""
-    by_module = {a.fix.module: a for a in assessed}
+    """`assessed` with each rewrite judged against the repository: a use the replacement
+    lacks makes it manual, one it cannot be proven to support unsafe (application/
+    fix_proof.py); then a new import that closes an import-time cycle makes it manual."""
+    prover = UseProver(analysed)
+    reads = read_fixes(
+        analysed, [(a.fix, a.target.replacements) for a in assessed if a.fix.status == FIXED]
+    )
+    judged = []
+    for a in assessed:
+        read = reads.get(a.fix.module)
+        if a.fix.status == FIXED and read is None:  # the new text does not parse here
+            judged.append(_manual(a.target, _left(a.target, NO_PARSE), a.fix.original))
+            continue
+        verdict = prover.verdict(a.fix, a.target.replacements, read) if read else None
+        if verdict is None or verdict.status is None:
+            judged.append(a)
+        elif verdict.status == MANUAL:
+            judged.append(_manual(a.target, verdict.remaining, a.fix.original))
+        else:
+            unsafe = replace(a.fix, status=UNSAFE, remaining=verdict.remaining)
+            judged.append(replace(a, fix=unsafe))
+    by_module = {a.fix.module: a for a in judged}
 
     def left(fix: FileFix, why: str) -> FileFix:
-        return _manual(
-            by_module[fix.module].target, _left(by_module[fix.module].target, why), fix.original
-        ).fix
+        target = by_module[fix.module].target
+        return _manual(target, _left(target, why), fix.original).fix
 
-    fixes = without_import_cycles(analysed, [a.fix for a in assessed], left)
+    fixes = without_import_cycles(analysed, [a.fix for a in judged], reads, left)
     return [
         a if fix is a.fix else replace(a, fix=fix, data=b"")
-        for a, fix in zip(assessed, fixes, strict=True)
+        for a, fix in zip(judged, fixes, strict=True)
     ]

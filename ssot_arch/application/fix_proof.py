@@ -11,16 +11,20 @@ closures, so the proof is repeated until no more modules turn manual.
 
 from __future__ import annotations
 
-import ast
+import difflib
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from ssot_arch.adapters.decoding import decode_source
 from ssot_arch.adapters.import_time import import_time_lines
+from ssot_arch.adapters.python_api import ApiReader, NameMissing, Rewritten, read_rewritten
 from ssot_arch.adapters.reading import NotReadable
+from ssot_arch.analysis.api_check import judge_use
 from ssot_arch.analysis.import_cycles import CycleFinder, loads_from
 from ssot_arch.application.check import Analysed
+from ssot_arch.domain.api import NameUse, ReplacementApi
 from ssot_arch.domain.findings import PACKAGE_FIRST, Hop
-from ssot_arch.domain.remediation import FIXED, FileFix
+from ssot_arch.domain.remediation import FIXED, MANUAL, UNSAFE, FileFix, Remaining, Replacement
 
 IMPORT_CYCLE = "import-cycle"
 
@@ -42,33 +46,13 @@ def cycle_reason(ssot_module: str, hops: Sequence[Hop]) -> str:
     )
 
 
-def new_ssot_imports(before: str, after: str, ssot_modules: frozenset[str]) -> dict[str, int]:
-    """The SSOT modules that `after` imports at import time and `before` did not, with
-    the line of the first such import in `after`."""
-
-    def imported(text: str) -> dict[str, int]:
-        lines = import_time_lines(text)
-        found: dict[str, int] = {}
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return found
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            elif isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            else:
-                continue
-            if lines is not None and node.lineno not in lines:
-                continue
-            for name in names:
-                if name in ssot_modules:
-                    found.setdefault(name, node.lineno)
-        return found
-
-    old = imported(before)
-    return {module: line for module, line in imported(after).items() if module not in old}
+def new_ssot_imports(before: str, after: Rewritten, ssot_modules: frozenset[str]) -> dict[str, int]:
+    """The SSOT modules that the rewritten text imports at import time and `before` did
+    not, with the line of the first such import in the new text."""
+    named = [m for m in after.ssot_imports if m in before]  # the rest is new for sure
+    old = read_rewritten(before, frozenset(named), {}) if named else None
+    known = old.ssot_imports if old is not None else {}
+    return {module: line for module, line in after.ssot_imports.items() if module not in known}
 
 
 class ImportTimeImports:
@@ -93,29 +77,31 @@ class ImportTimeImports:
         return found
 
     def _lines(self, module: str) -> frozenset[int] | None:
-        source = self._analysed.outcome.files.get(module)
-        if source is None:
+        if module not in self._analysed.outcome.files:
             return frozenset()
-        try:
-            text, _ = decode_source(self._analysed.universe.read(source))
-        except (NotReadable, SyntaxError, UnicodeDecodeError):
-            return None  # every import counts
-        return import_time_lines(text)
+        found = module_source(self._analysed, module)
+        return None if found is None else import_time_lines(found[0])  # None: all count
 
 
 def without_import_cycles(
-    analysed: Analysed, fixes: Sequence[FileFix], left: Callable[[FileFix, str], FileFix]
+    analysed: Analysed,
+    fixes: Sequence[FileFix],
+    reads: Mapping[str, Rewritten | None],
+    left: Callable[[FileFix, str], FileFix],
 ) -> list[FileFix]:
-    """`fixes` with every FIXED one whose new SSOT imports would close an import-time
-    cycle (in the repository as rewritten) turned MANUAL by `left(fix, why)`."""
-    ssot_modules = frozenset(
-        r.module for result in analysed.outcome.contracts for r in result.spec.replacements
-    )
-    added = {
-        f.module: new_ssot_imports(f.original, f.rewritten or "", ssot_modules)
-        for f in fixes
-        if f.status == FIXED
-    }
+    """`fixes` with every rewritten one (FIXED or UNSAFE) whose new SSOT imports would
+    close an import-time cycle (in the repository as rewritten) turned MANUAL by
+    `left(fix, why)`. `reads` holds each rewritten module's new text as read."""
+    ssot_modules = ssot_modules_of(analysed)
+    added: dict[str, dict[str, int]] = {}
+    for f in fixes:
+        if f.status not in (FIXED, UNSAFE):
+            continue
+        read = reads.get(f.module)
+        if read is None:  # does not parse here: every SSOT module it names may be new
+            added[f.module] = {m: 1 for m in ssot_modules if m in (f.rewritten or "")}
+        else:
+            added[f.module] = new_ssot_imports(f.original, read, ssot_modules)
     imports = ImportTimeImports(analysed)
     modules = frozenset(analysed.outcome.files) | analysed.namespace_packages
     verdicts: dict[str, str] = {}
@@ -135,6 +121,27 @@ def without_import_cycles(
     return [left(f, verdicts[f.module]) if f.module in verdicts else f for f in fixes]
 
 
+def ssot_modules_of(analysed: Analysed) -> frozenset[str]:
+    """The modules the contracts' replacements import from."""
+    return frozenset(
+        r.module for result in analysed.outcome.contracts for r in result.spec.replacements
+    )
+
+
+def read_fixes(
+    analysed: Analysed, fixes: Sequence[tuple[FileFix, Sequence[Replacement]]]
+) -> dict[str, Rewritten | None]:
+    """Each rewritten file's new text read once (adapters/python_api.py), by module."""
+    ssot_modules = ssot_modules_of(analysed)
+    return {
+        fix.module: read_rewritten(
+            fix.rewritten or "", ssot_modules, {(r.module, r.name): r.name for r in replacements}
+        )
+        for fix, replacements in fixes
+        if fix.rewritten is not None
+    }
+
+
 def _with_added(
     imports: Callable[[str], list[tuple[str, int]]], added: Mapping[str, Mapping[str, int]]
 ) -> Callable[[str], list[tuple[str, int]]]:
@@ -144,3 +151,90 @@ def _with_added(
         return [*found, *sorted(new.items())] if new else found
 
     return with_added
+
+
+# --------------------------------------------------------------------------- uses
+
+
+def module_source(analysed: Analysed, module: str) -> tuple[str, bool] | None:
+    """A first-party module's text and whether it is a package; None when it has no
+    readable file."""
+    source = analysed.outcome.files.get(module)
+    if source is None:
+        return None
+    try:
+        text, _ = decode_source(analysed.universe.read(source))
+    except (NotReadable, SyntaxError, UnicodeDecodeError):
+        return None
+    return text, source.is_package
+
+
+def line_map(before: str, after: str) -> Callable[[int], int]:
+    """The line of `before` that a line of `after` stands for (a rewrite changes lines
+    in place, or puts imports on lines of their own)."""
+    old, new = before.splitlines(), after.splitlines()
+    mapped: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for _, i1, i2, j1, j2 in matcher.get_opcodes():
+        for offset in range(j2 - j1):
+            mapped[j1 + offset + 1] = min(i1 + offset, max(i1, i2 - 1)) + 1
+    return lambda line: mapped.get(line, line)
+
+
+@dataclass(frozen=True)
+class UseVerdict:
+    """What the uses of a rewrite's new names make of it: MANUAL or UNSAFE with the uses
+    in the way (lines of the original text), or None when every use is supported."""
+
+    status: str | None
+    remaining: tuple[Remaining, ...] = ()
+
+
+class UseProver:
+    """Checks each rewritten file's uses of its new names against the replacements as
+    read from their source (adapters/python_api.py); each replacement is read once."""
+
+    def __init__(self, analysed: Analysed):
+        self._reader = ApiReader(lambda module: module_source(analysed, module))
+        self._apis: dict[Replacement, ReplacementApi] = {}
+
+    def missing(self, replacement: Replacement) -> str | None:
+        """Why the replacement's module, read, does not define its name; None when it
+        does (or may: a star import, a module `__getattr__`)."""
+        try:
+            self._reader.replacement(replacement.module, replacement.name)
+        except NameMissing as error:
+            return str(error)
+        return None
+
+    def api(self, replacement: Replacement) -> ReplacementApi:
+        if replacement not in self._apis:
+            try:
+                api = self._reader.replacement(replacement.module, replacement.name)
+            except NameMissing as error:
+                api = ReplacementApi(str(replacement), None, unknown=str(error))
+            self._apis[replacement] = api
+        return self._apis[replacement]
+
+    def verdict(
+        self, fix: FileFix, replacements: Sequence[Replacement], read: Rewritten
+    ) -> UseVerdict:
+        """The uses of the names `fix`'s new text (`read`) imports from `replacements`."""
+        by_source = {(r.module, r.name): r for r in replacements}
+        in_the_way: list[tuple[str, NameUse, str]] = []
+        for local, source in sorted(read.names.items()):
+            api = self.api(by_source[source])
+            for use in read.uses.get(local, []):
+                judged = judge_use(api, use)
+                if judged is not None:
+                    in_the_way.append((judged[0], use, judged[1]))
+        if not in_the_way:
+            return UseVerdict(None)
+        to_original = line_map(fix.original, fix.rewritten or "")
+        worst = MANUAL if any(status == MANUAL for status, _, _ in in_the_way) else UNSAFE
+        remaining = {
+            Remaining(to_original(use.line), use.text, why)
+            for status, use, why in in_the_way
+            if status == worst
+        }
+        return UseVerdict(worst, tuple(sorted(remaining)))

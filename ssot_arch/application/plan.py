@@ -17,7 +17,7 @@ from ssot_arch.analysis.leaks import find_transitive_leaks
 from ssot_arch.application.check import Analysed, Progress, check_repository, timed
 from ssot_arch.application.fix import (
     assess_all,
-    check_replacement_modules,
+    check_replacements,
     selected,
     violating_files,
     warn_unanalysed,
@@ -52,7 +52,7 @@ def run_plan(
     order, then everything else. `fix_command` is `ssot-arch fix PATH` with the
     options the plan was made with; each step's command adds its `--only` and `--write`."""
     analysed = check_repository(settings, progress)
-    check_replacement_modules(settings, analysed.outcome)
+    check_replacements(settings, analysed)
     warn_unanalysed(analysed.outcome)
     targets = violating_files(analysed.outcome)
     assessed = assess_all(analysed, targets, rewriting, settings.jobs, settings.cache_dir)
@@ -63,7 +63,14 @@ def run_plan(
         fix = item.fix
         step = next(n for n, p in enumerate(patterns) if not p or selected(fix.module, p))
         members[step].append(
-            PlanFile(fix.file, fix.module, fix.status == FIXED, fix.remaining, impacts[fix.module])
+            PlanFile(
+                fix.file,
+                fix.module,
+                fix.status == FIXED,
+                fix.remaining,
+                impacts[fix.module],
+                fix.status,
+            )
         )
     steps = []
     for pattern, files in zip(patterns, members, strict=True):

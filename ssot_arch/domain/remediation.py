@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FIXED, MANUAL, UNCHANGED = "fixed", "manual", "unchanged"  # a file's status after `fix`
+# A rewrite the tool can make but not prove (written only with --unsafe-fixes).
+UNSAFE = "unsafe"
 
 
 @dataclass(frozen=True, order=True)
@@ -55,6 +57,13 @@ class FileFix:
 class FixOutcome:
     files: tuple[FileFix, ...]  # sorted by file
     written: bool  # --write: the FIXED files were written
+    unsafe_fixes: bool = False  # --unsafe-fixes: the UNSAFE ones too (diffed, written)
+    unmatched_only: tuple[str, ...] = ()  # --only patterns that match no module (warned)
+
+    @property
+    def applied(self) -> tuple[str, ...]:
+        """The statuses whose rewrites this run applies (or shows, in a dry run)."""
+        return (FIXED, UNSAFE) if self.unsafe_fixes else (FIXED,)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -67,6 +76,7 @@ class PlanFile:
     automatic: bool  # `fix` migrates it completely
     remaining: tuple[Remaining, ...]
     fix_impact: int  # the transitive leaks that fixing this file removes
+    status: str = FIXED  # fix's status: FIXED when automatic, UNSAFE, MANUAL or UNCHANGED
 
 
 @dataclass(frozen=True)
@@ -84,3 +94,64 @@ class PlanStep:
 @dataclass(frozen=True)
 class Plan:
     steps: tuple[PlanStep, ...]
+
+
+# Why a use is left, as a stable word (`kind` in fix-v2.json, docs/spec.md): the reason's
+# text may name modules and lines, its kind does not. First match wins.
+REASON_KINDS: tuple[tuple[str, str], ...] = (
+    ("importing ", "import-cycle"),  # importing R here would close an import-time cycle
+    ("the root logger", "root-logger"),
+    ("no replacement for ", "no-replacement"),
+    ("used without a call", "used-without-call"),
+    ("import inside ", "nested-import"),
+    ("star import", "star-import"),
+    ("re-exported in __all__", "reexported"),
+    ("rebinds the name", "rebound"),
+    ("deleted with del", "deleted"),
+    ("declared global", "global"),
+    ("used in a string annotation", "string-annotation"),
+    ("used in a type comment", "type-comment"),
+    ("refers to more than one binding", "ambiguous"),
+    ("used before it is imported", "used-before-import"),
+    ("does not parse", "does-not-parse"),
+    ("the rewritten text would not parse", "does-not-parse"),
+    ("the rewrite would not parse", "does-not-parse"),
+    ("symbolic link", "symbolic-link"),
+    ("the file changed during the run", "changed-during-run"),
+    ("the new text cannot be written in its encoding", "encoding"),
+    ("undecodable", "encoding"),
+    ("the rewrite finds nothing to change", "not-seen"),
+)
+# Reasons of the API proof (analysis/api_check.py) and of a name the new import would
+# take (adapters/rewrite.py), recognised by what they end with or contain.
+_CONTAINED_KINDS: tuple[tuple[str, str], ...] = (
+    (" has no attribute ", "missing-attribute"),
+    (" positional argument", "signature"),
+    (" has no parameter ", "signature"),
+    (" gets two values for ", "signature"),
+    (" needs '", "signature"),
+    (" may or may not have ", "unproven-api"),
+    (" cannot be read", "unproven-api"),
+    (" is passed on as a value", "unproven-api"),
+    ("unpacks arguments", "unproven-api"),
+    ("is not proven to offer", "unproven-api"),
+    ("an attribute of a ", "unproven-api"),
+    (" would shadow the builtin ", "name-conflict"),
+    (" is bound in the scope of this use", "name-conflict"),
+    (" is already bound in the module", "name-conflict"),
+    (" is used in the module without an import", "name-conflict"),
+    (" would be imported from two places", "name-conflict"),
+    (" comes after this use", "name-conflict"),
+)
+KINDS = tuple(sorted({kind for _, kind in REASON_KINDS + _CONTAINED_KINDS} | {"other"}))
+
+
+def kind_of(why: str) -> str:
+    """The stable word for a reason (one of KINDS; `other` for none of those known)."""
+    for prefix, kind in REASON_KINDS:
+        if why.startswith(prefix):
+            return kind
+    for part, kind in _CONTAINED_KINDS:
+        if part in why:
+            return kind
+    return "other"

@@ -18,7 +18,7 @@ import difflib
 import os
 import re
 
-from ssot_arch.domain.remediation import FIXED, FixOutcome
+from ssot_arch.domain.remediation import FixOutcome
 from ssot_arch.formats.common import printable
 
 _RED, _GREEN, _CYAN, _RESET = "\033[31m", "\033[32m", "\033[36m", "\033[0m"
@@ -79,7 +79,7 @@ def _on_terminal(line: str) -> str:
 def render(outcome: FixOutcome, color: bool = False) -> str:
     lines = []
     for fix in outcome.files:
-        if fix.status == FIXED and fix.rewritten is not None:
+        if fix.status in outcome.applied and fix.rewritten is not None:
             lines += file_diff(fix.file, fix.original, fix.rewritten)
     if color:
         lines = [_on_terminal(line) for line in lines]

@@ -1,4 +1,4 @@
-"""`fix --format json`: each violating file's verdict (schema fix-v1.json, docs/spec.md).
+"""`fix --format json`: each violating file's verdict (schema fix-v2.json, docs/spec.md).
 
 The domain calls what a file keeps `remaining`; the document calls it `reasons`, as the
 command's documentation does.
@@ -9,14 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 from ssot_arch import __version__
-from ssot_arch.domain.remediation import FIXED, MANUAL, UNCHANGED, FixOutcome, Remaining
+from ssot_arch.domain.remediation import (
+    FIXED,
+    MANUAL,
+    UNCHANGED,
+    UNSAFE,
+    FixOutcome,
+    Remaining,
+    kind_of,
+)
 from ssot_arch.formats.common import json_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def reasons(remaining: tuple[Remaining, ...]) -> list[dict[str, Any]]:
-    return [{"line": r.line, "use": r.use, "why": r.why} for r in remaining]
+    return [{"line": r.line, "use": r.use, "why": r.why, "kind": kind_of(r.why)} for r in remaining]
 
 
 def outcome_to_dict(outcome: FixOutcome) -> dict[str, Any]:
@@ -25,6 +33,7 @@ def outcome_to_dict(outcome: FixOutcome) -> dict[str, Any]:
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
         "written": outcome.written,
+        "unsafe_fixes": outcome.unsafe_fixes,
         "files": [
             {
                 "file": f.file,
@@ -34,7 +43,7 @@ def outcome_to_dict(outcome: FixOutcome) -> dict[str, Any]:
             }
             for f in outcome.files
         ],
-        "totals": {status: outcome.count(status) for status in (FIXED, MANUAL, UNCHANGED)},
+        "totals": {status: outcome.count(status) for status in (FIXED, UNSAFE, MANUAL, UNCHANGED)},
     }
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ssot_arch import __version__
-from ssot_arch.domain.remediation import Plan, PlanFile
+from ssot_arch.domain.remediation import UNSAFE, Plan, PlanFile
 from ssot_arch.formats.common import json_text
 from ssot_arch.formats.fix_json import reasons
 
@@ -15,7 +15,13 @@ SCHEMA_VERSION = 1
 
 def totals(files: Sequence[PlanFile]) -> dict[str, int]:
     automatic = sum(1 for f in files if f.automatic)
-    return {"files": len(files), "automatic": automatic, "manual": len(files) - automatic}
+    unsafe = sum(1 for f in files if f.status == UNSAFE)
+    return {
+        "files": len(files),
+        "automatic": automatic,
+        "manual": len(files) - automatic,
+        "unsafe": unsafe,
+    }
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -32,6 +38,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                         "file": f.file,
                         "module": f.module,
                         "automatic": f.automatic,
+                        "status": f.status,
                         "reasons": reasons(f.remaining),
                         "fix_impact": f.fix_impact,
                     }

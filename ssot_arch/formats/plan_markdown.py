@@ -6,14 +6,16 @@ part, and one checkbox per file: `automatic`, or `manual` with what is left and 
 
 from __future__ import annotations
 
-from ssot_arch.domain.remediation import Plan, PlanFile, PlanStep
+from ssot_arch.domain.remediation import UNSAFE, Plan, PlanFile, PlanStep
 from ssot_arch.formats.common import plural, printable
 from ssot_arch.formats.markdown_text import code, code_block, escape
 
 
 def counts(files: tuple[PlanFile, ...] | list[PlanFile]) -> str:
     automatic = sum(1 for f in files if f.automatic)
-    return f"{plural(len(files), 'file')}: {automatic} automatic, {len(files) - automatic} manual"
+    unsafe = sum(1 for f in files if f.status == UNSAFE)
+    text = f"{plural(len(files), 'file')}: {automatic} automatic, {len(files) - automatic} manual"
+    return text + (f" ({unsafe} of them unsafe rewrites)" if unsafe else "")
 
 
 def item(f: PlanFile) -> str:
@@ -23,6 +25,8 @@ def item(f: PlanFile) -> str:
     reasons = "; ".join(
         f"{escape(r.why)} (line {r.line}{': ' + code(r.use) if r.use else ''})" for r in f.remaining
     )
+    if f.status == UNSAFE:
+        return f"- [ ] {code(f.file)} — unsafe (`fix --unsafe-fixes`): {reasons}{impact}"
     return f"- [ ] {code(f.file)} — manual: {reasons}{impact}"
 
 

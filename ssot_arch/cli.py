@@ -549,6 +549,13 @@ def _replace_option(function: Command) -> Command:
     help="Fail (exit 1) on a warning too: an --only pattern that matches no module.",
 )
 @click.option(
+    "--verify",
+    metavar="CMD",
+    help="After --write, run CMD (a shell command: the tests, `python -c 'import app'`) in "
+    "the repository; if it fails, every written file gets its old bytes back (exit 1). "
+    "This runs the repository's code.",
+)
+@click.option(
     "--unsafe-fixes",
     is_flag=True,
     help="Also rewrite the files whose rewrite cannot be proven safe (each says why).",
@@ -562,6 +569,7 @@ def fix(
     only: Sequence[str],
     write: bool,
     strict: bool,
+    verify: str | None,
     unsafe_fixes: bool,
     flags: CommandLineContract,
 ) -> None:
@@ -578,9 +586,15 @@ def fix(
 
     Exit status: dry run, 1 when it would change something, else 0; with --write, 0
     when no violation remains in the selected files, 1 when some need a person (or
-    --unsafe-fixes), or with --strict an --only pattern matches no module; 2 usage or
-    configuration error; 3 internal error.
+    --unsafe-fixes), or with --strict an --only pattern matches no module, or the
+    --verify command failed (the files are restored); 2 usage or configuration error; 3
+    internal error.
     """
+
+    if verify is not None and not write:
+        raise click.UsageError("--verify runs its command after --write: give both")
+    if verify is not None and not verify.strip():
+        raise click.UsageError("--verify needs a command, such as 'python -m pytest -x'")
 
     def action() -> int:
         from ssot_arch import logs
@@ -591,7 +605,7 @@ def fix(
         settings = _load(path, config_path, flags)
         outcome = run_fix(
             settings,
-            FixOptions(only=tuple(only), write=write, unsafe_fixes=unsafe_fixes),
+            FixOptions(only=tuple(only), write=write, unsafe_fixes=unsafe_fixes, verify=verify),
             progress=_progress(),
             rewriting=_progress("rewriting"),
         )
@@ -600,6 +614,8 @@ def fix(
         click.echo(fix_summary.render(outcome), err=True, nl=False)
         applied = outcome.applied
         if strict and outcome.unmatched_only:
+            return EXIT_BROKEN
+        if outcome.verification is not None and not outcome.verification.passed:
             return EXIT_BROKEN
         if write:
             return EXIT_OK if all(f.status in applied for f in outcome.files) else EXIT_BROKEN

@@ -652,3 +652,54 @@ def test_unsafe_rewrites_are_written_only_on_request(tmp_path):
     written = fix(repo, "--write", "--unsafe-fixes", "--format", "json")
     assert written.json["unsafe_fixes"] is True
     assert "get_logger(__name__)" in (repo / "app" / "a.py").read_text(encoding="utf-8")
+
+
+# -- --verify: the user's command judges what was written ---------------------------------
+
+
+def test_a_failing_verify_command_restores_every_written_file(repo):
+    (repo / "app" / "a.py").chmod(0o640)
+    before = {p: p.read_bytes() for p in repo.rglob("*.py")}
+    marker = repo / "ran"
+    command = f"touch {marker} && echo checking && echo 'E   broken' >&2 && exit 3"
+    run = fix(repo, "--write", "--verify", command, "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    assert marker.exists()  # it ran, in the repository
+    assert {p: p.read_bytes() for p in repo.rglob("*.py")} == before
+    assert stat.S_IMODE((repo / "app" / "a.py").stat().st_mode) == 0o640
+    verify = run.json["verify"]
+    assert (verify["status"], verify["passed"]) == (3, False)
+    assert set(verify["restored"]) == {"app/a.py", "app/jobs/run.py"}
+    assert "E   broken" in verify["tail"]
+    assert "failed (exit status 3); 2 written files restored byte for byte" in run.stderr
+
+
+def test_a_killed_verify_command_restores_too(repo):
+    before = {p: p.read_bytes() for p in repo.rglob("*.py")}
+    run = fix(repo, "--write", "--verify", "kill -9 $$")
+    assert run.exit_code == 1
+    assert "failed (signal 9)" in run.stderr
+    assert {p: p.read_bytes() for p in repo.rglob("*.py")} == before
+
+
+def test_a_passing_verify_command_keeps_the_files(repo):
+    check = f"{sys.executable} -c 'import app.a'"
+    run = fix(repo, "--write", "--verify", check)
+    assert "passed; the files stay written" in run.stderr
+    assert "get_logger(__name__)" in (repo / "app" / "a.py").read_text(encoding="utf-8")
+
+
+def test_verify_needs_write_and_a_command(repo):
+    assert fix(repo, "--verify", "true").exit_code == 2
+    assert fix(repo, "--write", "--verify", "  ").exit_code == 2
+
+
+def test_plan_prints_the_configured_verify_command_and_fix_never_runs_it(tmp_path):
+    marker = tmp_path / "ran"
+    ini = INI + f"\n[ssot-arch]\nverify = touch {marker}\n"
+    repo = make_repo(tmp_path / "repo", {**APP, ".importlinter": ini})
+    plan = run_cli("plan", str(repo), "--format", "json")
+    commands = [step["command"] for step in plan.json["steps"]]
+    assert all(c.endswith(f"--write --verify 'touch {marker}'") for c in commands), commands
+    run_cli("fix", str(repo), "--write")
+    assert not marker.exists()

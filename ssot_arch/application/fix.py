@@ -23,6 +23,7 @@ from ssot_arch.adapters.files import write_atomic
 from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.adapters.rewrite_pool import rewrite_all
 from ssot_arch.adapters.scan_pool import default_jobs
+from ssot_arch.adapters.verify_command import run_command
 from ssot_arch.application.check import Analysed, Progress, check_repository, timed
 from ssot_arch.application.fix_proof import UseProver, read_fixes, without_import_cycles
 from ssot_arch.application.settings import RunSettings
@@ -38,6 +39,7 @@ from ssot_arch.domain.remediation import (
     Remaining,
     Replacement,
     Rewrite,
+    Verification,
 )
 from ssot_arch.logs import get_logger
 
@@ -55,6 +57,7 @@ class FixOptions:
     only: tuple[str, ...] = ()  # glob patterns over module names (any of them)
     write: bool = False
     unsafe_fixes: bool = False  # --write also writes the UNSAFE rewrites
+    verify: str | None = None  # a command run after --write; the files restored if it fails
 
 
 @dataclass(frozen=True)
@@ -279,12 +282,16 @@ def run_fix(
     unmatched = unmatched_patterns(analysed.outcome, options.only)
     targets = violating_files(analysed.outcome, options.only)
     assessed = assess_all(analysed, targets, rewriting, settings.jobs, settings.cache_dir)
+    verification = None
     if options.write:
         with timed("writing"):
             writable = (FIXED, UNSAFE) if options.unsafe_fixes else (FIXED,)
             fixes = [
                 write_fixed(analysed, a) if a.fix.status in writable else a.fix for a in assessed
             ]
+        written = [a for a, f in zip(assessed, fixes, strict=True) if f.status in writable]
+        if options.verify is not None and written:
+            verification = verify(analysed, options.verify, written)
     else:
         fixes = [a.fix for a in assessed]
     return FixOutcome(
@@ -292,7 +299,28 @@ def run_fix(
         written=options.write,
         unsafe_fixes=options.unsafe_fixes,
         unmatched_only=unmatched,
+        verification=verification,
     )
+
+
+def verify(analysed: Analysed, command: str, written: Sequence[Assessed]) -> Verification:
+    """Run `command` in the repository after `written` were written; when it fails,
+    give every one of them its old bytes (and permissions) back."""
+    with timed("verifying"):
+        run = run_command(command, analysed.universe.root_dir)
+    if run.status == 0:
+        return Verification(command, 0, run.tail)
+    restored, not_restored = [], []
+    for a in written:
+        path = analysed.universe.real_path(analysed.outcome.files[a.fix.module])
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            write_atomic(path, a.data, mode)
+            restored.append(a.fix.file)
+        except (OSError, ConfigError) as error:
+            logger.error("could not restore %s: %s", a.fix.file, error)
+            not_restored.append(a.fix.file)
+    return Verification(command, run.status, run.tail, tuple(restored), tuple(not_restored))
 
 
 def assess_all(

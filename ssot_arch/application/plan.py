@@ -50,7 +50,8 @@ def run_plan(
 ) -> Plan:
     """The migration plan of the repository: one step per `priorities` pattern, in
     order, then everything else. `fix_command` is `ssot-arch fix PATH` with the
-    options the plan was made with; each step's command adds its `--only` and `--write`."""
+    options the plan was made with; each step's command adds its `--only` and `--write`
+    (and `--verify` with the `[ssot-arch] verify` command, when there is one)."""
     analysed = check_repository(settings, progress)
     check_replacements(settings, analysed)
     warn_unanalysed(analysed.outcome)
@@ -72,6 +73,8 @@ def run_plan(
                 fix.status,
             )
         )
+    # A configured verification is printed for the person who runs the step, never run.
+    verify = ["--verify", settings.verify] if settings.verify else []
     steps = []
     for pattern, files in zip(patterns, members, strict=True):
         only = [arg for p in pattern for arg in ("--only", p)]
@@ -80,7 +83,7 @@ def run_plan(
                 name=pattern[0] if pattern else EVERYTHING_ELSE,
                 patterns=pattern,
                 files=tuple(sorted(files, key=lambda f: (-f.fix_impact, f.module))),
-                command=shlex.join([*fix_command, *only, "--write"]),
+                command=shlex.join([*fix_command, *only, "--write", *verify]),
             )
         )
     return Plan(tuple(steps))

@@ -51,6 +51,7 @@ TOOL_KEYS = {
     "entries": STRINGS,
     "cache_dir": "a string",
     "max_file_size": "a whole number of bytes",
+    "verify": "a string",
 }
 
 
@@ -110,6 +111,9 @@ class RunSettings:
     top_level: Layout = field(default_factory=Layout)
     # The replacements given with `--replace` (the others come from the contracts).
     replace_options: tuple[Replacement, ...] = ()
+    # `[ssot-arch] verify`: the command `plan` puts in each step's `fix --write --verify`.
+    # Never run from here: the repository's configuration is not the user's word.
+    verify: str | None = None
 
 
 def _max_file_size(config: RawConfig | None) -> tuple[int, list[ConfigProblem]]:
@@ -231,6 +235,10 @@ def _tool_problems(config: RawConfig) -> list[ConfigProblem]:
             message = "Unrecognized option." + hint
         elif key == "cache_dir" and not isinstance(config.tool[key], str):
             message = "must be one folder, not a list"
+        elif key == "verify" and not (
+            isinstance(config.tool[key], str) and config.tool[key].strip()
+        ):
+            message = "must be one command, such as 'python -m pytest -x'"
         else:
             continue
         problems.append(
@@ -539,6 +547,8 @@ def load_settings(
     )
     if groups_origin is not None:
         settings.groups, settings.groups_origin = groups, groups_origin
+    if config and isinstance(config.tool.get("verify"), str):
+        settings.verify = str(config.tool["verify"]).strip()
     if cli.entries:
         settings.entries = tuple(cli.entries)
     elif config and "entries" in config.tool:

@@ -54,11 +54,28 @@ class FileFix:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """`fix --write --verify CMD`: how the command ended after the files were written,
+    and, when it failed, whether every written file got its old bytes back."""
+
+    command: str
+    status: int  # the exit status (minus the signal's number for a killed command)
+    tail: str  # the last lines of its output
+    restored: tuple[str, ...] = ()  # the files given their old bytes back (it failed)
+    not_restored: tuple[str, ...] = ()  # files that could not be (each said on stderr)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == 0
+
+
+@dataclass(frozen=True)
 class FixOutcome:
     files: tuple[FileFix, ...]  # sorted by file
     written: bool  # --write: the FIXED files were written
     unsafe_fixes: bool = False  # --unsafe-fixes: the UNSAFE ones too (diffed, written)
     unmatched_only: tuple[str, ...] = ()  # --only patterns that match no module (warned)
+    verification: Verification | None = None  # --verify's run, after --write
 
     @property
     def applied(self) -> tuple[str, ...]:

@@ -43,6 +43,16 @@ def outcome_to_dict(outcome: FixOutcome) -> dict[str, Any]:
             }
             for f in outcome.files
         ],
+        "verify": None
+        if outcome.verification is None
+        else {
+            "command": outcome.verification.command,
+            "status": outcome.verification.status,
+            "passed": outcome.verification.passed,
+            "restored": list(outcome.verification.restored),
+            "not_restored": list(outcome.verification.not_restored),
+            "tail": outcome.verification.tail,
+        },
         "totals": {status: outcome.count(status) for status in (FIXED, UNSAFE, MANUAL, UNCHANGED)},
     }
 

@@ -28,7 +28,26 @@ def render(outcome: FixOutcome, color: bool = False) -> str:
     lines += _grouped("Unchanged", [f for f in outcome.files if f.status == UNCHANGED])
     if (fixed or (unsafe and unsafe_fixes)) and not outcome.written:
         lines.append("Nothing was written; --write applies the changes.")
+    lines += _verification(outcome)
     return "\n".join(lines) + "\n"
+
+
+def _verification(outcome: FixOutcome) -> list[str]:
+    run = outcome.verification
+    if run is None:
+        return []
+    command = printable(run.command)
+    if run.passed:
+        return [f"--verify: `{command}` passed; the files stay written."]
+    ended = f"exit status {run.status}" if run.status >= 0 else f"signal {-run.status}"
+    lines = [
+        f"--verify: `{command}` failed ({ended}); "
+        f"{plural(len(run.restored), 'written file')} restored byte for byte.",
+        *(f"  NOT restored: {printable(f)}" for f in run.not_restored),
+        "Its last lines:",
+        *(f"  {printable(line)}" for line in run.tail.splitlines()),
+    ]
+    return lines
 
 
 def _grouped(title: str, files: list[FileFix]) -> list[str]:

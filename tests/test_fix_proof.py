@@ -114,6 +114,14 @@ CASES = {
         {"app/const.py": VIOLATOR},
         {"app.const"},
     ),
+    "a function-level import in a module the SSOT imports": (
+        "from app.const import VALUE",
+        {
+            "app/const.py": "VALUE = 1\n\n\ndef log():\n    import logging\n\n"
+            "    logging.getLogger('const').info('x')\n"
+        },
+        set(),
+    ),
     "inside try and if blocks": (
         "try:\n    if True:\n        from app.const import VALUE\nexcept ImportError:\n    pass\n",
         {"app/const.py": VIOLATOR},

@@ -273,9 +273,9 @@ def test_everything_in_the_way_is_listed_in_the_order_of_the_code():
     text = (
         "import logging\n"
         "logging.basicConfig()\n"
-        "def f():\n"
+        "class C:\n"
         "    from loguru import logger\n"
-        "    return logger\n"
+        "    log = logger\n"
         "LEVEL = logging.DEBUG\n"
     )
     assert rewrite(text) == Rewrite(
@@ -285,7 +285,7 @@ def test_everything_in_the_way_is_listed_in_the_order_of_the_code():
             Remaining(
                 4,
                 "from loguru import logger",
-                "import inside a function: move it or migrate by hand",
+                "import inside a class: move it or migrate by hand",
             ),
             Remaining(6, "logging.DEBUG", "no replacement for logging.DEBUG"),
         ),

@@ -27,12 +27,14 @@ What is rewritten, for a replacement `OLD = MODULE:NAME`:
   take the place of the first removed import, keeping its leading comments and its
   trailing comment; when that import shared its line with others, only the restricted part
   is removed and the new imports follow on the next lines. An existing module-level
-  `from MODULE import NAME` is reused.
+  `from MODULE import NAME` is reused. An import inside a function or an `if`, `try`,
+  `with` or loop block is rewritten the same way where it stands, in its own block: the
+  names its uses need take its place (a block left empty gets `pass`).
 
 What is left for a person (the module is then not rewritten): any other use of a
 restricted binding (`logging.INFO`, annotations, `logging.config`, `basicConfig(...)`, the
-module passed around, a replaced name used without a call), an import inside a function,
-class, `if`, `try` or other block, a star import, a name re-exported in `__all__`, a
+module passed around, a replaced name used without a call), an import in a class body,
+under `if TYPE_CHECKING:` or in a one-line block (`try: import logging`), a star import, a name re-exported in `__all__`, a
 restricted binding that is rebound, deleted or declared `global`, a use in a string
 annotation or a type comment, a use that runs before its import, and a `NAME` that is
 already bound in the module or in the scope of a use (it would change what that name
@@ -84,6 +86,9 @@ ROOT_LOGGER = (
 ROOT_LOGGER_CALL = "logging.getLogger"
 
 _IMPORT = (cst.Import, cst.ImportFrom)
+# Blocks whose imports stay for a person: a class body binds in the class's namespace, and
+# an `if TYPE_CHECKING:` import never runs (there is nothing to migrate, only to delete).
+_KEPT_BLOCKS = ("a class", "an if TYPE_CHECKING block")
 # What holds statements: the visits go through these and skip expressions, most of a tree.
 _STATEMENTS = (
     cst.Module,
@@ -260,15 +265,24 @@ class _NewName:
         return self.alias or self.name
 
 
+# A new name to import, with the node whose use needs it and the restricted import
+# statements whose place the new import may take.
+_Placed = tuple[cst.CSTNode, _NewName, set[cst.CSTNode]]
+
+
 @dataclass
 class _Edits:
     """What the rewrite changes, by the original nodes."""
 
     removed: set[cst.ImportAlias] = field(default_factory=set)
     calls: dict[cst.Call, str] = field(default_factory=dict)  # call -> the SSOT name it calls
-    around_calls: set[cst.CSTNode] = field(default_factory=set)  # the calls' ancestors
-    imports: dict[str, list[_NewName]] = field(default_factory=dict)  # by SSOT module
-    anchor: cst.SimpleStatementLine | None = None  # the first line with a removed import
+    # The nodes the rewriter must enter: the ancestors of the calls and of the lines with
+    # a removed import inside a block.
+    descend: set[cst.CSTNode] = field(default_factory=set)
+    # The new imports, by the line they take the place of (by SSOT module, in order): the
+    # first module-level line with a removed import for the module's, and each removed
+    # import's own line inside a function or block for that import's.
+    imports: dict[cst.SimpleStatementLine, dict[str, list[_NewName]]] = field(default_factory=dict)
 
 
 class _Analysis(cst.CSTVisitor):
@@ -288,7 +302,10 @@ class _Analysis(cst.CSTVisitor):
         self.remaining: list[Remaining] = []
         self.edits = _Edits()
         self._statements = {imp.statement for imp in imports}
-        self._top_level: list[_Import] = []
+        self._top_level: list[_Import] = []  # the rewritable ones, at any depth
+        self._nested: set[cst.CSTNode] = set()  # those of them inside a function or block
+        # Each access of a restricted binding -> the import statements it may refer to.
+        self._statements_of: dict[cst.CSTNode, set[cst.CSTNode]] = {}
         self._names: set[str] = set()  # the plain names the top-level restricted imports bind
         self._bindings: set[ImportAssignment] = set()  # the top-level restricted bindings
         self._unbound: dict[str, bool] = {}
@@ -389,10 +406,15 @@ class _Analysis(cst.CSTVisitor):
             block = self._enclosing_block(imp.statement)
             if imp.star:
                 self._left(imp.statement, written, STAR_IMPORT)
-            elif block is not None:
-                self._left(imp.statement, written, nested_import(block))
-            else:
+            elif block is None:
                 self._top_level.append(imp)
+            elif block in _KEPT_BLOCKS or not isinstance(
+                self._parent(imp.statement), cst.SimpleStatementLine
+            ):
+                self._left(imp.statement, written, nested_import(block))
+            else:  # rewritten where it stands, in its function or block
+                self._top_level.append(imp)
+                self._nested.add(imp.statement)
         bound: set[tuple[cst.CSTNode, str]] = set()
         for imp in self._top_level:
             for alias in imp.aliases:
@@ -401,14 +423,23 @@ class _Analysis(cst.CSTVisitor):
                     if "." not in name:
                         self._names.add(name)
         assert self._scope is not None
-        for assignment in self._scope.assignments:
-            key = (getattr(assignment, "node", None), assignment.name)
-            if isinstance(assignment, ImportAssignment) and key in bound:
-                self._bindings.add(assignment)
-            elif assignment.name.split(".")[0] in self._names and not (
-                isinstance(assignment, ImportAssignment) and assignment.node in self._statements
-            ):
-                self._left(getattr(assignment, "node", node), assignment.name, REBOUND)
+        scopes = {s for s in self.metadata[ScopeProvider].values() if isinstance(s, Scope)}
+        for scope in [self._scope, *(s for s in scopes if s is not self._scope)]:
+            for assignment in scope.assignments:
+                key = (getattr(assignment, "node", None), assignment.name)
+                if isinstance(assignment, ImportAssignment) and key in bound:
+                    self._bindings.add(assignment)
+        # A restricted name bound otherwise, in a scope that imports it restrictedly.
+        holding = {b.scope for b in self._bindings} | {self._scope}
+        for scope in holding:
+            for assignment in scope.assignments:
+                key = (getattr(assignment, "node", None), assignment.name)
+                if key in bound or assignment.name.split(".")[0] not in self._names:
+                    continue
+                if not (
+                    isinstance(assignment, ImportAssignment) and assignment.node in self._statements
+                ):
+                    self._left(getattr(assignment, "node", node), assignment.name, REBOUND)
         self._check_type_comments(self.text)
 
     def _check_global(self, node: cst.Global) -> None:
@@ -454,7 +485,7 @@ class _Analysis(cst.CSTVisitor):
         self._used_before_import()
         for node in self._accesses():
             self._decide(node, calls, called_bindings)
-        new_names: list[tuple[cst.CSTNode, _NewName]] = []
+        new_names: list[_Placed] = []
         for name, uses in called_bindings.items():
             self._decide_binding(name, uses, new_names, calls)
         for call, use, replacement in calls:
@@ -465,24 +496,30 @@ class _Analysis(cst.CSTVisitor):
                 self._left(use, self._written(use), why)
             else:
                 self.edits.calls[call] = replacement.name
-                new_names.append((call, _NewName(replacement.module, replacement.name, None)))
+                new = _NewName(replacement.module, replacement.name, None)
+                new_names.append((call, new, self._statements_of.get(_head(use), set())))
         self._check_new_names(new_names)
         if self.remaining:
             return
         for imp in self._top_level:
             self.edits.removed.update(imp.aliases)
-        for call in self.edits.calls:
-            ancestor = self._parent(call)
-            while ancestor is not None and ancestor not in self.edits.around_calls:
-                self.edits.around_calls.add(ancestor)
+        anchor = self._anchor(original_node)
+        lines = [self._parent(s) for s in self._nested]
+        entered = [*self.edits.calls, *(line for line in lines if line is not None)]
+        for node in entered:
+            ancestor = self._parent(node) if node in self.edits.calls else node
+            while ancestor is not None and ancestor not in self.edits.descend:
+                self.edits.descend.add(ancestor)
                 ancestor = self._parent(ancestor)
-        self.edits.anchor = self._anchor(original_node)
-        for _, new in sorted(new_names, key=lambda item: self._position(item[0])):
+        for _, new, statements in sorted(new_names, key=lambda item: self._position(item[0])):
             if self._reusable_import(new) is not None and new.alias is None:
                 continue  # `from MODULE import NAME` is there already
-            names = self.edits.imports.setdefault(new.module, [])
-            if new not in names:
-                names.append(new)
+            for statement in statements:
+                line = self._parent(statement) if statement in self._nested else anchor
+                assert isinstance(line, cst.SimpleStatementLine)
+                names = self.edits.imports.setdefault(line, {}).setdefault(new.module, [])
+                if new not in names:
+                    names.append(new)
 
     def _position(self, node: cst.CSTNode) -> tuple[int, int]:
         start = self.get_metadata(PositionProvider, node).start
@@ -496,6 +533,7 @@ class _Analysis(cst.CSTVisitor):
             position = self._position(assignment.node)
             for access in assignment.references:
                 first_import[access.node] = min(position, first_import.get(access.node, position))
+                self._statements_of.setdefault(access.node, set()).add(assignment.node)
         nodes = []
         for node, imported in sorted(
             first_import.items(), key=lambda item: self._position(item[0])
@@ -584,7 +622,7 @@ class _Analysis(cst.CSTVisitor):
         self,
         name: str,
         uses: list[cst.Name],
-        new_names: list[tuple[cst.CSTNode, _NewName]],
+        new_names: list[_Placed],
         calls: list[tuple[cst.Call, cst.CSTNode, Replacement]],
     ) -> None:
         """A name imported as a replaced name itself (`from logging import getLogger`,
@@ -614,7 +652,10 @@ class _Analysis(cst.CSTVisitor):
                 ):
                     self._left(call, self._code(call), ROOT_LOGGER)
         alias = None if name == replacement.name else name
-        new_names.append((uses[0], _NewName(replacement.module, replacement.name, alias)))
+        statements = {s for use in uses for s in self._statements_of.get(use, set())}
+        new_names.append(
+            (uses[0], _NewName(replacement.module, replacement.name, alias), statements)
+        )
 
     def _reusable_import(self, new: _NewName) -> cst.ImportFrom | None:
         """A module-level `from MODULE import NAME` already in the module."""
@@ -678,12 +719,12 @@ class _Analysis(cst.CSTVisitor):
             )
         return self._unbound[name]
 
-    def _check_new_names(self, new_names: list[tuple[cst.CSTNode, _NewName]]) -> None:
+    def _check_new_names(self, new_names: list[_Placed]) -> None:
         """One local name, one SSOT object."""
         by_local: dict[str, set[tuple[str, str]]] = {}
-        for _, new in new_names:
+        for _, new, _statements in new_names:
             by_local.setdefault(new.local, set()).add((new.module, new.name))
-        for node, new in new_names:
+        for node, new, _statements in new_names:
             if len(by_local[new.local]) > 1:
                 why = f"{new.local} would be imported from two places: migrate by hand"
                 self._left(node, self._written(node), why)
@@ -695,6 +736,13 @@ class _Analysis(cst.CSTVisitor):
             ):
                 return line
         return None
+
+
+def _head(node: cst.CSTNode) -> cst.CSTNode:
+    """The name a dotted chain starts with: `logging` for `logging.getLogger`."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node
 
 
 def _is_root_logger_call(call: cst.Call) -> bool:
@@ -739,35 +787,64 @@ def _import_from(module: str, names: list[_NewName]) -> cst.ImportFrom:
     )
 
 
+_Line = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
 class _Rewriter(cst.CSTTransformer):
     """Apply `_Edits`: calls renamed, restricted imports removed, the SSOT imports put in
-    the place of the first one. Everything else is left node for node."""
+    the place of the first one (in each function or block, of its own). Everything else
+    is left node for node."""
 
     def __init__(self, edits: _Edits) -> None:
         super().__init__()
         self.edits = edits
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        return node in self.edits.around_calls  # the rest of the tree stays as it is
+        return node in self.edits.descend  # the rest of the tree stays as it is
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         name = self.edits.calls.get(original_node)
         return updated_node if name is None else updated_node.with_changes(func=cst.Name(name))
 
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        body, pending = self._lines(original_node.body, updated_node.body)
+        footer = list(updated_node.footer)
+        if pending and any(line.comment is not None for line in pending):
+            footer = [*pending, *footer]
+        if not body:  # every statement of the block was a removed import
+            body = [cst.SimpleStatementLine(body=[cst.Pass()])]
+        return updated_node.with_changes(body=body, footer=footer)
+
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        new_imports = [
-            cst.SimpleStatementLine(body=[_import_from(module, names)])
-            for module, names in self.edits.imports.items()
-        ]
-        body: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = []
+        body, pending = self._lines(original_node.body, updated_node.body)
+        footer = list(updated_node.footer)
+        if pending and any(line.comment is not None for line in pending):
+            footer = [*pending, *footer]
+        empty = not body and not updated_node.header and not footer
+        return updated_node.with_changes(
+            body=body,
+            footer=footer,
+            has_trailing_newline=updated_node.has_trailing_newline and not empty,
+        )
+
+    def _lines(
+        self,
+        original: Sequence[cst.BaseStatement],
+        updated: Sequence[cst.BaseStatement],
+    ) -> tuple[list[_Line], list[cst.EmptyLine] | None]:
+        """A body's statements with the removed imports gone and the new imports in the
+        place of the line they take; the leading lines of trailing removed lines."""
+        body: list[_Line] = []
         # The leading lines of removed lines, for the next line that stays.
         pending: list[cst.EmptyLine] | None = None
 
-        def place(line: cst.SimpleStatementLine | cst.BaseCompoundStatement) -> None:
+        def place(line: _Line) -> None:
             nonlocal pending
             if pending is not None:
                 leading = _merged(pending, line.leading_lines)
-                if not body:  # the module's first statement is gone: no blank lines on top
+                if not body:  # the body's first statement is gone: no blank lines on top
                     while leading and leading[0].comment is None:
                         leading.pop(0)
                 line = line.with_changes(leading_lines=leading)
@@ -782,15 +859,20 @@ class _Rewriter(cst.CSTTransformer):
                 else _merged(pending, line.leading_lines)
             )
 
-        for old, new in zip(original_node.body, updated_node.body, strict=True):
+        for old, new in zip(original, updated, strict=True):
             if not isinstance(old, cst.SimpleStatementLine) or not isinstance(
                 new, cst.SimpleStatementLine
             ):
+                assert isinstance(new, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
                 place(new)
                 continue
             kept = self._kept(old, new)
-            if old is self.edits.anchor:
-                if kept and new_imports and self._kept_after_removed(old):
+            new_imports = [
+                cst.SimpleStatementLine(body=[_import_from(module, names)])
+                for module, names in self.edits.imports.get(old, {}).items()
+            ]
+            if new_imports:
+                if kept and self._kept_after_removed(old):
                     # `import logging; log = logging.getLogger()`: the import goes first.
                     place(new_imports[0].with_changes(leading_lines=new.leading_lines))
                     body.extend(new_imports[1:])
@@ -798,24 +880,14 @@ class _Rewriter(cst.CSTTransformer):
                 elif kept:
                     place(new.with_changes(body=kept))
                     body.extend(new_imports)
-                elif new_imports:
+                else:
                     place(new.with_changes(body=new_imports[0].body))
                     body.extend(new_imports[1:])
-                else:
-                    remove(new)
             elif kept:
                 place(new.with_changes(body=kept))
             else:
                 remove(new)
-        footer = list(updated_node.footer)
-        if pending and any(line.comment is not None for line in pending):
-            footer = [*pending, *footer]
-        empty = not body and not updated_node.header and not footer
-        return updated_node.with_changes(
-            body=body,
-            footer=footer,
-            has_trailing_newline=updated_node.has_trailing_newline and not empty,
-        )
+        return body, pending
 
     def _kept_after_removed(self, line: cst.SimpleStatementLine) -> bool:
         """Whether a statement that stays follows the first removed import on `line`."""

@@ -1,0 +1,6 @@
+import os
+
+if os.environ.get("DEBUG"):
+    import logging
+
+    logging.getLogger("debug").info("on")

@@ -1,0 +1,6 @@
+def available():
+    try:
+        pass
+    except ImportError:
+        return False
+    return True

@@ -1,0 +1,6 @@
+def available():
+    try:
+        import logging
+    except ImportError:
+        return False
+    return True

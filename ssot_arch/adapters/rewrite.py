@@ -34,8 +34,9 @@ What is rewritten, for a replacement `OLD = MODULE:NAME`:
 What is left for a person (the module is then not rewritten): any other use of a
 restricted binding (`logging.INFO`, annotations, `logging.config`, `basicConfig(...)`, the
 module passed around, a replaced name used without a call), an import in a class body,
-under `if TYPE_CHECKING:` or in a one-line block (`try: import logging`), a star import, a name re-exported in `__all__`, a
-restricted binding that is rebound, deleted or declared `global`, a use in a string
+under `if TYPE_CHECKING:` or in a one-line block (`try: import logging`), a star import,
+a name re-exported in `__all__`, a restricted binding that is rebound, deleted or
+declared `global`, a use in a string
 annotation or a type comment, a use that runs before its import, and a `NAME` that is
 already bound in the module or in the scope of a use (it would change what that name
 means). `__import__` and `importlib` calls are not imports and are not looked at, nor are

@@ -15,8 +15,6 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-import libcst
-
 from ssot_arch.adapters.cache import RewriteCache
 from ssot_arch.adapters.decoding import decode_source
 from ssot_arch.adapters.files import write_atomic
@@ -185,14 +183,6 @@ def _left(target: Target, why: str) -> tuple[Remaining, ...]:
     )
 
 
-def _parses(text: str) -> bool:
-    try:
-        libcst.parse_module(text)
-    except libcst.ParserSyntaxError:
-        return False
-    return True
-
-
 @dataclass(frozen=True)
 class _Read:
     """A violating file as read: its text for the rewrite, or already its verdict."""
@@ -260,9 +250,7 @@ def write_fixed(analysed: Analysed, assessed: Assessed) -> FileFix:
         why = SYMBOLIC_LINK
     elif info is None or current != assessed.data or fix.rewritten is None:
         why = CHANGED
-    elif not _parses(fix.rewritten):  # the rewrite checks it too: never write one that fails
-        why = NO_PARSE
-    else:
+    else:  # its new text parsed in the rewrite and again in the proof (`proven`)
         write_atomic(path, fix.rewritten.encode(assessed.encoding), stat.S_IMODE(info.st_mode))
         return fix
     return replace(fix, status=MANUAL, remaining=_left(assessed.target, why), rewritten=None)

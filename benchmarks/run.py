@@ -3,6 +3,7 @@
     python -m benchmarks.run --sizes 1000,10000,100000 --repeat 3
     python -m benchmarks.run --sizes "" --shapes chain,ring
     python -m benchmarks.run --sizes 10000 --tree PATH --config FILE --json timings.json
+    python -m benchmarks.run --sizes "" --tree PATH --config FILE --replace OLD=MODULE:NAME
 
 Three kinds of trees are measured:
 
@@ -23,7 +24,10 @@ On each, the same commands run side by side:
   on a copy in which every folder is a package (so that they read every file, as
   ssot-arch does);
 * ruff's banned-api rule (TID251) on the restricted modules, with the gateways exempted:
-  the reference for `check`.
+  the reference for `check`;
+* with `--replace OLD=MODULE:NAME` (repeatable), `fix`: a dry run cold (LibCST and the
+  proof on every violating file), a dry run warm (the signed verdicts reused), and
+  `--write` after a dry run on a fresh copy of the tree; and the files per second.
 
 Each command runs `--repeat` times; the tables show the median and the minimum wall
 time, the peak memory (max RSS of the process: the largest process of its tree, not
@@ -74,6 +78,9 @@ LINT = "lint-imports"
 GRIMP_ALL = "raw grimp, every folder a package"
 LINT_ALL = "lint-imports, every folder a package"
 RUFF = "ruff TID251"
+FIX_COLD = "fix dry run cold"
+FIX_WARM = "fix dry run warm (rewrite verdicts cached)"
+FIX_WRITE = "fix --write after a dry run"
 SSOT_ROWS = (CHECK_COLD, REPORT_COLD, CHECK_WARM, REPORT_WARM)
 
 # Left out of the warm copy of a real tree: nothing ssot-arch reads.
@@ -363,6 +370,7 @@ class Bench:
     kind: str
     modules: int
     rows: dict[str, Timing] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # said under the table
 
     def row(self, name: str) -> Timing | None:
         return self.rows.get(name)
@@ -380,6 +388,7 @@ class Options:
     work: Path
     jobs: int | None = None
     limits: Limits = Limits()
+    replace: tuple[str, ...] = ()  # `fix --replace`: measure fix too, with these
 
 
 def generated(folder: Path, write: Callable[[str], object]) -> Path:
@@ -457,6 +466,8 @@ class Runner:
         self.ssot_cold()
         if self.subject.warm:
             self.ssot_warm()
+        if self.options.replace:
+            self.fix()
         self.peers(self.subject.tree)
         if self.subject.packaged:
             self.peers(self.packaged_copy(), suffix=", every folder a package")
@@ -492,6 +503,38 @@ class Runner:
                 self.run(name, argv, cwd=fresh, output=output)
         finally:
             shutil.rmtree(fresh, ignore_errors=True)
+
+    def fix(self) -> None:
+        """`fix` with the `--replace` options: a cold dry run (LibCST and the proof on
+        every violating file), a warm one (the signed verdicts reused), and `--write`
+        after a dry run, on a fresh copy each time (so measured once per copy)."""
+        tree = self.subject.tree
+        replace = [arg for r in self.options.replace for arg in ("--replace", r)]
+        output = self.work / "fix.json"
+        cold = self.ssot("fix", tree, *replace, "--no-cache", "--format", "json", "-o", str(output))
+        self.run(FIX_COLD, cold, cwd=tree, output=output)
+        cache = ["--cache-dir", str(self.work / "fix-cache")]
+        warm = self.ssot("fix", tree, *replace, *cache, "--format", "json", "-o", str(output))
+        run_once(warm, tree, None, self.options.limits)  # fills the verdict cache
+        self.run(FIX_WARM, warm, cwd=tree, output=output)
+        copy = self.work / "fix-copy"
+        seconds, peaks, failure = [], 0.0, None
+        for _ in range(self.options.repeat):
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(tree, copy, copy_function=shutil.copy, ignore=COPY_IGNORE)
+            write = self.ssot("fix", copy, *replace, *cache, "--write")
+            took, peak, failure = run_once(write, copy, None, self.options.limits)
+            seconds.append(took)
+            peaks = max(peaks, peak)
+            if failure is not None:
+                break
+        shutil.rmtree(copy, ignore_errors=True)
+        self.bench.rows[FIX_WRITE] = Timing(FIX_WRITE, seconds, peaks, failure=failure)
+        files = len(json.loads(output.read_text())["files"]) if output.exists() else 0
+        self.bench.notes.append(
+            f"fix: {files:,} violating files; cold {files / self.bench.rows[FIX_COLD].median:.1f}"
+            f" files/s, warm {files / self.bench.rows[FIX_WARM].median:.1f} files/s"
+        )
 
     def prime(self, cache: Sequence[str]) -> str | None:
         """Fill the cache with check and report on the tree; why that failed, if it did."""
@@ -714,7 +757,7 @@ def table(bench: Bench) -> list[str]:
             f"| {name}{failed} | {timing.median:.2f} | {timing.best:.2f} "
             f"| {timing.peak_mb:.0f} | {_size(timing.output_bytes)} | {ratios} |"
         )
-    return [*lines, ""]
+    return [*lines, "", *(f"{note}." for note in bench.notes), *([""] if bench.notes else [])]
 
 
 def markdown(benches: Sequence[Bench], options: Options) -> list[str]:
@@ -773,6 +816,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tree", type=Path, help="an existing repository to measure too")
     parser.add_argument("--config", type=Path, help="its import-linter INI file (with --tree)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--replace",
+        action="append",
+        default=[],
+        metavar="OLD=MODULE:NAME",
+        help="measure fix too (cold, warm, --write after a dry run) with this replacement",
+    )
     parser.add_argument("--jobs", type=int, help="passed to every ssot-arch command")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ssot-arch-bench"))
     parser.add_argument("--json", type=Path, help="also write the raw timings here")
@@ -808,7 +858,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
-    options = Options(args.repeat, work, args.jobs, Limits(args.timeout, args.memory_limit))
+    options = Options(
+        args.repeat,
+        work,
+        args.jobs,
+        Limits(args.timeout, args.memory_limit),
+        tuple(args.replace),
+    )
     benches = []
     for subject in subjects(args, work):
         # 100k modules: at most two repetitions.

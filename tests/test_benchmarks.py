@@ -270,3 +270,23 @@ def test_smoke_run_prints_the_tables_and_the_targets(tmp_path):
     assert [b["kind"] for b in record["benches"]] == ["size", "chain"]
     report = next(r for r in record["benches"][1]["rows"] if r["name"] == "report json cold")
     assert report["output_bytes"] > 0
+
+
+def test_fix_rows_on_a_real_tree(tmp_path):
+    # The bundled example, with its own contract (replacements included): fix cold, warm
+    # and --write on a copy, which leaves the example as it is.
+    example = ROOT / "examples" / "monorepo"
+    before = {p: p.read_bytes() for p in example.rglob("*.py")}
+    command = [
+        *(sys.executable, "-m", "benchmarks.run", "--sizes", "", "--repeat", "1"),
+        *("--tree", str(example), "--config", str(example / ".importlinter")),
+        *("--replace", "logging.getLogger=shared.logging:get_logger", "--jobs", "1"),
+        *("--workdir", str(tmp_path / "work")),
+    ]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for row in (run.FIX_COLD, run.FIX_WARM, run.FIX_WRITE):
+        assert f"| {row} |" in result.stdout
+    assert "failed" not in result.stdout
+    assert re.search(r"^fix: \d+ violating files; cold [\d.]+ files/s, warm", result.stdout, re.M)
+    assert {p: p.read_bytes() for p in example.rglob("*.py")} == before

@@ -12,12 +12,13 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ssot_arch.adapters.cache import RewriteCache
 from ssot_arch.adapters.decoding import decode_source
 from ssot_arch.adapters.files import write_atomic
+from ssot_arch.adapters.import_order import sorted_as_before
 from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.adapters.rewrite_pool import rewrite_all
 from ssot_arch.adapters.scan_pool import default_jobs
@@ -216,8 +217,9 @@ def read_target(analysed: Analysed, target: Target) -> _Read:
     return _Read(target, None, data, text, encoding)
 
 
-def conclude(read: _Read, result: Rewrite) -> Assessed:
-    """What `fix` makes of one violating file, given its rewrite (nothing is written)."""
+def conclude(read: _Read, result: Rewrite, first_party: Collection[str] = ()) -> Assessed:
+    """What `fix` makes of one violating file, given its rewrite (nothing is written).
+    A sorted import block stays sorted, `first_party` (top-level names) its own section."""
     target, text = read.target, read.text
     file, module = target.source.path, target.source.module
     if result.remaining:
@@ -230,9 +232,8 @@ def conclude(read: _Read, result: Rewrite) -> Assessed:
     except UnicodeEncodeError:
         why = f"the new text cannot be written in its encoding {read.encoding}"
         return _manual(target, _left(target, why))
-    return Assessed(
-        target, FileFix(file, module, FIXED, (), text, result.text), read.data, read.encoding
-    )
+    new = sorted_as_before(text, result.text, first_party)
+    return Assessed(target, FileFix(file, module, FIXED, (), text, new), read.data, read.encoding)
 
 
 def write_fixed(analysed: Analysed, assessed: Assessed) -> FileFix:
@@ -352,7 +353,8 @@ def assess_all(
             )
             cache.save()
         rewrites = iter(known[n] for n in range(len(pending)))
-        assessed = [r.verdict or conclude(r, next(rewrites)) for r in reads]
+        first_party = {root.split(".")[0] for root in analysed.outcome.roots}
+        assessed = [r.verdict or conclude(r, next(rewrites), first_party) for r in reads]
     with timed("proving"):
         return proven(analysed, assessed)
 

@@ -1,5 +1,7 @@
-"""What `fix` must prove about a rewrite beyond its text: that the new imports of the
-SSOT close no import-time cycle (analysis/import_cycles.py).
+"""What `fix` must prove about a rewrite beyond its text: that every use of a name the
+rewrite gives the module is supported by the replacement as read from its source
+(`UseProver`: adapters/python_api.py reads, analysis/api_check.py judges), and that the
+new imports of the SSOT close no import-time cycle (analysis/import_cycles.py).
 
 A rewritten module M imports an SSOT module R at module level. If R's import-time
 closure holds M, importing M would fail ("partially initialized module"): M is left
@@ -26,8 +28,6 @@ from ssot_arch.domain.api import NameUse, ReplacementApi
 from ssot_arch.domain.findings import PACKAGE_FIRST, Hop
 from ssot_arch.domain.remediation import FIXED, MANUAL, UNSAFE, FileFix, Remaining, Replacement
 
-IMPORT_CYCLE = "import-cycle"
-
 
 def chain_text(hops: Sequence[Hop]) -> str:
     """`a (l.1) → b (its package) → c`: where each module imports the next."""
@@ -46,7 +46,7 @@ def cycle_reason(ssot_module: str, hops: Sequence[Hop]) -> str:
     )
 
 
-def new_ssot_imports(before: str, after: Rewritten, ssot_modules: frozenset[str]) -> dict[str, int]:
+def new_ssot_imports(before: str, after: Rewritten) -> dict[str, int]:
     """The SSOT modules that the rewritten text imports at import time and `before` did
     not, with the line of the first such import in the new text."""
     named = [m for m in after.ssot_imports if m in before]  # the rest is new for sure
@@ -101,7 +101,7 @@ def without_import_cycles(
         if read is None:  # does not parse here: every SSOT module it names may be new
             added[f.module] = {m: 1 for m in ssot_modules if m in (f.rewritten or "")}
         else:
-            added[f.module] = new_ssot_imports(f.original, read, ssot_modules)
+            added[f.module] = new_ssot_imports(f.original, read)
     imports = ImportTimeImports(analysed)
     modules = frozenset(analysed.outcome.files) | analysed.namespace_packages
     verdicts: dict[str, str] = {}

@@ -7,9 +7,11 @@ module's first import block was sorted as isort sorts by default (ruff's rules: 
 sections future, standard library, third party, first party — the analysed roots —,
 local, one blank line apart; in each, `import x` lines before `from x import y`, by
 module name without case; the names of a `from` import constants, classes, then the
-rest), the rewritten block is written sorted the same way; any block this module cannot
-read as such (comments in it, a statement over several lines, `import a, b`, a line
-over 88 characters) keeps the new import where the old one stood, as before.
+rest; a `from` import that does not fit in 88 characters, or ends with a magic trailing
+comma, one name a line in parentheses), the rewritten block is written sorted the same
+way; any block this module cannot read as such (comments in it, a backslash
+continuation, `import a, b`, a star import) keeps the new import where the old one
+stood, as before.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class _Statement:
     module: str
     names: tuple[tuple[str, str | None], ...]  # a `from` import's (name, alias)
     level: int
+    vertical: bool = False  # a `from` import written with a magic trailing comma
 
 
 def _section(module: str, level: int, first_party: Collection[str]) -> int:
@@ -64,9 +67,13 @@ def _text(statement: _Statement) -> str:
     if statement.straight:
         ((name, alias),) = statement.names
         return f"import {named(name, alias)}"
-    names = sorted(statement.names, key=lambda item: _member_key(*item))
+    names = [named(n, a) for n, a in sorted(statement.names, key=lambda i: _member_key(*i))]
     source = "." * statement.level + statement.module
-    return f"from {source} import {', '.join(named(n, a) for n, a in names)}"
+    line = f"from {source} import {', '.join(names)}"
+    if not statement.vertical and len(line) <= MAX_LINE:
+        return line
+    # What does not fit, or keeps its magic trailing comma: one name a line.
+    return "\n".join([f"from {source} import (", *(f"    {n}," for n in names), ")"])
 
 
 def _key(statement: _Statement) -> tuple[object, ...]:
@@ -84,7 +91,8 @@ def _key(statement: _Statement) -> tuple[object, ...]:
 
 def _block(text: str, first_party: Collection[str]) -> tuple[int, int, list[_Statement]] | None:
     """The module's first import block, `(first line, last line, statements)`, when
-    every statement in it is one simple line; None otherwise."""
+    every statement in it is plain (no comment, no backslash continuation, no star,
+    `import` of one module); None otherwise."""
     try:
         body = ast.parse(text).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -97,8 +105,9 @@ def _block(text: str, first_party: Collection[str]) -> tuple[int, int, list[_Sta
     for node in body[start:]:
         if not isinstance(node, (ast.Import, ast.ImportFrom)):
             break
-        if node.lineno != node.end_lineno:
-            return None
+        written = ast.get_source_segment(text, node) or ""
+        if "#" in written or "\\" in written:
+            return None  # a comment or a continuation line inside the statement
         if isinstance(node, ast.Import):
             if len(node.names) != 1:
                 return None
@@ -120,6 +129,7 @@ def _block(text: str, first_party: Collection[str]) -> tuple[int, int, list[_Sta
                 module,
                 tuple((a.name, a.asname) for a in node.names),
                 node.level,
+                vertical=re.search(r",\s*\)\s*$", written) is not None,
             )
         statements.append(statement)
         first = first or node.lineno
@@ -136,7 +146,7 @@ def _canonical(statements: list[_Statement]) -> list[str]:
     for n, statement in enumerate(ordered):
         if n and statement.section != ordered[n - 1].section:
             lines.append("")
-        lines.append(_text(statement))
+        lines.extend(_text(statement).split("\n"))
     return lines
 
 

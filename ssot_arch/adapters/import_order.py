@@ -102,10 +102,11 @@ def _block(text: str, first_party: Collection[str]) -> tuple[int, int, list[_Sta
         start = 1  # the docstring
     statements: list[_Statement] = []
     first = last = 0
+    lines = text.splitlines(keepends=True)
     for node in body[start:]:
         if not isinstance(node, (ast.Import, ast.ImportFrom)):
             break
-        written = ast.get_source_segment(text, node) or ""
+        written = "".join(lines[node.lineno - 1 : node.end_lineno])  # its whole lines
         if "#" in written or "\\" in written:
             return None  # a comment or a continuation line inside the statement
         if isinstance(node, ast.Import):
@@ -129,7 +130,7 @@ def _block(text: str, first_party: Collection[str]) -> tuple[int, int, list[_Sta
                 module,
                 tuple((a.name, a.asname) for a in node.names),
                 node.level,
-                vertical=re.search(r",\s*\)\s*$", written) is not None,
+                vertical=re.search(r",\s*\)\s*;?\s*$", written) is not None,
             )
         statements.append(statement)
         first = first or node.lineno

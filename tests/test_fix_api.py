@@ -321,3 +321,19 @@ def test_a_name_the_module_does_not_define_is_an_error(reader):
 )
 def test_bind_problem(signature, call, problem):
     assert bind_problem(signature, call, "f") == problem
+
+
+def test_odd_sources_are_not_known_rather_than_a_crash():
+    sources = {
+        "app.a": "from app.b import B\n\n\nclass A(B):\n    def info(self, m):\n        pass\n\n\n"
+        "log = A()\n",
+        "app.b": "from app.a import A\n\n\nclass B(A):\n    pass\n",
+        "app.c": "from x import a, a\n",
+        "app.d": "if flag:\n    def log(m):\n        pass\nelse:\n    log = print\n",
+    }
+    reader = ApiReader(lambda module: (sources[module], False) if module in sources else None)
+    cyclic = reader.replacement("app.a", "log")
+    assert cyclic.instance is not None and cyclic.instance.open == "app.a.A is its own base"
+    assert reader.replacement("app.c", "a").unknown == "app.c.a is imported from x, not read"
+    twice = reader.replacement("app.d", "log")
+    assert twice.kind is None and "bound 2 times" in (twice.unknown or "")

@@ -140,6 +140,7 @@ class ApiReader:
         self._first_party = first_party
         self._modules: dict[str, _Module | None] = {}
         self._classes: dict[str, ClassApi] = {}
+        self._building: set[str] = set()  # classes being read (a base cycle ends there)
 
     # ------------------------------------------------------------------ modules
 
@@ -200,7 +201,7 @@ class ApiReader:
                 shown, CLASS, init.signature if init else Signature(), returns=api
             )
         if isinstance(node, ast.ImportFrom):
-            (alias,) = [a for a in node.names if (a.asname or a.name) == name]
+            alias = next(a for a in node.names if (a.asname or a.name) == name)
             source = self._module(module.absolute(node))
             if source is None:
                 return unknown(f"{where} is imported from {module.absolute(node)}, not read")
@@ -291,6 +292,17 @@ class ApiReader:
         qualified = f"{module.name}.{node.name}"
         if qualified in self._classes:
             return self._classes[qualified]
+        if qualified in self._building:  # class A(B), class B(A): Python refuses it
+            return ClassApi(qualified, open=f"{qualified} is its own base")
+        self._building.add(qualified)
+        try:
+            return self._read_class(module, node, depth, qualified)
+        finally:
+            self._building.discard(qualified)
+
+    def _read_class(
+        self, module: _Module, node: ast.ClassDef, depth: int, qualified: str
+    ) -> ClassApi:
         members: dict[str, Member] = {}
         open_why: str | None = None
         is_logger = qualified == _LOGGER

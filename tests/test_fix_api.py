@@ -337,3 +337,44 @@ def test_odd_sources_are_not_known_rather_than_a_crash():
     assert reader.replacement("app.c", "a").unknown == "app.c.a is imported from x, not read"
     twice = reader.replacement("app.d", "log")
     assert twice.kind is None and "bound 2 times" in (twice.unknown or "")
+
+
+def test_uses_the_file_already_had_are_not_the_rewrites_to_prove(tmp_path):
+    logs = (
+        "import logging\n\n\nclass Log:\n    def info(self, message):\n        pass\n\n\n"
+        "central_logger = Log()\n\n\ndef get_logger(name=None):\n    return make(name)\n"
+    )
+    repo = make_repo(
+        tmp_path / "repo",
+        {
+            "app/__init__.py": "",
+            "app/logs.py": logs,
+            # Passes central_logger on (unprovable), but did so before the rewrite.
+            "app/m.py": "import logging\nfrom app.logs import central_logger\n\n"
+            "logger = central_logger\nlogging.getLogger('x')\n",
+            # An old call of get_logger, and a new one the rewrite makes: only the new
+            # one is the rewrite's to prove.
+            "app/n.py": "import logging\nfrom app.logs import get_logger\n\n"
+            "old = get_logger('a')\nnew = logging.getLogger('b')\n",
+        },
+    )
+    run = run_cli(
+        "fix",
+        str(repo),
+        "--root-package",
+        "app",
+        "--gateway",
+        "app.logs",
+        "--restricted",
+        "logging",
+        "--replace",
+        "logging.getLogger=app.logs:get_logger",
+        "--replace",
+        "logging.Logger=app.logs:central_logger",
+        "--format",
+        "json",
+        "--no-cache",
+    )
+    files = {f["module"]: f for f in run.json["files"]}
+    assert files["app.m"]["status"] == "fixed"  # its central_logger use is not the rewrite's
+    assert [r["line"] for r in files["app.n"]["reasons"]] == [5]

@@ -14,6 +14,7 @@ closures, so the proof is repeated until no more modules turn manual.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -219,12 +220,19 @@ class UseProver:
     def verdict(
         self, fix: FileFix, replacements: Sequence[Replacement], read: Rewritten
     ) -> UseVerdict:
-        """The uses of the names `fix`'s new text (`read`) imports from `replacements`."""
+        """The uses of the names `fix`'s new text (`read`) imports from `replacements`
+        that the rewrite made: a name the file already imported from the SSOT keeps the
+        uses it had (they ran before; the rewrite answers for the ones it adds)."""
         by_source = {(r.module, r.name): r for r in replacements}
+        before = _uses_before(fix.original, replacements)
         in_the_way: list[tuple[str, NameUse, str]] = []
         for local, source in sorted(read.names.items()):
             api = self.api(by_source[source])
+            had = Counter(_shape(u) for u in before.get((local, source), []))
             for use in read.uses.get(local, []):
+                if had[_shape(use)] > 0:
+                    had[_shape(use)] -= 1
+                    continue
                 judged = judge_use(api, use)
                 if judged is not None:
                     in_the_way.append((judged[0], use, judged[1]))
@@ -238,3 +246,21 @@ class UseProver:
             if status == worst
         }
         return UseVerdict(worst, tuple(sorted(remaining)))
+
+
+def _shape(use: NameUse) -> tuple[object, ...]:
+    """A use without its line: how the same use is recognised in the text before."""
+    return (use.text, use.attribute, use.call, use.result_used)
+
+
+def _uses_before(
+    original: str, replacements: Sequence[Replacement]
+) -> dict[tuple[str, tuple[str, str]], list[NameUse]]:
+    """The uses of each name the original text already imported from the SSOT, by
+    (local name, (module, name)); read only when the text names a replacement at all."""
+    if not any(r.name in original for r in replacements):
+        return {}
+    read = read_rewritten(original, frozenset(), {(r.module, r.name): r.name for r in replacements})
+    if read is None:
+        return {}
+    return {(local, source): read.uses.get(local, []) for local, source in read.names.items()}

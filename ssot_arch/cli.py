@@ -585,10 +585,10 @@ def fix(
     printing a unified diff; a summary goes to stderr.
 
     Exit status: dry run, 1 when it would change something, else 0; with --write, 0
-    when no violation remains in the selected files, 1 when some need a person (or
-    --unsafe-fixes), or with --strict an --only pattern matches no module, or the
-    --verify command failed (the files are restored); 2 usage or configuration error; 3
-    internal error.
+    when no violation remains in the selected files, 1 when some remain (files for a
+    person, or unsafe ones without --unsafe-fixes), or with --strict an --only pattern
+    matches no module, or the --verify command failed (the files are restored); 2 usage
+    or configuration error; 3 internal error.
     """
 
     if verify is not None and not write:

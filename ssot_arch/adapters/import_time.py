@@ -12,10 +12,7 @@ count. Read with the standard library's `ast`: nothing is imported or run.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
-
-# Statements whose blocks run when they are reached at import time.
-_BLOCK_FIELDS = ("body", "orelse", "finalbody")
+from collections.abc import Iterator
 
 
 def import_time_lines(text: str) -> frozenset[int] | None:
@@ -25,29 +22,36 @@ def import_time_lines(text: str) -> frozenset[int] | None:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    lines: set[int] = set()
-    pending: list[Iterable[ast.stmt]] = [tree.body]
+    return frozenset(
+        node.lineno
+        for node, runs in statements(tree)
+        if runs and isinstance(node, (ast.Import, ast.ImportFrom))
+    )
+
+
+def statements(tree: ast.Module) -> Iterator[tuple[ast.stmt, bool]]:
+    """Every statement of the module, at any depth, with whether it runs when the module
+    is imported: a function's body runs when called, `if TYPE_CHECKING:` never (its
+    `else` does), class bodies and the blocks of if/try/with/loops/match as they are
+    reached."""
+    pending: list[tuple[list[ast.stmt], bool]] = [(tree.body, True)]
     while pending:
-        for node in pending.pop():
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                lines.add(node.lineno)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue  # runs when called
-            elif isinstance(node, ast.ClassDef):
-                pending.append(node.body)
+        body, runs = pending.pop()
+        for node in body:
+            yield node, runs
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                pending.append((node.body, False))
             elif isinstance(node, ast.If) and type_checking_test(node.test) is not None:
-                # `if TYPE_CHECKING:` runs its else; `if not TYPE_CHECKING:` its body.
-                pending.append(node.orelse if type_checking_test(node.test) else node.body)
+                checking = type_checking_test(node.test)
+                pending.append((node.body, runs and not checking))
+                pending.append((node.orelse, runs and bool(checking)))
             else:
-                for name in _BLOCK_FIELDS:
+                for name in ("body", "orelse", "finalbody"):
                     block = getattr(node, name, None)
                     if isinstance(block, list):
-                        pending.append(block)
-                for handler in getattr(node, "handlers", ()):
-                    pending.append(handler.body)
-                for case in getattr(node, "cases", ()):
-                    pending.append(case.body)
-    return frozenset(lines)
+                        pending.append((block, runs))
+                for part in [*getattr(node, "handlers", ()), *getattr(node, "cases", ())]:
+                    pending.append((part.body, runs))
 
 
 def type_checking_test(test: ast.expr) -> bool | None:

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from ssot_arch.adapters.import_time import type_checking_test
+from ssot_arch.adapters.import_time import statements
 from ssot_arch.adapters.reading import NotReadable, read_source
 from ssot_arch.domain.api import (
     ATTRIBUTE,
@@ -471,29 +471,6 @@ def read_rewritten(
                     ssot_imports.setdefault(alias.name, node.lineno)
     locals_ = set(names) | {local for (module, local) in wanted if module is None}
     return Rewritten(ssot_imports, names, _uses(tree, text, locals_) if locals_ else {})
-
-
-def statements(tree: ast.Module) -> Iterator[tuple[ast.stmt, bool]]:
-    """Every statement of the module, at any depth, with whether it runs when the module
-    is imported (adapters/import_time.py's rules)."""
-    pending: list[tuple[list[ast.stmt], bool]] = [(tree.body, True)]
-    while pending:
-        body, runs = pending.pop()
-        for node in body:
-            yield node, runs
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                pending.append((node.body, False))
-            elif isinstance(node, ast.If) and type_checking_test(node.test) is not None:
-                checking = type_checking_test(node.test)
-                pending.append((node.body, runs and not checking))
-                pending.append((node.orelse, runs and bool(checking)))
-            else:
-                for name in ("body", "orelse", "finalbody"):
-                    block = getattr(node, name, None)
-                    if isinstance(block, list):
-                        pending.append((block, runs))
-                for part in [*getattr(node, "handlers", ()), *getattr(node, "cases", ())]:
-                    pending.append((part.body, runs))
 
 
 def _near(tree: ast.Module, lines: list[int]) -> Iterator[ast.AST]:

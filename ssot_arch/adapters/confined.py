@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 
 # Characters HFS+ ignores in names, which make `.g\u200cit` a `.git` on macOS (as git's
 # is_hfs_dotgit): removed before names are compared with `.git`.
@@ -67,7 +68,7 @@ def path_problem(path: str) -> str | None:
     return None
 
 
-def _explain(path: str, error: OSError) -> UnsafePath:
+def _explain(error: OSError) -> UnsafePath:
     if error.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
         return UnsafePath("a part of its folder is a link or a file, not a folder")
     return UnsafePath(f"cannot be written ({error.strerror or error})")
@@ -124,35 +125,33 @@ class ConfinedFolder:
                 fd = child
         except OSError as error:
             os.close(fd)
-            raise _explain(path, error) from error
+            raise _explain(error) from error
         return fd, name
 
     def write_file(self, path: str, data: bytes) -> None:
         """Create `path` holding `data`, replacing whatever is there. Raises UnsafePath."""
-        parent = self._parent(path, create=True)
-        assert parent is not None
-        fd, name = parent
-        try:
-            _remove_entry(fd, name)
-            handle = os.open(name, _NEW_FILE, 0o600, dir_fd=fd)
-            with os.fdopen(handle, "wb") as out:
+
+        def create(fd: int, name: str) -> None:
+            with os.fdopen(os.open(name, _NEW_FILE, 0o600, dir_fd=fd), "wb") as out:
                 out.write(data)
-        except OSError as error:
-            raise _explain(path, error) from error
-        finally:
-            os.close(fd)
+
+        self._replace(path, create)
 
     def write_link(self, path: str, target: str) -> None:
         """Make `path` a symbolic link to `target` (which is never followed here: the
         scanner does not follow one out of the folder). Raises UnsafePath."""
+        self._replace(path, lambda fd, name: os.symlink(target, name, dir_fd=fd))
+
+    def _replace(self, path: str, create: Callable[[int, str], None]) -> None:
+        """Take away what `path` names, then `create(folder descriptor, name)` there."""
         parent = self._parent(path, create=True)
         assert parent is not None
         fd, name = parent
         try:
             _remove_entry(fd, name)
-            os.symlink(target, name, dir_fd=fd)
+            create(fd, name)
         except OSError as error:
-            raise _explain(path, error) from error
+            raise _explain(error) from error
         finally:
             os.close(fd)
 

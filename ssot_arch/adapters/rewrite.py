@@ -810,19 +810,13 @@ class _Rewriter(cst.CSTTransformer):
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        body, pending = self._lines(original_node.body, updated_node.body)
-        footer = list(updated_node.footer)
-        if pending and any(line.comment is not None for line in pending):
-            footer = [*pending, *footer]
+        body, footer = self._lines(original_node.body, updated_node.body, updated_node.footer)
         if not body:  # every statement of the block was a removed import
             body = [cst.SimpleStatementLine(body=[cst.Pass()])]
         return updated_node.with_changes(body=body, footer=footer)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        body, pending = self._lines(original_node.body, updated_node.body)
-        footer = list(updated_node.footer)
-        if pending and any(line.comment is not None for line in pending):
-            footer = [*pending, *footer]
+        body, footer = self._lines(original_node.body, updated_node.body, updated_node.footer)
         empty = not body and not updated_node.header and not footer
         return updated_node.with_changes(
             body=body,
@@ -834,9 +828,11 @@ class _Rewriter(cst.CSTTransformer):
         self,
         original: Sequence[cst.BaseStatement],
         updated: Sequence[cst.BaseStatement],
-    ) -> tuple[list[_Line], list[cst.EmptyLine] | None]:
+        footer: Sequence[cst.EmptyLine],
+    ) -> tuple[list[_Line], list[cst.EmptyLine]]:
         """A body's statements with the removed imports gone and the new imports in the
-        place of the line they take; the leading lines of trailing removed lines."""
+        place of the line they take, and its footer (which keeps the comments of removed
+        lines at its end)."""
         body: list[_Line] = []
         # The leading lines of removed lines, for the next line that stays.
         pending: list[cst.EmptyLine] | None = None
@@ -888,7 +884,9 @@ class _Rewriter(cst.CSTTransformer):
                 place(new.with_changes(body=kept))
             else:
                 remove(new)
-        return body, pending
+        if pending and any(line.comment is not None for line in pending):
+            return body, [*pending, *footer]
+        return body, list(footer)
 
     def _kept_after_removed(self, line: cst.SimpleStatementLine) -> bool:
         """Whether a statement that stays follows the first removed import on `line`."""

@@ -21,6 +21,10 @@ from ssot_arch.cli import main
 # The installed commands, for tests that need real processes (concurrency, hash seeds).
 SSOT_ARCH = str(Path(sys.executable).with_name("ssot-arch"))
 LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
+# The contract of the `fix` tests' fixtures: app.logs is the SSOT of `logging`, and
+# `logging.getLogger` becomes its `get_logger`.
+FIX_CONTRACT = ("--gateway", "app.logs", "--restricted", "logging")
+FIX_REPLACE = ("--replace", "logging.getLogger=app.logs:get_logger")
 
 
 def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -19,7 +19,7 @@ import libcst
 import pytest
 
 from ssot_arch.domain.remediation import Rewrite
-from tests.helpers import LINT_IMPORTS, make_repo, run_cli
+from tests.helpers import FIX_CONTRACT, FIX_REPLACE, LINT_IMPORTS, make_repo, run_cli
 
 LOGS = """
 import logging
@@ -54,8 +54,7 @@ APP = {
     "app/b.py": MANUAL,
     "app/jobs/run.py": IN_A_FUNCTION,  # a folder without __init__.py: still fixed
 }
-CONTRACT = ("--gateway", "app.logs", "--restricted", "logging")
-REPLACE = ("--replace", "logging.getLogger=app.logs:get_logger")
+CONTRACT, REPLACE = FIX_CONTRACT, FIX_REPLACE
 INI = """
 [importlinter]
 root_package = app

@@ -18,7 +18,7 @@ import pytest
 from ssot_arch.adapters.python_api import ApiReader, NameMissing, uses_of
 from ssot_arch.analysis.api_check import bind_problem, judge_use
 from ssot_arch.domain.api import CallShape, Signature
-from tests.helpers import make_repo, run_cli
+from tests.helpers import FIX_CONTRACT, FIX_REPLACE, make_repo, run_cli
 
 # The library being migrated away from: a logger with every method, any arguments.
 FAKELOG = """\
@@ -363,12 +363,8 @@ def test_uses_the_file_already_had_are_not_the_rewrites_to_prove(tmp_path):
         str(repo),
         "--root-package",
         "app",
-        "--gateway",
-        "app.logs",
-        "--restricted",
-        "logging",
-        "--replace",
-        "logging.getLogger=app.logs:get_logger",
+        *FIX_CONTRACT,
+        *FIX_REPLACE,
         "--replace",
         "logging.Logger=app.logs:central_logger",
         "--format",

@@ -13,7 +13,7 @@ import pytest
 from ssot_arch.adapters.import_time import import_time_lines
 from ssot_arch.analysis.import_cycles import CycleFinder
 from ssot_arch.domain.findings import PACKAGE_FIRST
-from tests.helpers import make_repo, run_cli
+from tests.helpers import FIX_CONTRACT, FIX_REPLACE, make_repo, run_cli
 
 LOGS = """\
 import logging
@@ -28,17 +28,7 @@ import logging
 VALUE = 1
 logger = logging.getLogger(__name__)
 """
-FIX = (
-    "--root-package",
-    "app",
-    "--gateway",
-    "app.logs",
-    "--restricted",
-    "logging",
-    "--replace",
-    "logging.getLogger=app.logs:get_logger",
-    "--no-cache",
-)
+FIX = ("--root-package", "app", *FIX_CONTRACT, *FIX_REPLACE, "--no-cache")
 
 
 def fix_json(repo: Path, *args: str) -> dict[str, dict]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SSOT_ARCH, make_repo
+from tests.helpers import FIX_CONTRACT, FIX_REPLACE, SSOT_ARCH, make_repo
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -231,14 +231,7 @@ ODD_NAMES = [
     "app/back\\slash.py",
     "app/esc\x1b[2J.py",
 ]
-FIX_CONTRACT = (
-    "--gateway",
-    "app.logs",
-    "--restricted",
-    "logging",
-    "--replace",
-    "logging.getLogger=app.logs:get_logger",
-)
+
 GIT = [
     "git",
     "-c",
@@ -278,14 +271,14 @@ def test_the_diff_quotes_odd_names_as_git_does_and_git_apply_takes_it(tmp_path):
     git(repo, "init", "-q", ".")
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "odd names")
-    dry = run(repo, "fix", str(repo), *FIX_CONTRACT, timeout=120)
+    dry = run(repo, "fix", str(repo), *FIX_CONTRACT, *FIX_REPLACE, timeout=120)
     assert dry.returncode == 1, dry.stderr
     assert len(headers(dry.stdout)) == 2 * len(ODD_NAMES)
     patch = tmp_path / "fix.patch"
     patch.write_bytes(dry.stdout)
     git(repo, "apply", "--check", str(patch))
     # The reference: git's own diff of the same change has the same file headers.
-    written = run(repo, "fix", str(repo), *FIX_CONTRACT, "--write", timeout=120)
+    written = run(repo, "fix", str(repo), *FIX_CONTRACT, *FIX_REPLACE, "--write", timeout=120)
     assert written.returncode == 0, written.stderr
     reference = git(repo, "diff").stdout
     assert headers(dry.stdout) == headers(reference)
@@ -303,7 +296,7 @@ def test_the_summary_on_stderr_still_escapes_names(tmp_path):
     manual = AUTOMATIC + "logger.setLevel(logging.INFO)\n"
     files = {"app/__init__.py": "", "app/logs.py": WRAPS_LOGGING, "app/new\nline.py": manual}
     repo = make_repo(tmp_path / "repo", files)
-    dry = run(repo, "fix", str(repo), *FIX_CONTRACT, timeout=120)
+    dry = run(repo, "fix", str(repo), *FIX_CONTRACT, *FIX_REPLACE, timeout=120)
     assert dry.returncode == 0, dry.stderr  # nothing it can fix
     assert b"    app/new\\nline.py:4: logging.INFO\n" in dry.stderr
 

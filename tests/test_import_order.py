@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from ssot_arch.adapters.import_order import _block, _canonical, sorted_as_before
-from tests.helpers import make_repo, run_cli
+from tests.helpers import FIX_CONTRACT, FIX_REPLACE, make_repo, run_cli
 from tests.test_rewrite import RUFF
 
 CORPUS = Path(__file__).parent / "fix_corpus"
@@ -91,19 +91,7 @@ def test_fix_keeps_a_sorted_file_sorted(tmp_path):
             "app/b.py": "",
         },
     )
-    run = run_cli(
-        "fix",
-        str(repo),
-        "--root-package",
-        "app",
-        "--gateway",
-        "app.logs",
-        "--restricted",
-        "logging",
-        "--replace",
-        "logging.getLogger=app.logs:get_logger",
-        "--write",
-    )
+    run = run_cli("fix", str(repo), "--root-package", "app", *FIX_CONTRACT, *FIX_REPLACE, "--write")
     assert run.exit_code == 0, run.stderr
     assert (repo / "app" / "a.py").read_text() == (
         "import os\n\nimport yaml\n\nfrom app import b\nfrom app.logs import get_logger\n\n"

@@ -4,6 +4,7 @@ tree you trust, with its requirements installed in PYTHON's environment.
 
     python -m benchmarks.fix_realdata imports TREE MODULES OUT --python PYTHON
     python -m benchmarks.fix_realdata audit BEFORE AFTER FIX_JSON
+    python -m benchmarks.fix_realdata engines TREE
 
 `imports` imports each module listed in MODULES (one a line) in a fresh child process
 of an interpreter that has preloaded every third-party package the tree imports, so
@@ -16,6 +17,11 @@ attribute used on a name imported as a replacement instance exists on its class,
 `getLogger()` (the root logger) became a `get_logger()` call without arguments, (3) no
 rewritten module lies in the import-time closure of the SSOT modules. The replacements
 and SSOT modules are the audit commit's (edit REPLACEMENTS for another tree).
+
+`engines` runs nothing of the tree: it gives every file of TREE that imports a restricted
+module to both rewrite engines of `fix`, the quick one (`ast` and text edits, for plain
+modules) and LibCST's, and counts the files the quick one answers, those where the two
+answers differ (which must be none), and each engine's time per file.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -194,6 +202,50 @@ def audit(before: Path, after: Path, fix_json: Path) -> dict[str, object]:
     }
 
 
+RESTRICTED = ("logging", "loguru", "structlog")
+REPLACEMENTS = (
+    ("logging.getLogger", "shared.logging.unified_logger_factory", "get_logger"),
+    ("loguru.logger", "netra_backend.app.logging_config", "central_logger"),
+)
+
+
+def compare_engines(tree: Path) -> dict[str, object]:
+    """Both engines on every file of `tree` that imports a restricted module."""
+    from ssot_arch.adapters.rewrite import rewrite_with_libcst
+    from ssot_arch.adapters.rewrite_quick import quick_rewrite
+    from ssot_arch.domain.remediation import Replacement
+
+    replacements = tuple(Replacement(*r) for r in REPLACEMENTS)
+    pattern = re.compile(
+        rb"^\s*(?:import|from)\s+(?:" + b"|".join(map(str.encode, RESTRICTED)) + rb")\b", re.M
+    )
+    texts = {
+        path.relative_to(tree).as_posix(): path.read_bytes().decode("utf-8", "replace")
+        for path in sorted(tree.rglob("*.py"))
+        if path.is_file() and pattern.search(path.read_bytes())
+    }
+    quick_seconds = libcst_seconds = 0.0
+    answered, differ = 0, []
+    for name, text in texts.items():
+        start = time.perf_counter()
+        quick = quick_rewrite(text, RESTRICTED, replacements)
+        quick_seconds += time.perf_counter() - start
+        start = time.perf_counter()
+        reference = rewrite_with_libcst(text, RESTRICTED, replacements)
+        libcst_seconds += time.perf_counter() - start
+        if quick is not None:
+            answered += 1
+            if quick != reference:
+                differ.append(name)
+    return {
+        "files": len(texts),
+        "answered_by_quick": answered,
+        "differ": differ,
+        "quick_ms_per_file": round(1000 * quick_seconds / max(len(texts), 1), 1),
+        "libcst_ms_per_file": round(1000 * libcst_seconds / max(len(texts), 1), 1),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -209,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     audited.add_argument("before", type=Path)
     audited.add_argument("after", type=Path)
     audited.add_argument("fix_json", type=Path)
+    engines = commands.add_parser("engines")
+    engines.add_argument("tree", type=Path)
     args = parser.parse_args(argv)
     if args.command == "imports":
         # Everything at the tree's top is first-party: never preloaded.
@@ -218,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         import_each(args.tree, args.modules, args.out, args.python, roots)
         results = json.loads(args.out.read_text())
         print(f"{sum(v == 'ok' for v in results.values())} of {len(results)} import")
+    elif args.command == "engines":
+        print(json.dumps(compare_engines(args.tree), indent=1))
     else:
         print(json.dumps(audit(args.before, args.after, args.fix_json), indent=1))
 

@@ -692,6 +692,9 @@ def goals(benches: Sequence[Bench]) -> list[Goal]:
         found += _ratio_goal(bench, REPORT_COLD, LINT, 1.5)
         found += _ratio_goal(bench, REPORT_WARM, LINT, 1)
     found += _limit_goal(tree, CHECK_WARM, 0.3)
+    # fix (issue 21): the first pass, and --write after it.
+    found += _limit_goal(tree, FIX_COLD, 30)
+    found += _limit_goal(tree, FIX_WRITE, 10)
     found += _limit_goal(at_10k, CHECK_WARM, 0.5)
     # The worst-case shapes.
     found += _limit_goal(chain, REPORT_COLD, 10)

@@ -189,6 +189,8 @@ def test_targets_of_the_real_tree_and_the_shapes():
             "report json cold": (2.0, 150),
             "report json warm": (1.6, 120),
             "lint-imports": (1.5, 110),
+            "fix dry run cold": (25.0, 300),
+            "fix --write after a dry run": (12.0, 200),
         },
     )
     chain = bench("chain", 5_001, {"report json cold": (3.0, 600)})
@@ -198,6 +200,8 @@ def test_targets_of_the_real_tree_and_the_shapes():
         "tree 6775: report json cold ≤ 1.5 × lint-imports: 2.00 s against 1.50 s": True,
         "tree 6775: report json warm ≤ lint-imports: 1.60 s against 1.50 s": False,
         "tree 6775: check warm < 0.3 s: 0.20 s": True,
+        "tree 6775: fix dry run cold < 30 s: 25.00 s": True,
+        "tree 6775: fix --write after a dry run < 10 s: 12.00 s": False,
         "chain 5001: report json cold < 10 s: 3.00 s": True,
         "chain 5001: peak memory < 500 MB: 600 MB (report json cold)": False,
         "chain 5001: report json cold JSON < 10 MB: 20.0 MB": False,
@@ -290,3 +294,21 @@ def test_fix_rows_on_a_real_tree(tmp_path):
     assert "failed" not in result.stdout
     assert re.search(r"^fix: \d+ violating files; cold [\d.]+ files/s, warm", result.stdout, re.M)
     assert {p: p.read_bytes() for p in example.rglob("*.py")} == before
+
+
+def test_the_engines_comparison_counts_what_the_quick_engine_answers(tmp_path):
+    from benchmarks.fix_realdata import compare_engines
+
+    tree = make_repo(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/plain.py": "import logging\n\nlog = logging.getLogger(__name__)\n",
+            "app/nested.py": "def f():\n    import logging\n    return logging.getLogger('f')\n",
+            "app/other.py": "import os\n",
+        },
+    )
+    found = compare_engines(tree)
+    assert found["files"] == 2  # the files importing a restricted module
+    assert found["answered_by_quick"] == 1  # the nested import is LibCST's
+    assert found["differ"] == []

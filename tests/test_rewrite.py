@@ -364,9 +364,17 @@ def test_a_called_from_import_whose_new_name_is_taken_keeps_its_local_name():
 
 
 def test_a_module_too_deep_for_libcst_is_left_for_a_person():
-    text = "import logging\nlog = logging.getLogger()\nx = " + "1 + " * 1000 + "1\n"
+    deep = "x = " + "1 + " * 1000 + "1\n"
+    # An import in a function: not plain, so LibCST decides, and it cannot go that deep.
+    text = "def f():\n    import logging\n    return logging.getLogger('f')\n" + deep
     assert rewrite(text) == Rewrite(
         None, (Remaining(1, "", "nested too deeply for LibCST to rewrite: migrate by hand"),)
+    )
+    # A plain module: the quick engine walks `ast` without recursion.
+    plain = "import logging\nlog = logging.getLogger('x')\n" + deep
+    assert rewrite(plain) == Rewrite(
+        "from shared.logging.unified_logger_factory import get_logger\n"
+        "log = get_logger('x')\n" + deep
     )
 
 

@@ -66,11 +66,18 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from ssot_arch.adapters.rewrite_quick import (
+    ROOT_LOGGER,
+    ROOT_LOGGER_CALL,
+    TYPE_COMMENT_PATTERN,
+    USED_WITHOUT_CALL,
+    no_replacement,
+    quick_rewrite,
+)
 from ssot_arch.domain.remediation import Remaining, Replacement, Rewrite
 
 # Why a use is left for a person. The words are stable (no line numbers, no local names
 # where avoidable): the plan groups files by them.
-USED_WITHOUT_CALL = "used without a call"
 STAR_IMPORT = "star import: import the names it uses or migrate by hand"
 REEXPORTED = "re-exported in __all__: migrate by hand"
 REBOUND = "rebinds the name of a restricted import: migrate by hand"
@@ -81,10 +88,6 @@ TYPE_COMMENT = "used in a type comment: migrate by hand"
 AMBIGUOUS = "refers to more than one binding: migrate by hand"
 USED_BEFORE_IMPORT = "used before it is imported: migrate by hand"
 TOO_DEEP = "nested too deeply for LibCST to rewrite: migrate by hand"
-ROOT_LOGGER = (
-    "the root logger: the replacement would give another logger (a module's): migrate by hand"
-)
-ROOT_LOGGER_CALL = "logging.getLogger"
 
 _IMPORT = (cst.Import, cst.ImportFrom)
 # Blocks whose imports stay for a person: a class body binds in the class's namespace, and
@@ -101,11 +104,6 @@ _STATEMENTS = (
     cst.Finally,
     cst.MatchCase,
 )
-_TYPE_COMMENT = re.compile(r"#\s*type:")
-
-
-def no_replacement(qualified: str) -> str:
-    return f"no replacement for {qualified}"
 
 
 def nested_import(kind: str) -> str:
@@ -121,7 +119,21 @@ def rewrite_module(
     `Rewrite(new_text)` when the module can be migrated completely (it then imports no
     restricted module anywhere), `Rewrite(None, remaining)` when it cannot (the module is
     to be left exactly as it is), `Rewrite(None)` when it imports no restricted module.
+
+    A plain module is decided by `quick_rewrite` (milliseconds, the same answer); any
+    other by LibCST (`rewrite_with_libcst`).
     """
+    if _mentions(text, restricted):
+        quick = quick_rewrite(text, restricted, replacements)
+        if quick is not None:
+            return quick
+    return rewrite_with_libcst(text, restricted, replacements)
+
+
+def rewrite_with_libcst(
+    text: str, restricted: Sequence[str], replacements: Sequence[Replacement]
+) -> Rewrite:
+    """`rewrite_module` decided by LibCST's scope analysis, for a module of any shape."""
     try:
         module = cst.parse_module(text)
         if not _mentions(text, restricted):
@@ -455,7 +467,7 @@ class _Analysis(cst.CSTVisitor):
             return
         names = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(self._names))) + r")\b")
         for number, line in enumerate(re.split(r"\r\n|\r|\n", code), start=1):
-            found = _TYPE_COMMENT.search(line)
+            found = TYPE_COMMENT_PATTERN.search(line)
             if found and names.search(line, found.end()):
                 self.remaining.append(
                     Remaining(number, line[found.start() :].strip(), TYPE_COMMENT)

@@ -32,7 +32,7 @@ from importlinter import Contract, ContractCheck, fields, output
 
 from ssot_arch.analysis.direct import find_direct_violations, unmatched_modules
 from ssot_arch.domain.model import ContractSpec, System
-from ssot_arch.domain.remediation import Replacement
+from ssot_arch.domain.remediation import EXACT_CALL, Replacement
 
 DEFAULT_RESTRICTED = ("logging", "loguru", "structlog")
 TYPE_NAME = "ssot"
@@ -85,8 +85,12 @@ def parse_replacement(raw: str) -> Replacement:
         raise ValueError(
             f"'{raw.strip()}' is not a replacement; write OLD = MODULE:NAME ({example})"
         )
-    if not is_module_name(old) or "." not in old:
-        raise ValueError(f"'{old}' is not a dotted name inside a restricted module ({example})")
+    bare = old.removesuffix(EXACT_CALL)
+    if not is_module_name(bare) or "." not in bare:
+        raise ValueError(
+            f"'{old}' is not a dotted name inside a restricted module, nor one followed by "
+            f"'()' for its calls without arguments ({example})"
+        )
     if not is_module_name(module):
         raise ValueError(f"'{module}' is not a module name ({example})")
     if not name.isidentifier() or keyword.iskeyword(name):

@@ -702,3 +702,28 @@ def test_plan_prints_the_configured_verify_command_and_fix_never_runs_it(tmp_pat
     assert all(c.endswith(f"--write --verify 'touch {marker}'") for c in commands), commands
     run_cli("fix", str(repo), "--write")
     assert not marker.exists()
+
+
+def test_the_root_logger_is_migrated_with_a_replacement_for_the_exact_form(tmp_path):
+    """`logging.getLogger()` is the root logger: manual with `getLogger`'s replacement,
+    rewritten with one for the exact form `logging.getLogger()`; a root logger asked for
+    by name (`getLogger(None)`) is not that form and stays manual."""
+    logs = LOGS + "\n\ndef get_root_logger() -> logging.Logger:\n    return logging.getLogger()\n"
+    root = "import logging\n\nroot = logging.getLogger()\nlog = logging.getLogger(__name__)\n"
+    named = "from logging import getLogger\n\nroot = getLogger(None)\n"
+    repo = make_repo(tmp_path, {**APP, "app/logs.py": logs, "app/r.py": root, "app/n.py": named})
+    run = run_cli("fix", str(repo), *CONTRACT, *REPLACE, "--format", "json")
+    statuses = {f["file"]: f["status"] for f in run.json["files"]}
+    assert statuses["app/r.py"] == statuses["app/n.py"] == "manual"
+    exact = ("--replace", "logging.getLogger()=app.logs:get_root_logger")
+    run = run_cli("fix", str(repo), *CONTRACT, *REPLACE, *exact, "--write")
+    assert (repo / "app/r.py").read_text() == (
+        "from app.logs import get_logger, get_root_logger\n\n"
+        "root = get_root_logger()\nlog = get_logger(__name__)\n"
+    )
+    assert (repo / "app/n.py").read_text() == named
+    # The exact form is checked like any replacement: its name must exist.
+    bad = ("--replace", "logging.getLogger()=app.logs:no_such_name")
+    run = run_cli("fix", str(repo), *CONTRACT, *REPLACE, *bad)
+    assert run.exit_code == 2
+    assert "logging.getLogger() = app.logs:no_such_name" in run.stderr

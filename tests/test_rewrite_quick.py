@@ -17,7 +17,7 @@ import pytest
 
 from ssot_arch.adapters.rewrite import rewrite_module, rewrite_with_libcst
 from ssot_arch.adapters.rewrite_quick import quick_rewrite
-from ssot_arch.domain.remediation import Rewrite
+from ssot_arch.domain.remediation import Replacement, Rewrite
 from tests.test_rewrite import CASES, REPLACEMENTS, RESTRICTED, STATEMENTS, source
 
 
@@ -86,6 +86,9 @@ NOT_PLAIN = {
     ),
     "an __all__ entry": "from loguru import logger\n__all__ = ['logger']\nlogger.info('x')\n",
     "a type comment": "import logging\nx = logging.getLogger('x')  # type: logging.Logger\n",
+    "a type comment after a block": (
+        "import logging\n\ndef f(x):\n    # type: (logging.Logger) -> None\n    pass\n"
+    ),
     "the SSOT name used already": "import logging\nlog = logging.getLogger('x')\nget_logger = 1\n",
     "the SSOT name imported already": (
         "import logging\n"
@@ -118,6 +121,8 @@ EXTRA = [
     "class D:\n    def m(self):\n        return logger.info('m')\n    # the end of D",
     "if True:\n    q = logging.getLogger('q')",
     "n = logging.getLogger(name=None)",
+    "i = logging.getLogger('i')  # type: ignore[no-untyped-call]",
+    "o = other()  # type: logging.Logger",
     "r = logging.getLogger('root')",
     "from loguru import logger  # the old one",
 ]
@@ -151,3 +156,29 @@ def test_generated_modules_get_the_same_answer_from_both_engines():
         answered += 1
         assert answer == libcst(text), text
     assert answered >= 120  # the mix holds many plain modules: the quick engine is exercised
+
+
+EXACT = (*REPLACEMENTS, Replacement("logging.getLogger()", "app.logs", "get_root_logger"))
+EXACT_TEXTS = [
+    "import logging\nroot = logging.getLogger()\nlog = logging.getLogger(__name__)\n",
+    "from logging import getLogger\nroot = getLogger()\nlog = getLogger('x')\n",
+    "from logging import getLogger\nroot = getLogger(None)\n",
+    "import logging as log\nr = log.getLogger(name='')\ns = log.getLogger()\n",
+    "import logging\nroot = logging.getLogger()\nget_root_logger = 1\n",
+]
+
+
+@pytest.mark.parametrize("text", EXACT_TEXTS)
+def test_with_an_exact_form_both_engines_answer_the_same(text):
+    answer = quick_rewrite(text, RESTRICTED, EXACT)
+    assert answer is None or answer == rewrite_with_libcst(text, RESTRICTED, EXACT)
+
+
+def test_the_exact_form_replaces_the_calls_without_arguments_only():
+    text = EXACT_TEXTS[1]
+    for engine in (quick_rewrite, rewrite_with_libcst):
+        assert engine(text, RESTRICTED, EXACT) == Rewrite(
+            "from app.logs import get_root_logger\n"
+            "from shared.logging.unified_logger_factory import get_logger\n"
+            "root = get_root_logger()\nlog = get_logger('x')\n"
+        )

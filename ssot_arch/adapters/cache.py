@@ -550,8 +550,15 @@ class RewriteCache:
         return entries
 
     @staticmethod
-    def key_of(text: str, restricted: Sequence[str], replacements: Sequence[Any]) -> str:
-        asked = json.dumps([sorted(restricted), sorted(str(r) for r in replacements)])
+    def key_of(
+        text: str,
+        restricted: Sequence[str],
+        replacements: Sequence[Any],
+        first_party: Iterable[str] = (),
+    ) -> str:
+        asked = json.dumps(
+            [sorted(restricted), sorted(str(r) for r in replacements), sorted(first_party)]
+        )
         digest = hashlib.sha256(asked.encode() + b"\0" + text.encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 

@@ -18,7 +18,7 @@ import bisect
 import importlib.util
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ssot_arch.adapters.import_time import statements
@@ -471,6 +471,13 @@ def read_rewritten(
                     ssot_imports.setdefault(alias.name, node.lineno)
     locals_ = set(names) | {local for (module, local) in wanted if module is None}
     return Rewritten(ssot_imports, names, _uses(tree, text, locals_) if locals_ else {})
+
+
+def read_rewritten_all(
+    asked: Sequence[tuple[str, frozenset[str], Mapping[tuple[str | None, str], str]]],
+) -> list[Rewritten | None]:
+    """`read_rewritten` of each item: a batch for adapters/fork_pool.py."""
+    return [read_rewritten(*item) for item in asked]
 
 
 def _near(tree: ast.Module, lines: list[int]) -> Iterator[ast.AST]:

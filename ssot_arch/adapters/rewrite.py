@@ -22,6 +22,8 @@ What is rewritten, for a replacement `OLD = MODULE:NAME`:
   is only ever called, its calls become `NAME(...)`; otherwise (an object such as loguru's
   `logger`, or a name passed around) the local name is kept,
   `from MODULE import NAME as local`, and no reference changes;
+- with a replacement for the exact form `OLD()`, a call of `OLD` without arguments
+  becomes a call of its `NAME` instead (the root logger's `logging.getLogger()`);
 - a restricted import nothing refers to is removed;
 - the new imports (one `from MODULE import ...` per SSOT module, in order of first use)
   take the place of the first removed import, keeping its leading comments and its
@@ -311,7 +313,8 @@ class _Analysis(cst.CSTVisitor):
         super().__init__()
         self.text = text
         self.imports = imports
-        self.replacements = {r.old: r for r in replacements}
+        self.replacements = {r.old: r for r in replacements if not r.exact_call}
+        self.exact = {r.qualified: r for r in replacements if r.exact_call}
         self.remaining: list[Remaining] = []
         self.edits = _Edits()
         self._statements = {imp.statement for imp in imports}
@@ -347,6 +350,11 @@ class _Analysis(cst.CSTVisitor):
     def _is_called(self, node: cst.CSTNode) -> bool:
         parent = self._parent(node)
         return isinstance(parent, cst.Call) and parent.func is node
+
+    def _called_bare(self, node: cst.CSTNode) -> bool:
+        """Whether `node` is called without arguments (`OLD()`'s exact form)."""
+        parent = self._parent(node)
+        return isinstance(parent, cst.Call) and parent.func is node and not parent.args
 
     def _enclosing_block(self, statement: cst.CSTNode) -> str | None:
         """What the import is nested in (the nearest block), None at module level."""
@@ -617,6 +625,12 @@ class _Analysis(cst.CSTVisitor):
                 self._left(link, self._written(link), AMBIGUOUS)
                 return
             qualified = name
+            exact = self.exact.get(qualified)
+            if exact is not None and level > 0 and self._called_bare(link):
+                call = self._parent(link)
+                assert isinstance(call, cst.Call)
+                calls.append((call, link, exact))
+                return
             replacement = self.replacements.get(qualified)
             if replacement is None:
                 continue
@@ -650,10 +664,11 @@ class _Analysis(cst.CSTVisitor):
             and all(self._is_called(use) for use in uses)
             and not any(self._conflict(use, replacement.name, replacement.module) for use in uses)
         ):
+            exact = self.exact.get(qualified, replacement)
             for use in uses:
                 call = self._parent(use)
                 assert isinstance(call, cst.Call)
-                calls.append((call, use, replacement))
+                calls.append((call, use, exact if self._called_bare(use) else replacement))
             return
         if replacement.old == ROOT_LOGGER_CALL:
             for use in uses:

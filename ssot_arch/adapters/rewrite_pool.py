@@ -18,10 +18,12 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from ssot_arch.adapters.fork_pool import fork_is_default_safe
+from ssot_arch.adapters.import_order import sorted_as_before
 from ssot_arch.adapters.rewrite import rewrite_module
 from ssot_arch.domain.remediation import Remaining, Replacement, Rewrite
 
-Task = tuple[str, tuple[str, ...], tuple[Replacement, ...]]  # text, restricted, replacements
+# text, restricted, replacements, and the first-party top-level names (for the sort).
+Task = tuple[str, tuple[str, ...], tuple[Replacement, ...], frozenset[str]]
 Progress = Callable[[int, int], None]
 
 # Below this many modules, starting processes costs more than it saves.
@@ -30,14 +32,28 @@ CHUNK = 8
 CRASHED = "the rewrite crashed on it (a pathological file?): migrate by hand"
 
 
+def rewrite_sorted(
+    text: str,
+    restricted: tuple[str, ...],
+    replacements: tuple[Replacement, ...],
+    first_party: frozenset[str] = frozenset(),
+) -> Rewrite:
+    """`rewrite_module`, with a sorted import block left sorted (`first_party` its own
+    section; adapters/import_order.py)."""
+    result = rewrite_module(text, restricted, replacements)
+    if result.text is None or result.text == text:
+        return result
+    return Rewrite(sorted_as_before(text, result.text, first_party))
+
+
 def _rewrite_chunk(tasks: list[Task]) -> list[Rewrite]:
-    return [rewrite_module(*task) for task in tasks]
+    return [rewrite_sorted(*task) for task in tasks]
 
 
 def rewrite_all(
     tasks: Sequence[Task], jobs: int, progress: Progress | None = None
 ) -> list[Rewrite]:
-    """`rewrite_module` of every task, in the tasks' order."""
+    """`rewrite_sorted` of every task, in the tasks' order."""
     results: list[Rewrite | None] = [None] * len(tasks)
     done = 0
 
@@ -50,7 +66,7 @@ def rewrite_all(
 
     if jobs <= 1 or len(tasks) < PARALLEL_FROM or not fork_is_default_safe():
         for index, task in enumerate(tasks):
-            finished(index, rewrite_module(*task))
+            finished(index, rewrite_sorted(*task))
         return [r for r in results if r is not None]
     context = multiprocessing.get_context("fork")
     chunks = [list(range(i, min(i + CHUNK, len(tasks)))) for i in range(0, len(tasks), CHUNK)]

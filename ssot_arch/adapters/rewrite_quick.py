@@ -128,7 +128,7 @@ def quick_rewrite(
 ) -> Rewrite | None:
     """What the LibCST engine answers for the plain module `text`; None when `text` is not
     plain (the LibCST engine then decides)."""
-    if text.startswith("\ufeff") or TYPE_COMMENT_PATTERN.search(text):
+    if text.startswith("\ufeff"):
         return None
     if "\r" in text.replace("\r\n", ""):
         return None  # a lone CR: old Mac line ends, or a CR inside a line
@@ -157,7 +157,8 @@ class _Module:
         self.text = text
         self.tree = tree
         self.restricted = restricted
-        self.replacements = {r.old: r for r in replacements}
+        self.replacements = {r.old: r for r in replacements if not r.exact_call}
+        self.exact = {r.qualified: r for r in replacements if r.exact_call}
         self.lines = [line + "\n" for line in text.split("\n")[:-1]]
         self.parents: dict[ast.AST, ast.AST] = {}
 
@@ -192,7 +193,11 @@ class _Module:
             replacement = self.replacements[by_local[local].qualified]
             if local != replacement.name and all(self._is_called(u) for u in local_uses):
                 self._check_free(replacement.name, names, bound)
-                calls.extend((self._call_of(u), replacement) for u in local_uses)
+                exact = self.exact.get(replacement.old, replacement)
+                calls.extend(
+                    (self._call_of(u), exact if self._called_bare(u) else replacement)
+                    for u in local_uses
+                )
                 continue
             if replacement.old == ROOT_LOGGER_CALL:
                 for u in local_uses:
@@ -256,8 +261,11 @@ class _Module:
 
     def _check_strings(self, nodes: list[ast.AST], by_local: dict[str, _Binding]) -> None:
         """A string that may be an annotation, a type hint or an `__all__` entry naming a
-        restricted name: LibCST reads those, so it decides."""
+        restricted name, or a type comment naming one: LibCST reads those, so it decides."""
         pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(by_local))) + r")\b")
+        for comment in TYPE_COMMENT_PATTERN.finditer(self.text):
+            if pattern.search(self.text, comment.end(), self.text.find("\n", comment.end())):
+                raise _NotPlain
         for node in nodes:
             if (
                 isinstance(node, ast.Constant)
@@ -316,6 +324,10 @@ class _Module:
         qualified = binding.qualified
         level = 0
         while True:
+            exact = self.exact.get(qualified)
+            if exact is not None and level > 0 and self._called_bare(link):
+                calls.append((self._call_of(link), exact))
+                return
             replacement = self.replacements.get(qualified)
             if replacement is not None:
                 if level == 0:
@@ -334,6 +346,16 @@ class _Module:
     def _is_called(self, node: ast.AST) -> bool:
         parent = self.parents.get(node)
         return isinstance(parent, ast.Call) and parent.func is node
+
+    def _called_bare(self, node: ast.AST) -> bool:
+        """Whether `node` is called without arguments (`OLD()`'s exact form)."""
+        parent = self.parents.get(node)
+        return (
+            isinstance(parent, ast.Call)
+            and parent.func is node
+            and not parent.args
+            and not parent.keywords
+        )
 
     def _call_of(self, node: ast.AST) -> ast.Call:
         call = self.parents[node]

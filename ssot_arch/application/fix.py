@@ -12,13 +12,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from ssot_arch.adapters.cache import RewriteCache
 from ssot_arch.adapters.decoding import decode_source
 from ssot_arch.adapters.files import write_atomic
-from ssot_arch.adapters.import_order import sorted_as_before
 from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.adapters.rewrite_pool import rewrite_all
 from ssot_arch.adapters.scan_pool import default_jobs
@@ -217,9 +216,8 @@ def read_target(analysed: Analysed, target: Target) -> _Read:
     return _Read(target, None, data, text, encoding)
 
 
-def conclude(read: _Read, result: Rewrite, first_party: Collection[str] = ()) -> Assessed:
-    """What `fix` makes of one violating file, given its rewrite (nothing is written).
-    A sorted import block stays sorted, `first_party` (top-level names) its own section."""
+def conclude(read: _Read, result: Rewrite) -> Assessed:
+    """What `fix` makes of one violating file, given its rewrite (nothing is written)."""
     target, text = read.target, read.text
     file, module = target.source.path, target.source.module
     if result.remaining:
@@ -232,8 +230,9 @@ def conclude(read: _Read, result: Rewrite, first_party: Collection[str] = ()) ->
     except UnicodeEncodeError:
         why = f"the new text cannot be written in its encoding {read.encoding}"
         return _manual(target, _left(target, why))
-    new = sorted_as_before(text, result.text, first_party)
-    return Assessed(target, FileFix(file, module, FIXED, (), text, new), read.data, read.encoding)
+    return Assessed(
+        target, FileFix(file, module, FIXED, (), text, result.text), read.data, read.encoding
+    )
 
 
 def write_fixed(analysed: Analysed, assessed: Assessed) -> FileFix:
@@ -326,8 +325,10 @@ def assess_all(
         reads = [read_target(analysed, target) for target in targets]
         pending = [r for r in reads if r.verdict is None]
         cache = RewriteCache(cache_dir) if cache_dir else None
+        first_party = frozenset(root.split(".")[0] for root in analysed.outcome.roots)
         keys = [
-            RewriteCache.key_of(r.text, r.target.restricted, r.target.replacements) for r in pending
+            RewriteCache.key_of(r.text, r.target.restricted, r.target.replacements, first_party)
+            for r in pending
         ]
         known: dict[int, Rewrite] = {}
         for n, key in enumerate(keys):
@@ -336,7 +337,12 @@ def assess_all(
                 known[n] = Rewrite(stored[0], tuple(Remaining(*r) for r in stored[1]))
         todo = [n for n in range(len(pending)) if n not in known]
         tasks = [
-            (pending[n].text, pending[n].target.restricted, pending[n].target.replacements)
+            (
+                pending[n].text,
+                pending[n].target.restricted,
+                pending[n].target.replacements,
+                first_party,
+            )
             for n in todo
         ]
         for n, rewrite in zip(
@@ -353,19 +359,18 @@ def assess_all(
             )
             cache.save()
         rewrites = iter(known[n] for n in range(len(pending)))
-        first_party = {root.split(".")[0] for root in analysed.outcome.roots}
-        assessed = [r.verdict or conclude(r, next(rewrites), first_party) for r in reads]
+        assessed = [r.verdict or conclude(r, next(rewrites)) for r in reads]
     with timed("proving"):
-        return proven(analysed, assessed)
+        return proven(analysed, assessed, jobs or default_jobs())
 
 
-def proven(analysed: Analysed, assessed: list[Assessed]) -> list[Assessed]:
+def proven(analysed: Analysed, assessed: list[Assessed], jobs: int = 1) -> list[Assessed]:
     """`assessed` with each rewrite judged against the repository: a use the replacement
     lacks makes it manual, one it cannot be proven to support unsafe (application/
     fix_proof.py); then a new import that closes an import-time cycle makes it manual."""
     prover = UseProver(analysed)
     reads = read_fixes(
-        analysed, [(a.fix, a.target.replacements) for a in assessed if a.fix.status == FIXED]
+        analysed, [(a.fix, a.target.replacements) for a in assessed if a.fix.status == FIXED], jobs
     )
     judged = []
     for a in assessed:

@@ -19,8 +19,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ssot_arch.adapters.decoding import decode_source
+from ssot_arch.adapters.fork_pool import fork_map
 from ssot_arch.adapters.import_time import import_time_lines
-from ssot_arch.adapters.python_api import ApiReader, NameMissing, Rewritten, read_rewritten
+from ssot_arch.adapters.python_api import (
+    ApiReader,
+    NameMissing,
+    Rewritten,
+    read_rewritten,
+    read_rewritten_all,
+)
 from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.analysis.api_check import judge_use
 from ssot_arch.analysis.import_cycles import CycleFinder, loads_from
@@ -130,17 +137,18 @@ def ssot_modules_of(analysed: Analysed) -> frozenset[str]:
 
 
 def read_fixes(
-    analysed: Analysed, fixes: Sequence[tuple[FileFix, Sequence[Replacement]]]
+    analysed: Analysed, fixes: Sequence[tuple[FileFix, Sequence[Replacement]]], jobs: int = 1
 ) -> dict[str, Rewritten | None]:
-    """Each rewritten file's new text read once (adapters/python_api.py), by module."""
+    """Each rewritten file's new text read once (adapters/python_api.py), by module, in
+    `jobs` processes."""
     ssot_modules = ssot_modules_of(analysed)
-    return {
-        fix.module: read_rewritten(
-            fix.rewritten or "", ssot_modules, {(r.module, r.name): r.name for r in replacements}
-        )
-        for fix, replacements in fixes
-        if fix.rewritten is not None
-    }
+    read = [(fix, replacements) for fix, replacements in fixes if fix.rewritten is not None]
+    asked: list[tuple[str, frozenset[str], Mapping[tuple[str | None, str], str]]] = [
+        (fix.rewritten or "", ssot_modules, {(r.module, r.name): r.name for r in replacements})
+        for fix, replacements in read
+    ]
+    found = fork_map(read_rewritten_all, asked, jobs)
+    return {fix.module: rewritten for (fix, _), rewritten in zip(read, found, strict=True)}
 
 
 def _with_added(

@@ -8,16 +8,30 @@ from dataclasses import dataclass
 FIXED, MANUAL, UNCHANGED = "fixed", "manual", "unchanged"  # a file's status after `fix`
 # A rewrite the tool can make but not prove (written only with --unsafe-fixes).
 UNSAFE = "unsafe"
+EXACT_CALL = "()"  # `OLD()`: a replacement for the calls of OLD without arguments
 
 
 @dataclass(frozen=True, order=True)
 class Replacement:
     """`OLD = MODULE:NAME`: every use of the restricted name `old` (a qualified name such as
-    `logging.getLogger` or `loguru.logger`) becomes `name` imported from the SSOT `module`."""
+    `logging.getLogger` or `loguru.logger`) becomes `name` imported from the SSOT `module`.
+
+    `OLD()` (`logging.getLogger()`) is the exact form: only the calls of OLD without
+    arguments become `name()`, before and instead of OLD's own replacement. It is how the
+    root logger, which `getLogger`'s replacement would not give, gets one."""
 
     old: str
     module: str
     name: str
+
+    @property
+    def exact_call(self) -> bool:
+        return self.old.endswith(EXACT_CALL)
+
+    @property
+    def qualified(self) -> str:
+        """The name replaced: `old` without the exact form's parentheses."""
+        return self.old.removesuffix(EXACT_CALL)
 
     def __str__(self) -> str:
         return f"{self.old} = {self.module}:{self.name}"

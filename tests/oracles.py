@@ -57,20 +57,22 @@ def without_direct_imports(graph, fixed, restricted) -> nx.DiGraph:
     return copy
 
 
-def reach(graph, systems, prefixes):
+def reach(graph, systems, prefixes, violators=frozenset()):
     """system -> (direct, transitive, shortest length) for the modules under `prefixes`."""
     files = [n for n in graph if within(n, prefixes) and "file" in graph.nodes[n]]
-    return reach_from(graph, systems, files)
+    return reach_from(graph, systems, files, violators)
 
 
-def reach_from(graph, systems, modules):
-    """system -> (direct, transitive, shortest length) for the group of `modules`."""
+def reach_from(graph, systems, modules, violators=frozenset()):
+    """system -> (direct, transitive, shortest length) for the group of `modules`. A
+    system's members are no starts and no steps, unless they are `violators`; a
+    violating member is still no user of its own system."""
     members = {s.name: {n for n in graph if within(n, s.entries)} for s in systems}
-    every = set().union(*members.values())
-    starts = [n for n in modules if n not in every]
+    every = set().union(*members.values()) - set(violators)
     result = {}
     for system in systems:
         targets = members[system.name]
+        starts = [n for n in modules if n not in every and n not in targets]
         direct = sum(1 for n in starts if any(s in targets for s in graph.successors(n)))
         lengths = [
             d

@@ -107,14 +107,20 @@ def systems(draw):
 @settings(max_examples=300, deadline=None)
 @given(graphs(), systems())
 def test_systems_reach_equals_brute_force(case, chosen):
-    graph, _ = case
+    graph, gateways = case
     groups = {"app": ["app"], "lib": ["lib"], "core": ["app.core", "lib.core"]}
+    # The contract's violators, system members among them (issue 22: a member that
+    # imports a restricted module is a violator like any other).
+    violators = frozenset(
+        u for u, v in graph.edges if v in RESTRICTED and not oracles.within(u, gateways)
+    )
     reach, fragmented, hops = systems_reach(
-        graph, index_systems(graph, chosen), groups, index_importers(graph)
+        graph, index_systems(graph, chosen), groups, index_importers(graph), violators
     )
     assert graph.graph == {}
+    members = {n for s in chosen for n in graph if oracles.within(n, s.entries)} - violators
     for group, prefixes in groups.items():
-        expected = oracles.reach(graph, chosen, prefixes)
+        expected = oracles.reach(graph, chosen, prefixes, violators)
         for system in chosen:
             cell = reach[group][system.name]
             chain = follow(hops.get(system.name, {}), cell.start) if cell.start else ()
@@ -125,7 +131,6 @@ def test_systems_reach_equals_brute_force(case, chosen):
                 shortest,
                 shortest,
             )
-            members = {n for s in chosen for n in graph if oracles.within(n, s.entries)}
             for hop in chain[:-1]:
                 assert hop.imported not in members
             if chain:
@@ -152,21 +157,33 @@ def test_compliance_counts_each_file_and_violation_once_per_group(case, chosen):
     ]
     rows = compliance(graph, index_systems(graph, chosen), groups, violations)
     members = {n for s in chosen for n in graph if oracles.within(n, s.entries)}
+    violators = {v.importer for v in violations}
     ssot = {s.name for s in chosen if s.ssot}
     for row in rows:
         prefixes = groups[row.group]
         files = [n for n in graph if "file" in graph.nodes[n] and oracles.within(n, prefixes)]
+        # A violator counts, a system's member or not, and is never compliant.
         used = [
-            {s.name for s in chosen for t in graph.successors(n) if oracles.within(t, s.entries)}
+            (
+                {
+                    s.name
+                    for s in chosen
+                    for t in graph.successors(n)
+                    if oracles.within(t, s.entries)
+                },
+                n in violators,
+            )
             for n in files
-            if n not in members
+            if n not in members or n in violators
         ]
         mine = [v for v in violations if oracles.within(v.importer, prefixes)]
         assert (row.files, row.logging_files, row.compliant_files) == (
             len(files),
-            sum(1 for u in used if u),
-            sum(1 for u in used if u and u <= ssot),
+            sum(1 for u, violating in used if u or violating),
+            sum(1 for u, violating in used if u and u <= ssot and not violating),
         )
+        # No 100 % with a violation left.
+        assert row.compliance_pct < 100 or not row.violations
         assert (row.violations, row.violating_files) == (len(mine), len({v.importer for v in mine}))
     assert [row.group for row in rows] == sorted(groups)
 

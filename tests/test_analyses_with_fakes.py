@@ -224,3 +224,16 @@ def test_without_ssot_systems_a_system_holding_a_gateway_is_the_ssot():
         ("stdlib", True),
         ("ours", False),
     ]
+
+
+def test_compliance_never_rounds_a_violation_away():
+    from ssot_arch.domain.findings import ComplianceRow, percent_down, whole_percent
+
+    row = ComplianceRow("app", 2000, 2000, 1999, 1, 1)
+    assert row.compliance_pct == 99.9  # not 100.0
+    assert row.status == "partial"
+    assert percent_down(199, 200) == 99.5
+    assert percent_down(2, 3) == 66.6
+    assert percent_down(0, 0) == 100.0
+    assert whole_percent(99.9) == "99 %"
+    assert whole_percent(100.0) == "100 %"

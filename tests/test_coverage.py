@@ -217,6 +217,11 @@ def test_unimportable_names_and_shadowed_modules_are_checked(tmp_path):
         {"file": "app/v1.2/legacy.py", "module": "app.v1_2.legacy", "kind": "not-importable"},
         {"file": "app/x.py", "module": "app.x~shadowed", "kind": "shadowed"},
     ]
+    # Issue 22: said on every run, it was noise; the JSON lists them, -v says how many.
+    plain = run_cli("check", str(repo))
+    assert "not importable" not in plain.stdout + plain.stderr
+    verbose = run_cli("check", str(repo), "-v")
+    assert "3 files analysed although not importable" in verbose.stderr
 
 
 def test_code_for_newer_pythons_is_analysed(tmp_path):

@@ -259,3 +259,31 @@ def test_the_count_is_the_checks_with_the_roots_of_the_file_written_to(tmp_path)
     proposal = init_json(repo, "--write", str(repo / "setup.cfg"))
     check = run_cli("check", str(repo), "--format", "json")
     assert proposal["violations"] == len(check.json["contracts"][0]["violations"])
+
+
+def test_a_second_logger_module_joining_the_gateway_is_a_violator_not_the_ssot(tmp_path):
+    """Issue 22: `init` put `pkg.utils.common` (which imports loguru itself) into the SSOT
+    system beside the gateway `pkg.logs`; the report then said 100 % compliant while
+    `check` listed that very violation. A module is part of an SSOT system only as a
+    gateway (or a facade that imports no library): the joiner is a violator, said so."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/logs.py": "from loguru import logger\n",
+        "pkg/utils/__init__.py": "",
+        "pkg/utils/common.py": "from loguru import logger\n\nlogger = logger.bind(x=1)\n",
+        **{
+            f"pkg/m{n}.py": "from pkg.logs import logger\nfrom pkg.utils.common import logger\n"
+            for n in range(4)
+        },
+    }
+    repo = make_repo(tmp_path, files)
+    proposal = init_json(repo, "--write", str(repo / ".importlinter"))
+    assert proposal["gateways"] == ["pkg.logs"]
+    ssot = [s for s in proposal["systems"] if s["ssot"]]
+    assert [s["entries"] for s in ssot] == [["pkg.logs"]]
+    assert any("pkg.utils.common also imports loguru" in note for note in proposal["notes"])
+    assert proposal["violations"] == 1
+    report = run_cli("report", str(repo), "--format", "json")
+    rows = report.json["contracts"][0]["compliance"]
+    assert all(r["compliance_pct"] < 100 for r in rows if r["violations"]), rows
+    assert sum(r["violating_files"] for r in rows if r["group"] == "pkg") == 1

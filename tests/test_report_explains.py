@@ -51,7 +51,7 @@ def test_each_section_says_what_its_numbers_mean_with_an_example(tmp_path):
         "For example, app: 1 of its 3 files that log go through the SSOT only (33.3 %), "
         "and 2 files import a restricted module (2 imports)."
     ) in markdown
-    assert "Fix impact is how many leaks fixing that module *alone* removes" in markdown
+    assert "Fix impact is how many leaks fixing that module alone removes" in markdown
     assert (
         "For example, fixing `app.a` and `app.b` together removes 1 leak that neither "
         "removes alone."

@@ -205,3 +205,20 @@ def test_a_report_of_15000_modules_and_10000_leaks_stays_under_5_megabytes(tmp_p
     assert len(data["modules"]) >= 15_000
     assert len(data["tables"]["c0-leaks"]["rows"]) >= 10_000
     assert len(page.encode()) < 5_000_000
+
+
+def test_the_page_says_only_what_is_true_of_the_page(tmp_path):
+    """Issue 22: no Markdown left as text (`*alone*`), and no "… and N more" cut notice
+    above tables that hold every row (the Markdown report has it, the page does not)."""
+    users = {f"app/use/u{i:02}.py": f"from app.direct import m{i:02}\n" for i in range(GENERATED)}
+    repo = shop(tmp_path, {**SHOP, "app/use/__init__.py": "", **users})
+    markdown = run_cli("report", str(repo), "--format", "markdown").stdout
+    assert "more (all of them: `ssot-arch report --format json`" in markdown  # 30 causes
+    page = html_report(repo)
+    prose = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    assert "more (all of them" not in prose
+    assert not re.search(r"(?<![\w*])\*\w[^*<>]*\*(?![\w*])", prose), "Markdown emphasis left"
+    example = Path(__file__).resolve().parents[1] / "examples" / "monorepo"
+    page = html_report(example)
+    prose = re.sub(r"<script.*?</script>", "", page, flags=re.S)
+    assert not re.search(r"(?<![\w*])\*\w[^*<>]*\*(?![\w*])", prose)

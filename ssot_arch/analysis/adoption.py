@@ -22,9 +22,10 @@ Method
   package yet, its score is at least MIN_SCORE, and it is used from two or more root
   packages or scores at least INTENDED_SHARE of the best. So a backend's own logger and
   a shared library's factory can both be intended, but not two helpers of one service.
-  Each intended candidate forms a system with its facades and the candidates joining it;
-  each library imported directly by a module that is no gateway forms a competing one
-  (`logging` is named `stdlib`).
+  Each intended candidate forms a system with its facades; a candidate joining it imports
+  a library itself, so it is no part of the system but a violator, and a note says so
+  and what to do. Each library imported directly by a module that is no gateway forms a
+  competing one (`logging` is named `stdlib`).
 * The contract restricts every library found and names the intended candidates as its
   gateways (its violations are counted by running the check). The suggested plan order
   takes the root packages other roots import most first: libraries before the
@@ -149,7 +150,13 @@ def propose(graph: nx.DiGraph[str], names: Mapping[tuple[str, str], Iterable[str
         gateways=gateways,
         systems=systems,
     )
-    notes = []
+    notes = [
+        f"{c.module} also imports {', '.join(c.wraps)} and is imported for loggers by "
+        f"modules that use {c.joins}: it is left out of the SSOT system and is a violator; "
+        f"make it a gateway too (--gateway {c.module}), or move its logging behind {c.joins}."
+        for c in ranked
+        if c.joins
+    ]
     if libraries and not intended:
         notes.append(
             "No module is imported for its loggers by others: there is no SSOT yet. Choose "
@@ -199,8 +206,9 @@ def _systems(ranked: tuple[Candidate, ...], wraps: Mapping[str, set[str]]) -> tu
         while name in taken or name in LIBRARIES or name in SYSTEM_NAMES.values():
             name = candidate.module.replace(".", "_")
         taken.add(name)
-        members = [candidate, *(c for c in ranked if c.joins == candidate.module)]
-        entries = tuple(dict.fromkeys(m for c in members for m in (c.module, *c.facades)))
+        # Only the gateway and its facades: a candidate joining it imports a library
+        # itself, so it is a violator, and a violator is never counted as the SSOT.
+        entries = tuple(dict.fromkeys((candidate.module, *candidate.facades)))
         systems.append(
             System(name, entries, ssot=True, why=f"holds the gateway {candidate.module}")
         )

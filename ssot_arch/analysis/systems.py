@@ -31,6 +31,7 @@ partition the modules, each module in exactly one (`groups_by_depth`):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -154,16 +155,25 @@ def files_by_group(graph: nx.DiGraph[str], groups: Groups) -> dict[str, list[str
 
 
 def systems_reach(
-    graph: nx.DiGraph[str], index: SystemIndex, groups: Groups, importers: ImporterIndex
+    graph: nx.DiGraph[str],
+    index: SystemIndex,
+    groups: Groups,
+    importers: ImporterIndex,
+    violators: AbstractSet[str] = frozenset(),
 ) -> tuple[dict[str, dict[str, ReachCell]], tuple[str, ...], dict[str, dict[str, Hop]]]:
     """Per group and system: the modules importing it directly, those reaching it, and
     where a shortest example chain starts; the groups that reach more than one system;
     and per system the next hop of every module on those chains.
 
+    A system's own modules are no starting points and no steps, unless they are among
+    the contract's `violators`: a member that imports a restricted module itself is a
+    violator like any other module, and what imports it reaches what it imports.
+
     `index` is `index_systems(graph, systems)`, `importers` is `index_importers(graph)`.
     """
     systems = index.systems
-    members, every_member = index.members, index.every_member
+    members = index.members
+    every_member = index.every_member - violators
     passable = set(graph) - every_member
     routes = {s.name: shortest_paths_to(importers, members[s.name], passable) for s in systems}
     reach: dict[str, dict[str, ReachCell]] = {}
@@ -179,8 +189,9 @@ def systems_reach(
         row = {}
         for system in systems:
             paths = routes[system.name]
-            reaching = [m for m in modules if m in paths.following]
-            direct = len(importing[system.name].intersection(modules))
+            reaching = [m for m in modules if m in paths.following]  # members: targets
+            # A violating member of the system is part of it, not one of its users.
+            direct = len(importing[system.name].intersection(modules) - members[system.name])
             cell = ReachCell(direct, len(reaching))
             if reaching:
                 # The first by name among the shortest.
@@ -206,12 +217,14 @@ def compliance(
     groups: Groups,
     violations: Sequence[Violation],
 ) -> tuple[ComplianceRow, ...]:
-    """Per group: its files, those that import a system, the share of those that import
-    only SSOT systems, and its direct violations.
+    """Per group: its files, those that import a system (and the contract's violators,
+    members of a system included), the share of those that import only SSOT systems and
+    violate nothing, and its direct violations.
 
     `index` is `index_systems(graph, systems)`.
     """
     ssot = {s.name for s in index.systems if s.ssot}
+    violators = {v.importer for v in violations}
     files_of = files_by_group(graph, groups)
     groups_of = GroupIndex({name: as_group(g) for name, g in groups.items()})
     violations_of: dict[str, list[Violation]] = {group: [] for group in groups}
@@ -223,12 +236,13 @@ def compliance(
         files = files_of[group]
         logging_files = compliant = 0
         for module in files:
-            if module in index.every_member:
+            violating = module in violators
+            if module in index.every_member and not violating:
                 continue  # a system's own modules are no starting points
             used = index.imports.get(module)
-            if used:
+            if used or violating:  # a violator is one, in a system or not
                 logging_files += 1
-                compliant += used <= ssot
+                compliant += bool(used is not None and used <= ssot and not violating)
         in_group = violations_of[group]
         rows.append(
             ComplianceRow(

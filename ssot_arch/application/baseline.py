@@ -56,6 +56,8 @@ class BaselineOutcome:
     path: str
     created: bool
     changes: list[BaselineChange]
+    # How to apply it when no contract names it yet: the path relative to the repository.
+    unapplied: str | None = None
 
 
 def baseline_target(settings: RunSettings, output: str | None) -> tuple[str, bool]:
@@ -148,7 +150,12 @@ def write_or_update(
             change.budgets = new_budgets
         changes.append(change)
     write_baseline(real, Baseline(contracts))
-    return BaselineOutcome(path, not update, changes)
+    applied = any(
+        c.baseline and baseline_path(settings.root_dir, c.baseline) == path
+        for c in settings.contracts
+    )
+    relative = os.path.relpath(path, settings.root_dir).replace(os.sep, "/")
+    return BaselineOutcome(path, not update, changes, None if applied else relative)
 
 
 def summary(outcome: BaselineOutcome) -> list[str]:
@@ -156,7 +163,8 @@ def summary(outcome: BaselineOutcome) -> list[str]:
     when it lies below it), then per contract what changed."""
     verb = "created" if outcome.created else "updated"
     shown = os.path.relpath(outcome.path)
-    lines = [f"{verb} {outcome.path if shown.startswith('..') else shown}"]
+    shown = outcome.path if shown.startswith("..") else shown
+    lines = [f"{verb} {shown}"]
     for change in outcome.changes:
         parts = []
         if change.budgets:
@@ -170,4 +178,10 @@ def summary(outcome: BaselineOutcome) -> list[str]:
             if change.left_out:
                 parts.append(f"{change.left_out} new not added (fix them, or --allow-growth)")
         lines.append(f"  [{change.contract}] " + "; ".join(parts))
+    if outcome.created and outcome.unapplied is not None:
+        lines.append(
+            f"apply it: ssot-arch check --baseline {shown}, or `baseline = "
+            f"{outcome.unapplied}` in the contract's section of the configuration (then "
+            "plain `ssot-arch check` uses it)"
+        )
     return lines

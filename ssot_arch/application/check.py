@@ -156,7 +156,7 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
     """
     needles = check_needles(settings)
     if settings.cache_dir is None:
-        return check_repository(settings, progress, needles=needles).outcome
+        return _said(check_repository(settings, progress, needles=needles).outcome)
     universe = find_files(settings)
     with timed("hashing files"):
         keys, unreadable = file_keys(universe)
@@ -165,9 +165,21 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
     stored = store.get(universe, settings.contracts, settings.other_contracts)
     if stored is not None:
         logger.info("cache: no file changed; the last check's findings stand")
-        return stored
+        return _said(stored)
     outcome = check_repository(settings, progress, universe, keys, needles).outcome
     store.save(outcome)
+    return _said(outcome)
+
+
+def _said(outcome: CheckOutcome) -> CheckOutcome:
+    """The files analysed although not importable are analysed like any other: worth
+    knowing, not worth a line of every run (with -v; the JSON lists them)."""
+    if outcome.coverage.not_importable:
+        logger.info(
+            "%d files analysed although not importable (name is no identifier, or "
+            "shadowed by a package); --format json lists them",
+            len(outcome.coverage.not_importable),
+        )
     return outcome
 
 

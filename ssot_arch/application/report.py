@@ -104,7 +104,8 @@ def headline(analysed: Analysed, result: ContractResult, groups: Mapping[str, Gr
         leaks = find_transitive_leaks(graph, spec, importers)
     with timed(f"[{spec.id}] systems reach and compliance"):
         index = index_systems(graph, systems)
-        reach, fragmented, reach_hops = systems_reach(graph, index, groups, importers)
+        violators = frozenset(v.importer for v in result.violations)
+        reach, fragmented, reach_hops = systems_reach(graph, index, groups, importers, violators)
         rows = compliance(graph, index, groups, result.violations)
     return Headline(graph, systems, index, leaks, reach, fragmented, reach_hops, rows)
 

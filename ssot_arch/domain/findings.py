@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -84,6 +85,17 @@ class ReachCell:
     length: int = 0  # that chain's hops
 
 
+def percent_down(part: int, whole: int) -> float:
+    """`part` of `whole` in percent with one decimal, rounded down (100.0 for nothing of
+    nothing): 1,999 of 2,000 is 99.9, never 100.0."""
+    return 100.0 if not whole else (1000 * part // whole) / 10
+
+
+def whole_percent(percent: float) -> str:
+    """A percentage shown without decimals, rounded down: 99.9 is "99 %", not "100 %"."""
+    return f"{math.floor(percent)} %"
+
+
 @dataclass(frozen=True)
 class ComplianceRow:
     group: str
@@ -95,9 +107,9 @@ class ComplianceRow:
 
     @property
     def compliance_pct(self) -> float:
-        if not self.logging_files:
-            return 100.0
-        return round(100.0 * self.compliant_files / self.logging_files, 1)
+        """The compliant share of the logging files, in percent with one decimal, rounded
+        down: 100.0 only when every one is compliant, so no violation is rounded away."""
+        return percent_down(self.compliant_files, self.logging_files)
 
     @property
     def status(self) -> str:

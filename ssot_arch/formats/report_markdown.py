@@ -47,6 +47,12 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class Cut(Paragraph):
+    """What a cut list leaves out, and where to find it: true of the Markdown, not of
+    the HTML page, whose tables hold every row (so the page leaves it out)."""
+
+
+@dataclass(frozen=True)
 class Table:
     """A table: a header row, then rows of as many cells (Markdown text, `|` unescaped)."""
 
@@ -93,7 +99,7 @@ def _more(total: int, shown: int, key: str) -> list[Block]:
     if total <= shown:
         return []
     return [
-        Paragraph(
+        Cut(
             f"… and {total - shown} more (all of them: `ssot-arch report --format json`, "
             f"key `{key}`)."
         )
@@ -252,8 +258,13 @@ def _fragmented(row: FragmentationRow | None, systems: tuple[System, ...]) -> st
 
 
 def _percent(share: float) -> str:
-    """A share as a whole percentage; a share that is not nothing never shows as 0 %."""
-    return "<1 %" if 0 < share < 0.005 else f"{round(100 * share)} %"
+    """A share as a whole percentage; a share that is not nothing never shows as 0 %,
+    one that is not everything never as 100 %."""
+    if 0 < share < 0.005:
+        return "<1 %"
+    if 0.995 <= share < 1:
+        return ">99 %"
+    return f"{round(100 * share)} %"
 
 
 def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Block]:
@@ -273,7 +284,7 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
     blocks += [
         Paragraph(
             "A leak's chain ends in a direct importer of a restricted module: its cause. "
-            "Fix impact is how many leaks fixing that module *alone* removes; a leak whose "
+            "Fix impact is how many leaks fixing that module alone removes; a leak whose "
             "modules reach several causes stays until all of them are fixed, so a cause at "
             "the end of many chains can have an impact of 0."
         ),
@@ -461,14 +472,19 @@ def broken_imports_blocks(outcome: ReportOutcome) -> list[Block]:
 
 def explanations(blocks: Sequence[Block]) -> dict[str, list[str]]:
     """The paragraphs that explain each section (not those leading into a list, which
-    end with a colon), by the text of the heading they follow ("" before any)."""
+    end with a colon, nor what a cut list leaves out), by the text of the heading they
+    follow ("" before any)."""
     found: dict[str, list[str]] = {"": []}
     heading = ""
     for block in blocks:
         if isinstance(block, Heading):
             heading = block.text
             found.setdefault(heading, [])
-        elif isinstance(block, Paragraph) and not block.text.endswith(":"):
+        elif (
+            isinstance(block, Paragraph)
+            and not isinstance(block, Cut)
+            and not block.text.endswith(":")
+        ):
             found[heading].append(block.text)
     return found
 

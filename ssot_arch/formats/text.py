@@ -122,11 +122,6 @@ def render(outcome: CheckOutcome, color: bool = False) -> str:
             f"skipped {plural(len(coverage.skipped_files), 'file')} deliberately not read "
             "(such as links out of the repository); --format json lists them with their reasons"
         )
-    if coverage.not_importable:
-        lines.append(
-            f"{plural(len(coverage.not_importable), 'file')} analysed although not importable "
-            "(name is no identifier, or shadowed by a package); --format json lists them"
-        )
     failing = sum(len(r.failing) for r in outcome.contracts)
     noun = "new violation" if any(r.baseline for r in outcome.contracts) else "violation"
     summary = (

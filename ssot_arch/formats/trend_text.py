@@ -3,7 +3,7 @@ from the first commit to the last."""
 
 from __future__ import annotations
 
-from ssot_arch.domain.findings import Trend
+from ssot_arch.domain.findings import Trend, whole_percent
 from ssot_arch.formats.common import plural, printable
 from ssot_arch.formats.trend_table import services_of
 
@@ -21,7 +21,9 @@ def render(trend: Trend, color: bool = False) -> str:
         for name in services:
             service = point.services.get(name)
             cells.append(
-                "" if service is None else f"{service.violations} ({service.compliance_pct:.0f} %)"
+                ""
+                if service is None
+                else f"{service.violations} ({whole_percent(service.compliance_pct)})"
             )
         rows.append(cells)
     widths = [max(len(r[i]) for r in [head, *rows] if i < len(r)) for i in range(len(head))]

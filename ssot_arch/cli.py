@@ -648,6 +648,12 @@ def fix(
     help="Only the chains of a direct violator: the modules that reach it through "
     "non-gateway modules, and its imports of restricted modules.",
 )
+@click.option(
+    "--externals",
+    is_flag=True,
+    help="Show every external package (os, asyncio, ...), not only the restricted ones "
+    "and the systems' members.",
+)
 def graph(
     path: str,
     config_path: str | None,
@@ -657,13 +663,23 @@ def graph(
     collapse: int | None,
     focus: str | None,
     chains_of: str | None,
+    externals: bool,
     flags: CommandLineContract,
 ) -> None:
     """Write the import graph of the repository at PATH, or a focused view of it.
 
     DOT for Graphviz, Mermaid for Markdown and pull-request comments (violations in
     red, gateways marked), GraphML and node-link JSON with every attribute for graph
-    tools. Names from the repository are escaped in every format.
+    tools. Names from the repository are escaped in every format. By default the
+    first-party modules, the restricted modules and the systems' members; --externals
+    adds every other external package.
+
+    \b
+    Views (one of --focus and --chains-of, then --collapse if wanted):
+      ssot-arch graph --focus loguru          the modules reaching the system loguru
+      ssot-arch graph --focus app.api         a module, what reaches it, what it reaches
+      ssot-arch graph --chains-of app.core    the chains that end in a direct violator
+      ssot-arch graph --collapse 1            one box per root package
 
     Exit status: 0 graph written; 2 usage or configuration error; 3 internal error.
     """
@@ -684,6 +700,7 @@ def graph(
             chains_of=chains_of,
             fits=fits,
             progress=_progress(),
+            externals=externals,
         )
         if output_format == "graphml":
             from ssot_arch.adapters.graphml import to_graphml

@@ -91,3 +91,22 @@ def test_the_markdown_summary_draws_many_new_violations_by_service(tmp_path):
     ok = make_repo(tmp_path / "ok", {"app/a.py": "import os\n"})
     clean = run_cli("check", str(ok), "--no-cache", "--format", "markdown")
     assert clean.exit_code == 0 and "```mermaid" not in clean.stdout
+
+
+def test_by_default_the_graph_is_the_first_party_and_restricted_modules():
+    """Issue 22: the default Mermaid of a real project was 165 external boxes out of
+    168; other external packages come with --externals, and the title says they left."""
+    mermaid = graph(EXAMPLE, "--format", "mermaid")
+    assert mermaid.startswith("%% whole graph, other external packages left out\n")
+    assert '"typing"' not in mermaid and '(["loguru"])' in mermaid
+    everything = graph(EXAMPLE, "--format", "mermaid", "--externals")
+    assert everything.startswith("%% whole graph\n") and '(["typing"])' in everything
+    data = json.loads(graph(EXAMPLE, "--format", "json"))
+    externals = {n["id"] for n in data["nodes"] if n["kind"] == "external"}
+    assert externals == {"logging", "loguru", "structlog"}
+
+
+def test_help_names_each_view_with_an_example():
+    text = run_cli("graph", "--help").stdout
+    for example in ("--focus loguru", "--focus app.api", "--chains-of app.core", "--collapse 1"):
+        assert f"ssot-arch graph {example}" in text

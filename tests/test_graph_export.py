@@ -446,7 +446,8 @@ def check_mermaid(got: GraphView, text: str):
         assert match and match.group(1) == f"n{i}", lines[2 + i]
         label = printable(node.name)
         label += f" ({node.modules} modules)" if node.modules > 1 else ""
-        label += " (SSOT)" if node.gateway else ""
+        if node.gateway:
+            label += " (SSOT and violators)" if node.violator else " (SSOT)"
         assert unentity(match.group(3)) == label
         ids[node.name] = f"n{i}"
     rest = lines[2 + len(got.nodes) :]
@@ -464,12 +465,16 @@ def check_mermaid(got: GraphView, text: str):
         for line in styles
         if line.startswith("  class ")
     )
+    # One class a node (issue 22: never styled both the SSOT and a violator).
     for name, wanted in [
-        ("violator", [n for n in got.nodes if n.violator]),
-        ("gateway", [n for n in got.nodes if n.gateway]),
         ("restricted", [n for n in got.nodes if n.restricted]),
+        ("violator", [n for n in got.nodes if n.violator and not n.restricted]),
+        ("gateway", [n for n in got.nodes if n.gateway and not (n.violator or n.restricted)]),
     ]:
         assert classes.get(name, set()) == {ids[n.name] for n in wanted}
+    assert sum(len(members) for members in classes.values()) == len(
+        set().union(*classes.values()) if classes else set()
+    )
     for line in styles:  # nothing Mermaid would cut (`...:...#...;`)
         assert ";" not in line
 
@@ -640,17 +645,13 @@ def test_the_formats_of_a_real_view():
         "%% whole graph, collapsed to depth 2\n"
         "flowchart LR\n"
         '  n0[["app.api"]]\n'
-        '  n1[["app.core (2 modules) (SSOT)"]]\n'
+        '  n1[["app.core (2 modules) (SSOT and violators)"]]\n'
         '  n2(["logging"])\n'
         "  n0 -->|2| n1\n"
         "  n1 -->|3| n2\n"
-        "  classDef gateway stroke:#333,stroke-width:3px\n"
-        "  class n1 gateway\n"
         "  classDef violator fill:#fdd,stroke:red,color:#000\n"
         "  class n1 violator\n"
         "  classDef restricted fill:#f88,stroke:#900,color:#000\n"
         "  class n2 restricted\n"
-        "  classDef external stroke-dasharray:5 5\n"
-        "  class n2 external\n"
         "  linkStyle 1 stroke:red,stroke-width:2px\n"
     )

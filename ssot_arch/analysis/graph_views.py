@@ -22,6 +22,9 @@ Method
 * `chains_of` a violator: the modules that reach it through modules that are neither
   gateways nor restricted (the leaks whose chains may end in it, and the modules on
   those chains), it, and its own imports of restricted modules.
+* Without `externals`, an external package that is neither restricted nor a system's
+  member is left out with its edges (`os`, `asyncio`: most of a whole graph's nodes,
+  none of what the contract is about).
 * `collapse` to depth D, after focusing: each first-party node becomes its package of
   D components (a name with fewer stays itself), external packages stay; the edges
   between two groups merge (weights summed, a violation if any is), the edges within
@@ -266,6 +269,7 @@ def view(
     collapse: int | None = None,
     focus: str | None = None,
     chains_of: str | None = None,
+    externals: bool = True,
 ) -> GraphView:
     """The view of `graph` that the options select (see the module docstring).
 
@@ -277,6 +281,15 @@ def view(
         raise ViewOptionError("collapse", f"a collapse depth is at least 1, not {collapse}")
     marks = _marks(graph, restricted, gateways, systems, exclude)
     title, nodes, edges = _select(graph, marks, systems, focus, chains_of)
+    if not externals:
+        kept = {
+            n
+            for n in nodes
+            if not graph.nodes[n].get("external") or n in marks.restricted or n in marks.system_of
+        }
+        if len(kept) < len(nodes):
+            title += ", other external packages left out"
+        nodes, edges = kept, [(s, t) for s, t in edges if s in kept and t in kept]
     whole = GraphView(
         nodes=tuple(sorted(_node(graph, n, marks) for n in nodes)),
         edges=tuple(sorted(_edge(graph, s, t, marks) for s, t in edges)),

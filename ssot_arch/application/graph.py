@@ -25,10 +25,12 @@ def run_graph(
     chains_of: str | None = None,
     fits: Callable[[GraphView], bool] | None = None,
     progress: Progress | None = None,
+    externals: bool = False,
 ) -> GraphView:
     """The view the options ask for; with `fits` (and no `collapse`), the least collapsed
-    one that fits (Mermaid's size limits). A `focus` or `chains_of` that names nothing
-    suitable is a ConfigError naming the option."""
+    one that fits (Mermaid's size limits); without `externals`, the external packages
+    that are neither restricted nor a system's are left out. A `focus` or `chains_of`
+    that names nothing suitable is a ConfigError naming the option."""
     analysed = check_repository(settings, progress, audit=True)
     contracts = settings.contracts
     graph, _ = analysed.import_graph(any(c.type_checking_imports for c in contracts))
@@ -43,6 +45,7 @@ def run_graph(
                 collapse=collapse,
                 focus=focus,
                 chains_of=chains_of,
+                externals=externals,
             )
             return fit_view(selected, fits) if fits is not None and collapse is None else selected
         except ViewOptionError as error:

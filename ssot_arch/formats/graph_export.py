@@ -123,7 +123,9 @@ def _mermaid_node(node: ViewNode, node_id: str) -> str:
     label = mermaid_text(node.name)
     if node.modules > 1:
         label += f" ({node.modules} modules)"
-    if node.gateway:
+    if node.gateway and node.violator:  # a collapsed package holding both
+        label += " (SSOT and violators)"
+    elif node.gateway:
         label += " (SSOT)"
     if node.kind == EXTERNAL:
         return f'  {node_id}(["{label}"])'
@@ -145,9 +147,9 @@ _MERMAID_CLASSES = {
 def render_mermaid(view: GraphView) -> str:
     """`view` as a Mermaid flowchart: `%% title` first, node ids `n0`, `n1`... in the
     view's order, external packages as stadiums, collapsed packages as subroutines
-    with their count of modules, gateways marked ` (SSOT)`; classes mark gateways,
-    violators, restricted modules and external packages, and `linkStyle` draws the
-    violations red (by their position among the edges)."""
+    with their count of modules, gateways marked ` (SSOT)`; one class a node marks
+    it restricted, else a violator, else a gateway, else external, and `linkStyle`
+    draws the violations red (by their position among the edges)."""
     ids = {node.name: f"n{i}" for i, node in enumerate(view.nodes)}
     lines = [f"%% {mermaid_text(view.title)}", "flowchart LR"]
     lines += [_mermaid_node(node, ids[node.name]) for node in view.nodes]
@@ -159,14 +161,23 @@ def render_mermaid(view: GraphView) -> str:
             red.append(str(i))
     members: dict[str, list[str]] = {name: [] for name in _MERMAID_CLASSES}
     for node in view.nodes:
-        for name, member in (
-            ("gateway", node.gateway),
-            ("violator", node.violator),
-            ("restricted", node.restricted),
-            ("external", node.kind == EXTERNAL),
-        ):
-            if member:
-                members[name].append(ids[node.name])
+        # One class a node: the first that holds, so no box is styled both the SSOT
+        # and a violator (a collapsed package may hold both: its label says so).
+        chosen = next(
+            (
+                name
+                for name, member in (
+                    ("restricted", node.restricted),
+                    ("violator", node.violator),
+                    ("gateway", node.gateway),
+                    ("external", node.kind == EXTERNAL),
+                )
+                if member
+            ),
+            None,
+        )
+        if chosen is not None:
+            members[chosen].append(ids[node.name])
     for name, style in _MERMAID_CLASSES.items():
         if members[name]:
             lines.append(f"  classDef {name} {style}")

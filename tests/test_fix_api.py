@@ -374,3 +374,22 @@ def test_uses_the_file_already_had_are_not_the_rewrites_to_prove(tmp_path):
     files = {f["module"]: f for f in run.json["files"]}
     assert files["app.m"]["status"] == "fixed"  # its central_logger use is not the rewrite's
     assert [r["line"] for r in files["app.n"]["reasons"]] == [5]
+
+
+def test_the_restricted_object_itself_re_exported_supports_every_use(tmp_path):
+    """`loguru.logger = app.logs:logger` where app.logs does `from loguru import logger`:
+    the very object the file used, so every use is proven (loguru's source is not read;
+    before, this was unsafe). Another external object is still not proven."""
+    files = {
+        "app/__init__.py": "",
+        "app/logs.py": "from loguru import logger\nfrom logging import getLogger as other\n",
+        "app/m.py": "from loguru import logger\n\nlogger.opt(depth=1).success('m')\n",
+    }
+    repo = make_repo(tmp_path / "repo", files)
+    contract = ("--gateway", "app.logs", "--restricted", "loguru", "--restricted", "logging")
+    same = ("--replace", "loguru.logger=app.logs:logger")
+    run = run_cli("fix", str(repo), "--root-package", "app", *contract, *same, "--format", "json")
+    assert [f["status"] for f in run.json["files"]] == ["fixed"]
+    other = ("--replace", "loguru.logger=app.logs:other")
+    run = run_cli("fix", str(repo), "--root-package", "app", *contract, *other, "--format", "json")
+    assert [f["status"] for f in run.json["files"]] == ["unsafe"]

@@ -195,8 +195,6 @@ def test_markdown_summary_exactly(tmp_path):
         "  class n1 violator\n"
         "  classDef restricted fill:#f88,stroke:#900,color:#000\n"
         "  class n0 restricted\n"
-        "  classDef external stroke-dasharray:5 5\n"
-        "  class n0 external\n"
         "  linkStyle 0 stroke:red,stroke-width:2px\n"
         "```\n"
         "\n"

@@ -4,7 +4,9 @@ finds, and the configuration it writes, read back by `check`."""
 from __future__ import annotations
 
 import configparser
+import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -287,3 +289,36 @@ def test_a_second_logger_module_joining_the_gateway_is_a_violator_not_the_ssot(t
     rows = report.json["contracts"][0]["compliance"]
     assert all(r["compliance_pct"] < 100 for r in rows if r["violations"]), rows
     assert sum(r["violating_files"] for r in rows if r["group"] == "pkg") == 1
+
+
+def test_init_proposes_the_replacements_fix_needs(tmp_path):
+    """Issue 22: init knew that modules import `logger` from the SSOT, yet proposed no
+    `replacements`, so `plan` said 0 automatic. It proposes them from what the code
+    already imports, and says how many files `fix` would then migrate safely."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/logs.py": "from loguru import logger\n",
+        **{f"pkg/m{n}.py": "from pkg.logs import logger\n\nlogger.info('m')\n" for n in range(4)},
+        "pkg/old.py": "from loguru import logger\n\nlogger.info('old')\n",
+        "pkg/odd.py": "from loguru import logger\n\nlogger.opt(depth=1).info('odd')\n",
+    }
+    repo = make_repo(tmp_path, files)
+    proposal = init_json(repo, "--write", str(repo / ".importlinter"))
+    assert proposal["contract"]["replacements"] == ["loguru.logger = pkg.logs:logger"]
+    # `opt` is loguru's own and pkg.logs re-exports loguru's logger: both are proven.
+    assert proposal["migratable"] == 2 == proposal["violations"]
+    plan = run_cli("plan", str(repo), "--format", "json").json
+    assert plan["totals"]["automatic"] == 2
+
+
+def test_init_on_the_example_proposes_what_plan_needs(tmp_path):
+    example = Path(__file__).resolve().parents[1] / "examples" / "monorepo"
+    repo = tmp_path / "example"
+    shutil.copytree(example, repo)
+    proposal = init_json(repo, "--write", str(repo / "proposed.ini"))
+    assert proposal["contract"]["replacements"] == ["logging.getLogger = shared.logging:get_logger"]
+    plan = run_cli("plan", str(repo), "--config", str(repo / "proposed.ini"), "--format", "json")
+    # The example's own contract (written by hand) migrates the same getLogger files.
+    own = run_cli("plan", str(repo), "--format", "json")
+    assert plan.json["totals"]["automatic"] == own.json["totals"]["automatic"] == 4
+    assert proposal["migratable"] == 4

@@ -53,6 +53,7 @@ def _contract_lines(proposal: Proposal) -> list[tuple[str, list[str]]]:
         ("gateways", list(spec.gateways)),
         ("systems", [f"{s.name} = {', '.join(s.entries)}" for s in spec.systems]),
         ("ssot_systems", [s.name for s in spec.systems if s.ssot]),
+        ("replacements", [str(r) for r in spec.replacements]),
     ]
     return [(key, values) for key, values in keys if values]
 

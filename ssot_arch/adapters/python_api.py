@@ -204,7 +204,13 @@ class ApiReader:
             alias = next(a for a in node.names if (a.asname or a.name) == name)
             source = self._module(module.absolute(node))
             if source is None:
-                return unknown(f"{where} is imported from {module.absolute(node)}, not read")
+                origin = module.absolute(node)
+                return ReplacementApi(
+                    shown,
+                    None,
+                    unknown=f"{where} is imported from {origin}, not read",
+                    same_as=f"{origin}.{alias.name}" if not node.level else None,
+                )
             return self._resolve(source, alias.name, shown, depth + 1)
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             value = node.value

@@ -7,12 +7,14 @@ already listed it as unanalysed).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 
 from ssot_arch.adapters.bindings import alias_bindings, read_bindings, statement_bindings
 from ssot_arch.adapters.decoding import decode_source
 from ssot_arch.adapters.reading import NotReadable
 from ssot_arch.analysis.laundering import continues_on_next_line
+from ssot_arch.domain.adoption import DEFINED
 from ssot_arch.domain.model import Binding, SourceFile
 
 
@@ -61,3 +63,22 @@ class RepositorySources:
 
     def alias_bindings(self, module: str) -> list[Binding]:
         return alias_bindings(self.text(module))
+
+    def offered(self, module: str) -> dict[str, str]:
+        """What each top-level name of `module` is: `DEFINED` for a function defined
+        there, else the dotted name it is imported or aliased from (`loguru.logger`,
+        `shared.logging.factory.get_logger`). Read, never imported."""
+        found: dict[str, str] = {}
+        for binding in [*self.bindings(module), *self.alias_bindings(module)]:
+            source = binding.module or binding.alias_of
+            if source and binding.name != "*":
+                dotted = f"{source}.{binding.attribute}" if binding.attribute else source
+                found.setdefault(binding.name, dotted)
+        try:
+            tree = ast.parse(self.text(module))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return found
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found[node.name] = DEFINED
+        return found

@@ -36,14 +36,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 import networkx as nx
 
 from ssot_arch.analysis.leaks import first_party_files
-from ssot_arch.domain.adoption import Candidate, Proposal
+from ssot_arch.domain.adoption import DEFINED, Candidate, Proposal
 from ssot_arch.domain.model import ContractSpec, System
+from ssot_arch.domain.remediation import Replacement
 
 LIBRARIES = (
     "logging",
@@ -83,10 +84,27 @@ def library_of(module: str) -> str | None:
     return top if top in LIBRARIES else None
 
 
-def propose(graph: nx.DiGraph[str], names: Mapping[tuple[str, str], Iterable[str]]) -> Proposal:
+# Per library, the restricted name a replacement stands for, and whether a function the
+# SSOT defines can stand for it (a call, as `getLogger(name)`), or only the library's own
+# object re-exported (loguru's `logger`).
+REPLACED = {
+    "logging": ("logging.getLogger", True),
+    "structlog": ("structlog.get_logger", True),
+    "loguru": ("loguru.logger", False),
+}
+
+
+def propose(
+    graph: nx.DiGraph[str],
+    names: Mapping[tuple[str, str], Iterable[str]],
+    offers: Callable[[str], Mapping[str, str]] | None = None,
+) -> Proposal:
     """The proposal for the repository whose import graph is `graph` (first-party nodes
     marked as files, as adapters/nx_graph.py builds it). `names`: for an (importer,
-    imported) pair, the names the importer takes from it (`from imported import name`)."""
+    imported) pair, the names the importer takes from it (`from imported import name`).
+    `offers`: what each top-level name of a first-party module is
+    (`RepositorySources.offered`), asked of the SSOT modules and their facades only, from
+    which the replacements are proposed."""
     files = first_party_files(graph)
     wraps: dict[str, set[str]] = {}
     for module in files:
@@ -149,6 +167,7 @@ def propose(graph: nx.DiGraph[str], names: Mapping[tuple[str, str], Iterable[str
         restricted=tuple(sorted(libraries)),
         gateways=gateways,
         systems=systems,
+        replacements=replacements_of(intended, names, offers or (lambda module: {})),
     )
     notes = [
         f"{c.module} also imports {', '.join(c.wraps)} and is imported for loggers by "
@@ -169,6 +188,68 @@ def propose(graph: nx.DiGraph[str], names: Mapping[tuple[str, str], Iterable[str
         contract=contract,
         notes=tuple(notes),
     )
+
+
+def replacements_of(
+    intended: Iterable[Candidate],
+    names: Mapping[tuple[str, str], Iterable[str]],
+    offers: Callable[[str], Mapping[str, str]],
+) -> tuple[Replacement, ...]:
+    """What `fix` needs, read from what the repository already does: for each library an
+    intended SSOT wraps, the name its users import from it (or a facade) that stands for
+    the library's own (REPLACED): loguru's `logger` re-exported, or a logger-making
+    function the SSOT defines (`get_logger` for `logging.getLogger`). The most imported
+    such name wins; the first SSOT in the ranking wins a library. `fix` proves each use."""
+    found: dict[str, Replacement] = {}
+    for candidate in intended:
+        sources = (candidate.module, *candidate.facades)
+        for library in candidate.wraps:
+            if library not in REPLACED or REPLACED[library][0] in found:
+                continue
+            old, function_ok = REPLACED[library]
+            best: tuple[int, str, str] | None = None
+            for source in sources:
+                users: dict[str, set[str]] = {}
+                for (importer, imported), taken in names.items():
+                    if imported == source:
+                        for name in taken:
+                            users.setdefault(name, set()).add(importer)
+                for name, importers in sorted(users.items()):
+                    kind, where = _resolved(offers, source, name)
+                    stands_for = (kind == "name" and where == old) or (
+                        function_ok
+                        and kind == DEFINED
+                        and where in sources
+                        and _is_maker_name(name)
+                    )
+                    if stands_for and (best is None or len(importers) > best[0]):
+                        best = (len(importers), source, name)
+            if best is not None:
+                found[old] = Replacement(old, best[1], best[2])
+    return tuple(found[old] for old in sorted(found))
+
+
+def _resolved(
+    offers: Callable[[str], Mapping[str, str]], module: str, name: str
+) -> tuple[str, str]:
+    """What `module.name` is: (DEFINED, the module defining it), or ("name", the dotted
+    name it comes from outside the modules read). A few re-exports are followed."""
+    for _ in range(8):
+        target = offers(module).get(name)
+        if target is None:
+            return "name", f"{module}.{name}"
+        if target == DEFINED:
+            return DEFINED, module
+        module, _, name = target.rpartition(".")
+        if not module:
+            return "name", target
+    return "name", f"{module}.{name}"
+
+
+def _is_maker_name(name: str) -> bool:
+    """A name that makes a logger: `get_logger`, `getLogger`, `create_logger`."""
+    words = [w.lower() for w in _WORDS.findall(name)]
+    return bool(words) and words[0] in MAKER_WORDS and "logger" in words
 
 
 def _judged(candidates: list[Candidate], users_of: Mapping[str, set[str]]) -> tuple[Candidate, ...]:

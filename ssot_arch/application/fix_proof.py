@@ -235,7 +235,10 @@ class UseProver:
         before = _uses_before(fix.original, replacements)
         in_the_way: list[tuple[str, NameUse, str]] = []
         for local, source in sorted(read.names.items()):
-            api = self.api(by_source[source])
+            replacement = by_source[source]
+            api = self.api(replacement)
+            if api.same_as is not None and api.same_as == replacement.qualified:
+                continue  # the very object replaced, re-exported: every use is its own
             had = Counter(_shape(u) for u in before.get((local, source), []))
             for use in read.uses.get(local, []):
                 if had[_shape(use)] > 0:

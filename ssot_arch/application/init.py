@@ -13,10 +13,12 @@ from ssot_arch.adapters.files import write_atomic
 from ssot_arch.adapters.sources import RepositorySources
 from ssot_arch.analysis.adoption import LIBRARIES, library_of, plan_order, propose
 from ssot_arch.application.check import Progress, check_repository
+from ssot_arch.application.fix import FixOptions, run_fix
 from ssot_arch.application.settings import CommandLineContract, RunSettings, load_settings
 from ssot_arch.domain.adoption import InitOutcome
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import ContractSpec, ImportRecord
+from ssot_arch.domain.remediation import FIXED
 
 # The scan's own contract: every library restricted, no gateway. Never written.
 _SCAN = ContractSpec("init", "what init looks for", restricted=LIBRARIES, gateways=())
@@ -61,7 +63,12 @@ def run_init(
     # the first-party modules importing those (facades).
     wrapping = {r.importer for r in records if library_of(r.imported)}
     wanted = wrapping | {r.importer for r in records if r.imported in wrapping}
-    proposal = propose(graph, imported_names(records, sources, wanted))
+    first_party = analysed.outcome.files
+
+    def offers(module: str) -> dict[str, str]:
+        return sources.offered(module) if module in first_party else {}
+
+    proposal = propose(graph, imported_names(records, sources, wanted), offers)
     # A folder whose name is no identifier holds no importable package: import-linter
     # refuses it as a root (the check lists its files as not analysed).
     packages = tuple(r.name for r in settings.roots if not r.is_file and r.name.isidentifier())
@@ -74,6 +81,7 @@ def run_init(
     # The violations are those `check` reports with the configuration as written: its
     # roots, and whatever else the file holds.
     violators: list[str] = []
+    migratable = 0
     if proposal.libraries:
         data = with_contract(write, current, proposal, list(packages), source_roots)
         plain = CommandLineContract(cache_dir=cli.cache_dir, no_cache=cli.no_cache, jobs=cli.jobs)
@@ -87,6 +95,11 @@ def run_init(
             )
         checked = check_repository(trial_settings).outcome
         violators = [v.importer for v in checked.contracts[0].violations]
+        if proposal.contract.replacements and violators:
+            # What `fix` would migrate safely with the replacements (a dry run: the
+            # rewrite and its proof, reading the code, never running it).
+            fixed = run_fix(trial_settings, FixOptions(), progress=None).files
+            migratable = sum(1 for f in fixed if f.status == FIXED)
     elif write is not None:
         raise ConfigError(
             ConfigProblem("no module imports a logging library: there is no contract to write")
@@ -107,6 +120,7 @@ def run_init(
         violations=len(violators),
         priorities=plan_order(graph, packages, violators),
         written=written,
+        migratable=migratable,
     )
 
 

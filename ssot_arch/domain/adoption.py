@@ -39,6 +39,10 @@ class Candidate:
         return text
 
 
+# What `RepositorySources.offered` says of a function a module defines itself.
+DEFINED = "def"
+
+
 @dataclass(frozen=True)
 class Proposal:
     libraries: Mapping[str, int]  # library -> first-party modules importing it directly
@@ -62,3 +66,5 @@ class InitOutcome:
     violations: int  # what `check` reports with the proposed contract
     priorities: tuple[str, ...]  # `plan --priority` patterns, in order
     written: str | None = None  # the file `--write` added the contract to
+    # The violating files `fix` would migrate safely with the proposed replacements.
+    migratable: int = 0

@@ -71,6 +71,9 @@ class ReplacementApi:
     returns: ClassApi | None = None  # what a function returns, a class's instances
     instance: ClassApi | None = None  # an instance's class
     unknown: str | None = None  # why it could not be read (the rewrite is then unsafe)
+    # The external object it is, re-exported as it is (`from loguru import logger`):
+    # replacing that very object changes no use.
+    same_as: str | None = None
 
 
 @dataclass(frozen=True)

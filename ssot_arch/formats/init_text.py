@@ -53,6 +53,18 @@ def render(outcome: InitOutcome, color: bool = False) -> str:
         f"gateways {', '.join(contract.gateways) or 'none'}.",
         f"With it, `ssot-arch check` reports {plural(outcome.violations, 'violation')} today.",
     ]
+    if contract.replacements:
+        lines.append(
+            "Replacements, from what the code already imports: "
+            + "; ".join(str(r) for r in contract.replacements)
+            + f". With them, `ssot-arch fix` would migrate {outcome.migratable} of the "
+            f"violating files safely (`ssot-arch plan` orders them)."
+        )
+    elif outcome.violations:
+        lines.append(
+            "No replacement found (no SSOT name its users import stands for a library's): "
+            "`fix` needs one per use, see docs/migration.md."
+        )
     if outcome.priorities:
         order = " ".join(f"--priority '{pattern}'" for pattern in outcome.priorities)
         lines.append(f"Migration order (libraries first): ssot-arch plan {order}")

@@ -222,3 +222,23 @@ def test_the_page_says_only_what_is_true_of_the_page(tmp_path):
     page = html_report(example)
     prose = re.sub(r"<script.*?</script>", "", page, flags=re.S)
     assert not re.search(r"(?<![\w*])\*\w[^*<>]*\*(?![\w*])", prose)
+
+
+def test_each_cause_says_its_fix_first_step(tmp_path):
+    """Issue 22: 'leaks ending here' and 'fix impact' pointed to different priorities;
+    next to each cause, its step in the fix-first order and what that step removes."""
+    repo = shop(tmp_path)
+    contract = run_cli("report", str(repo), "--format", "json").json["contracts"][0]
+    steps = {
+        v["module"]: (n, step["leaks_removed"])
+        for n, step in enumerate(contract["fix_first"], 1)
+        for v in step["violators"]
+    }
+    assert steps == {"app.core": (1, 2), "worker.jobs": (2, 1)}
+    for cause in contract["leak_causes"]:
+        expected = steps.get(cause["module"], (None, 0))
+        assert (cause["fix_first_step"], cause["removed_at_step"]) == expected
+    rows = {row[0]: row[4:] for row in html_table(html_report(repo), "c0-causes")}
+    assert rows["app.core"] == [1, 2] and rows["worker.jobs"] == [2, 1]
+    markdown = run_cli("report", str(repo), "--format", "markdown").stdout
+    assert "| `app.core` | app/core.py | 2 | 2 | 1: removes 2 |" in markdown

@@ -61,6 +61,16 @@ class LeakAnalysis:
         the restricted module: its hops, followed one by one."""
         return follow(self.hops, module)
 
+    def fix_first_steps(self) -> dict[str, tuple[int, int]]:
+        """Each module of the fix-first list: its step (from 1) and the leaks that step
+        removes, given the steps before it: fixed in that order, the one number that
+        says what to do first (fix impact and leaks ending here can point two ways)."""
+        return {
+            module: (number, step.leaks_removed)
+            for number, step in enumerate(self.fix_first, 1)
+            for module in step.violators
+        }
+
 
 def follow(hops: Mapping[str, Hop], module: str) -> tuple[Hop, ...]:
     """The chain from `module` along `hops` (each module's next hop) to its end."""

@@ -241,6 +241,7 @@ def _violations(data: _Data, prefix: str, result: ContractResult) -> str:
 
 def _leak_tables(data: _Data, prefix: str, number: int, report: ContractReport) -> tuple[str, str]:
     """The leaks by cause (each row opens to its chains), and every leak with its chain."""
+    steps = report.leaks.fix_first_steps()
     causes = data.table(
         f"{prefix}-causes",
         [
@@ -248,9 +249,17 @@ def _leak_tables(data: _Data, prefix: str, number: int, report: ContractReport) 
             ("Leaks ending here", "num"),
             ("Fix impact", "num"),
             ("Violator", "text"),
+            ("Fix-first step", "num"),
+            ("Removed at that step", "num"),
         ],
         (
-            [data.module(c.module), c.leaks, c.fix_impact, "yes" if c.violator else "excluded"]
+            [
+                data.module(c.module),
+                c.leaks,
+                c.fix_impact,
+                "yes" if c.violator else "excluded",
+                *(steps.get(c.module) or (None, None)),
+            ]
             for c in report.leaks.causes
         ),
         group=0,

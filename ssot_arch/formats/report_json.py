@@ -71,6 +71,7 @@ def contract_findings(
         return files[module].path if module in files else ""
 
     leaks = report.leaks
+    steps = leaks.fix_first_steps()
     return {
         "systems": [
             {"name": s.name, "entries": list(s.entries), "ssot": s.ssot}
@@ -95,6 +96,8 @@ def contract_findings(
                 "leaks": c.leaks,
                 "fix_impact": c.fix_impact,
                 "violator": c.violator,
+                "fix_first_step": steps[c.module][0] if c.module in steps else None,
+                "removed_at_step": steps[c.module][1] if c.module in steps else 0,
             }
             for c in leaks.causes
         ],

@@ -267,17 +267,24 @@ def _percent(share: float) -> str:
     return f"{round(100 * share)} %"
 
 
+def _step(step: tuple[int, int] | None) -> str:
+    """A cause's place in the fix-first list: `2: removes 476`, or – when not in it."""
+    return "–" if step is None else f"{step[0]}: removes {step[1]}"
+
+
 def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Block]:
     leaks = report.leaks
     blocks: list[Block] = [Heading(3, "Top causes and what to fix first")]
     if not leaks.leaks:
         return [*blocks, Paragraph("No transitive leaks.")]
+    step_of = leaks.fix_first_steps()
     rows = [
         [
             code(c.module),
             escape(files[c.module].path) if c.module in files else "",
             str(c.leaks),
             str(c.fix_impact),
+            _step(step_of.get(c.module)),
         ]
         for c in leaks.causes[:MAX_ROWS]
     ]
@@ -286,9 +293,13 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
             "A leak's chain ends in a direct importer of a restricted module: its cause. "
             "Fix impact is how many leaks fixing that module alone removes; a leak whose "
             "modules reach several causes stays until all of them are fixed, so a cause at "
-            "the end of many chains can have an impact of 0."
+            "the end of many chains can have an impact of 0. The fix-first step is the one "
+            "number to follow: fixed in step order, each step removes what it says."
         ),
-        Table(["Direct importer", "File", "Leaks ending here", "Fix impact"], rows),
+        Table(
+            ["Direct importer", "File", "Leaks ending here", "Fix impact", "Fix-first step"],
+            rows,
+        ),
     ]
     blocks += _more(len(leaks.causes), len(rows), "contracts[].leak_causes")
     steps = [

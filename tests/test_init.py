@@ -322,3 +322,27 @@ def test_init_on_the_example_proposes_what_plan_needs(tmp_path):
     own = run_cli("plan", str(repo), "--format", "json")
     assert plan.json["totals"]["automatic"] == own.json["totals"]["automatic"] == 4
     assert proposal["migratable"] == 4
+
+
+@pytest.mark.parametrize("name", [".importlinter", "pyproject.toml"])
+def test_a_top_level_module_init_finds_is_checked_too(tmp_path, name):
+    """Issue 22: init reported a top-level setup.py, then wrote root_packages without it
+    (import-linter takes packages only), so check never saw it. It goes to
+    `[ssot-arch] root_modules`, which ssot-arch reads beside the packages."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/logs.py": WRAPS_LOGGING,
+        **users("pkg", "from pkg.logs import get_logger", 3),
+        "setup.py": "import logging\nfrom setuptools import setup\n\nsetup()\n",
+    }
+    repo = make_repo(tmp_path, files)
+    proposal = init_json(repo, "--write", str(repo / name))
+    assert proposal["violations"] == 1  # setup.py's
+    check = run_cli("check", str(repo), "--format", "json")
+    assert [(v["file"], v["imported"]) for v in check.json["contracts"][0]["violations"]] == [
+        ("setup.py", "logging")
+    ]
+    text = (repo / name).read_text()
+    assert (
+        'root_modules = ["setup"]' if name.endswith(".toml") else "root_modules =\n    setup"
+    ) in text

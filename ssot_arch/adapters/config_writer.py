@@ -24,6 +24,7 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Sequence
 
 from ssot_arch.adapters.config_files import CONTRACT_PREFIX, TOOL_SECTION
 from ssot_arch.adapters.files import is_within
@@ -99,8 +100,21 @@ def _ended(text: str, end: str) -> list[str]:
     return lines
 
 
+def _tool_keys(source_roots: list[str], modules: list[str]) -> list[tuple[str, list[str]]]:
+    """The `[ssot-arch]` keys init writes: the source roots (when not the repository's
+    top), and the top-level modules to check beside the packages (import-linter's
+    `root_packages` takes packages only)."""
+    keys = [("source_roots", source_roots)] if source_roots != ["."] else []
+    return keys + ([("root_modules", modules)] if modules else [])
+
+
 def _ini(
-    path: str, text: str, proposal: Proposal, packages: list[str], source_roots: list[str]
+    path: str,
+    text: str,
+    proposal: Proposal,
+    packages: list[str],
+    source_roots: list[str],
+    modules: list[str],
 ) -> str:
     parser = configparser.ConfigParser(interpolation=None)
     try:
@@ -140,8 +154,9 @@ def _ini(
         "",
         *_ini_block(CONTRACT_PREFIX + contract_id, _contract_lines(proposal)).splitlines(),
     ]
-    if source_roots != ["."] and not parser.has_section(TOOL_SECTION):
-        added += ["", *_ini_block(TOOL_SECTION, [("source_roots", source_roots)]).splitlines()]
+    tool = _tool_keys(source_roots, modules if not parser.has_section("importlinter") else [])
+    if tool and not parser.has_section(TOOL_SECTION):
+        added += ["", *_ini_block(TOOL_SECTION, tool).splitlines()]
     return _joined(lines, added, end)
 
 
@@ -191,7 +206,12 @@ def _toml_array(values: list[str]) -> str:
 
 
 def _toml(
-    path: str, text: str, proposal: Proposal, packages: list[str], source_roots: list[str]
+    path: str,
+    text: str,
+    proposal: Proposal,
+    packages: list[str],
+    source_roots: list[str],
+    modules: list[str],
 ) -> str:
     try:
         data = tomllib.loads(text)
@@ -254,8 +274,10 @@ def _toml(
     for key, values in _contract_lines(proposal):
         value = json.dumps(values[0]) if key in ("name", "type") else _toml_array(values)
         added.append(f"{key} = {value}")
-    if source_roots != ["."] and TOOL_SECTION not in tool:
-        added += ["", f"[tool.{TOOL_SECTION}]", f"source_roots = {_toml_array(source_roots)}"]
+    keys = _tool_keys(source_roots, modules if session is None else [])
+    if keys and TOOL_SECTION not in tool:
+        added += ["", f"[tool.{TOOL_SECTION}]"]
+        added += [f"{key} = {_toml_array(values)}" for key, values in keys]
     return _joined(lines, added, end)
 
 
@@ -309,15 +331,20 @@ def with_contract(
     proposal: Proposal,
     packages: list[str],
     source_roots: list[str],
+    modules: Sequence[str] = (),
 ) -> bytes:
     """The bytes of the configuration file `path` (None: a new `.importlinter`), which
-    holds `existing` (read_target), with the proposal added. Raises ConfigError when the
-    file cannot take it: its encoding, its syntax, or a contract already there."""
+    holds `existing` (read_target), with the proposal added; `modules`: top-level modules
+    to check beside `packages` (written with them, when the file has no session yet).
+    Raises ConfigError when the file cannot take it: its encoding, its syntax, or a
+    contract already there."""
     if path is None:
-        return _ini(".importlinter", "", proposal, packages, source_roots).encode("utf-8")
+        return _ini(".importlinter", "", proposal, packages, source_roots, list(modules)).encode(
+            "utf-8"
+        )
     try:
         text = existing.decode("utf-8")
     except UnicodeDecodeError as error:
         raise _problem(path, f"is not UTF-8 text ({error.reason}); --write another file") from error
     build = _toml if path.endswith(".toml") else _ini
-    return build(path, text, proposal, packages, source_roots).encode("utf-8")
+    return build(path, text, proposal, packages, source_roots, list(modules)).encode("utf-8")

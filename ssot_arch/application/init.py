@@ -83,7 +83,8 @@ def run_init(
     violators: list[str] = []
     migratable = 0
     if proposal.libraries:
-        data = with_contract(write, current, proposal, list(packages), source_roots)
+        modules = [r.name for r in settings.roots if r.is_file]
+        data = with_contract(write, current, proposal, list(packages), source_roots, modules)
         plain = CommandLineContract(cache_dir=cli.cache_dir, no_cache=cli.no_cache, jobs=cli.jobs)
         trial_settings = _loaded(data, write or ".importlinter", settings.root_dir, plain)
         trial_settings.contracts = [

@@ -46,6 +46,7 @@ from ssot_arch.domain.remediation import Replacement
 STRINGS = "a string or an array of strings"
 TOOL_KEYS = {
     "source_roots": STRINGS,
+    "root_modules": STRINGS,
     "skip_dirs": STRINGS,
     "groups": STRINGS,
     "entries": STRINGS,
@@ -340,8 +341,13 @@ def _locate_roots(
         names = _as_list(session.get("root_packages")) or _as_list(session.get("root_package"))
     if config is None or not names:
         return discover_layout(root_dir, source_roots, skip_dirs)
+    # Top-level modules beside the packages: import-linter takes packages only.
+    modules = _as_list(config.tool.get("root_modules"))
     try:
-        return Layout(locate_roots(names, source_roots, "root_packages"))
+        return Layout(
+            locate_roots(names, source_roots, "root_packages")
+            + (locate_roots(modules, source_roots, "root_modules") if modules else [])
+        )
     except ConfigError as error:
         for problem in error.problems:
             problem.file, problem.section = config.file, config.session_section

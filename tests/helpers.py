@@ -85,8 +85,9 @@ def validate_json(name: str, document: Any) -> None:
 
 def output_schema(args: tuple[str, ...]) -> str | None:
     """The schema of what `ssot-arch *args` prints: `check-v1` for `check --format
-    json`, `report-v2`, `fix-v2`, `plan-v1` and `trend-v1` likewise, else None."""
-    if not args or args[0] not in ("check", "report", "fix", "plan", "trend", "init"):
+    json`, `report-v2`, `fix-v2`, `plan-v1`, `trend-v1`, `init-v1`, `graph-v1` likewise,
+    else None."""
+    if not args or args[0] not in ("check", "report", "fix", "plan", "trend", "init", "graph"):
         return None
     output_format = None
     for n, arg in enumerate(args):

@@ -42,6 +42,7 @@ NAMES = (
     "plan-v1",
     "trend-v1",
     "init-v1",
+    "graph-v1",
 )
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -157,6 +158,12 @@ def test_the_bundled_example_outputs_validate():
         assert open_errors(name, document) == []
         assert document["contracts"][0]["violations"]
     assert report.json["contracts"][0]["leaks"] and report.json["contracts"][0]["laundering"]
+    # graph's JSON: the same header as every document, and its own schema (issue 23).
+    for extra in ((), ("--externals",), ("--collapse", "1")):
+        graph = run_cli("graph", str(EXAMPLE), "--format", "json", *extra)
+        assert graph.exit_code == 0, graph.stderr
+        assert list(graph.json)[:3] == ["tool", "version", "schema_version"]
+        validate_json("graph-v1", graph.json)
 
 
 def test_baselines_written_by_the_tool_validate(tmp_path):

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from ssot_arch import __version__
 from ssot_arch.domain.baseline import BaselineEntry, root_of
 from ssot_arch.domain.findings import PACKAGE_FIRST, Hop
 from ssot_arch.domain.model import (
@@ -27,6 +28,12 @@ __all__ = ["printable"]  # re-exported: every format escapes through this one he
 # readers (NEL, U+2028/U+2029 in JavaScript and log viewers) or starts a terminal
 # control (DEL, C1), and lone surrogates it cannot encode.
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def document_header(schema_version: int) -> dict[str, Any]:
+    """The first keys of every JSON document ssot-arch writes (check, report, fix, plan,
+    init, trend, graph): which tool, its version, and the document's schema version."""
+    return {"tool": "ssot-arch", "version": __version__, "schema_version": schema_version}
 
 
 def json_text(data: Any, **options: Any) -> str:

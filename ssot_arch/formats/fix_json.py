@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ssot_arch import __version__
 from ssot_arch.domain.remediation import (
     FIXED,
     MANUAL,
@@ -18,7 +17,7 @@ from ssot_arch.domain.remediation import (
     Remaining,
     kind_of,
 )
-from ssot_arch.formats.common import json_text
+from ssot_arch.formats.common import document_header, json_text
 
 SCHEMA_VERSION = 2
 
@@ -29,9 +28,7 @@ def reasons(remaining: tuple[Remaining, ...]) -> list[dict[str, Any]]:
 
 def outcome_to_dict(outcome: FixOutcome) -> dict[str, Any]:
     return {
-        "tool": "ssot-arch",
-        "version": __version__,
-        "schema_version": SCHEMA_VERSION,
+        **document_header(SCHEMA_VERSION),
         "written": outcome.written,
         "unsafe_fixes": outcome.unsafe_fixes,
         "files": [

@@ -33,7 +33,9 @@ from ssot_arch.domain.graph_view import (
     GraphView,
     ViewNode,
 )
-from ssot_arch.formats.common import json_text, printable
+from ssot_arch.formats.common import document_header, json_text, printable
+
+SCHEMA_VERSION = 1  # of `graph --format json` (graph-v1.json)
 
 # --- DOT ---------------------------------------------------------------------------
 
@@ -199,8 +201,10 @@ _HTML_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
 def view_to_dict(view: GraphView) -> dict[str, Any]:
-    """`view` in networkx's node-link shape (`node_link_graph(data, edges="links")`)."""
+    """`view` in networkx's node-link shape (`node_link_graph(data, edges="links")`),
+    after the header every JSON document has (schema graph-v1.json)."""
     return {
+        **document_header(SCHEMA_VERSION),
         "directed": True,
         "multigraph": False,
         "graph": {"title": view.title, "collapsed_to": view.collapsed_to},

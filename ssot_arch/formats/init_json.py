@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ssot_arch import __version__
 from ssot_arch.domain.adoption import InitOutcome
-from ssot_arch.formats.common import json_text
+from ssot_arch.formats.common import document_header, json_text
 
 SCHEMA_VERSION = 1
 
@@ -15,9 +14,7 @@ def init_to_dict(outcome: InitOutcome) -> dict[str, Any]:
     proposal = outcome.proposal
     contract = proposal.contract
     return {
-        "tool": "ssot-arch",
-        "version": __version__,
-        "schema_version": SCHEMA_VERSION,
+        **document_header(SCHEMA_VERSION),
         "roots": {
             "packages": list(outcome.packages),
             "modules": list(outcome.modules),

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ssot_arch import __version__
 from ssot_arch.domain.baseline import BaselineEntry, BaselineVerdict, EntryValue, entry_to_dict
 from ssot_arch.domain.model import CheckOutcome
-from ssot_arch.formats.common import json_text, violations_by_root
+from ssot_arch.formats.common import document_header, json_text, violations_by_root
 
 SCHEMA_VERSION = 1
 
@@ -30,15 +29,14 @@ def baseline_to_dict(verdict: BaselineVerdict) -> dict[str, Any]:
     }
 
 
-def outcome_to_dict(outcome: CheckOutcome) -> dict[str, Any]:
-    """The check's JSON document, as a value."""
+def outcome_to_dict(outcome: CheckOutcome, schema_version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    """The check's JSON document, as a value (the report's starts as it, with its own
+    `schema_version`)."""
     coverage = outcome.coverage
     # Keys added after schema_version 1 appear only when they have something to say.
     skipped_files = [{"path": s.path, "reason": s.reason} for s in sorted(coverage.skipped_files)]
     return {
-        "tool": "ssot-arch",
-        "version": __version__,
-        "schema_version": SCHEMA_VERSION,
+        **document_header(schema_version),
         "roots": list(outcome.roots),
         "coverage": {
             "files_total": coverage.files_total,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ssot_arch import __version__
 from ssot_arch.domain.remediation import UNSAFE, Plan, PlanFile
-from ssot_arch.formats.common import json_text
+from ssot_arch.formats.common import document_header, json_text
 from ssot_arch.formats.fix_json import reasons
 
 SCHEMA_VERSION = 1
@@ -26,9 +25,7 @@ def totals(files: Sequence[PlanFile]) -> dict[str, int]:
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return {
-        "tool": "ssot-arch",
-        "version": __version__,
-        "schema_version": SCHEMA_VERSION,
+        **document_header(SCHEMA_VERSION),
         "steps": [
             {
                 "name": step.name,

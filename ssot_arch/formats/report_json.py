@@ -169,8 +169,7 @@ def contract_findings(
 
 def report_to_dict(outcome: ReportOutcome) -> dict[str, Any]:
     """The report as JSON data: the check's, with the groups and each contract's findings."""
-    data = outcome_to_dict(outcome.check)
-    data["schema_version"] = SCHEMA_VERSION
+    data = outcome_to_dict(outcome.check, SCHEMA_VERSION)
     groups = sorted(outcome.groups.items())
     data["groups"] = {name: list(group.prefixes) for name, group in groups}
     excluded = {name: list(group.excluded) for name, group in groups if group.excluded}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ssot_arch import __version__
 from ssot_arch.domain.findings import Trend, TrendPoint
+from ssot_arch.formats.common import document_header
 
 SCHEMA_VERSION = 1
 
@@ -44,9 +44,7 @@ def point_to_dict(point: TrendPoint) -> dict[str, Any]:
 
 def trend_to_dict(trend: Trend) -> dict[str, Any]:
     return {
-        "tool": "ssot-arch",
-        "version": __version__,
-        "schema_version": SCHEMA_VERSION,
+        **document_header(SCHEMA_VERSION),
         "config": trend.config,
         "commits": [point_to_dict(point) for point in trend.points],
     }

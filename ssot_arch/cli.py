@@ -27,6 +27,11 @@ EXIT_OK, EXIT_BROKEN, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
 Command = Callable[..., None]
 
 
+class ForFix(click.Option):
+    """An option that says what to analyse: `plan` carries it, as given, into each
+    step's `fix` command. Declared once, where the option is."""
+
+
 def _contract_options(function: Command) -> Command:
     """The options that say what to analyse. The command receives `config_path`,
     `verbose`, and the rest as one `flags: CommandLineContract` (with `--group`'s
@@ -74,12 +79,14 @@ def _contract_options(function: Command) -> Command:
         click.option(
             "--config",
             "config_path",
+            cls=ForFix,
             type=click.Path(dir_okay=False),
             help="Configuration file (default: PATH's .importlinter, setup.cfg or pyproject.toml).",
         ),
         click.option(
             "--root-package",
             "root_packages",
+            cls=ForFix,
             multiple=True,
             metavar="NAME",
             help="A top-level package to analyse (repeatable; default: discover).",
@@ -87,6 +94,7 @@ def _contract_options(function: Command) -> Command:
         click.option(
             "--source-root",
             "source_roots",
+            cls=ForFix,
             multiple=True,
             metavar="DIR",
             help="A folder holding root packages, relative to PATH (repeatable; "
@@ -95,6 +103,7 @@ def _contract_options(function: Command) -> Command:
         click.option(
             "--restricted",
             multiple=True,
+            cls=ForFix,
             metavar="MOD",
             help="A module only gateways may import (repeatable; default: logging, "
             "loguru, structlog). Replaces the configured contracts.",
@@ -102,6 +111,7 @@ def _contract_options(function: Command) -> Command:
         click.option(
             "--gateway",
             "gateways",
+            cls=ForFix,
             multiple=True,
             metavar="MOD",
             help="An SSOT module (or package) allowed to import them (repeatable).",
@@ -109,6 +119,7 @@ def _contract_options(function: Command) -> Command:
         click.option(
             "--system",
             "systems",
+            cls=ForFix,
             multiple=True,
             metavar="NAME=MOD[,MOD...]",
             help="A logging system and its entry modules (repeatable).",
@@ -116,6 +127,7 @@ def _contract_options(function: Command) -> Command:
         click.option(
             "--ssot-system",
             "ssot_systems",
+            cls=ForFix,
             multiple=True,
             metavar="NAME",
             help="A --system that is the SSOT (repeatable; default: the systems that "
@@ -124,15 +136,20 @@ def _contract_options(function: Command) -> Command:
         click.option(
             "--exclude",
             multiple=True,
+            cls=ForFix,
             metavar="PATTERN",
             help="Glob over module names never checked (repeatable).",
         ),
         click.option(
-            "--no-cache", is_flag=True, help="Scan every file again, and leave the cache alone."
+            "--no-cache",
+            cls=ForFix,
+            is_flag=True,
+            help="Scan every file again, and leave the cache alone.",
         ),
         click.option(
             "--cache-dir",
             metavar="DIR",
+            cls=ForFix,
             help="Where the content-keyed cache lives, relative to PATH (default: "
             "$SSOT_ARCH_CACHE_DIR or ~/.cache/ssot-arch, one folder per repository; "
             "[ssot-arch] cache_dir outside CI).",
@@ -523,6 +540,7 @@ def _replace_option(function: Command) -> Command:
     return click.option(
         "--replace",
         "replacements",
+        cls=ForFix,
         multiple=True,
         metavar="OLD=MODULE:NAME",
         help="What a restricted name becomes, e.g. "
@@ -841,30 +859,22 @@ def _commit_progress() -> Callable[[int, int, Any], None] | None:
 
 
 # The options `plan` repeats in each step's `fix` command: (parameter, flag).
-_FIX_OPTIONS = (
-    ("config_path", "--config"),
-    ("root_packages", "--root-package"),
-    ("source_roots", "--source-root"),
-    ("restricted", "--restricted"),
-    ("gateways", "--gateway"),
-    ("systems", "--system"),
-    ("ssot_systems", "--ssot-system"),
-    ("exclude", "--exclude"),
-    ("replacements", "--replace"),
-    ("cache_dir", "--cache-dir"),
-)
-
-
-def _fix_command(params: dict[str, Any]) -> list[str]:
-    """`ssot-arch fix PATH` with the contract options of this command line, as given."""
-    args = ["ssot-arch", "fix", params["path"]]
-    for name, flag in _FIX_OPTIONS:
-        value = params.get(name)
+def _fix_command(context: click.Context) -> list[str]:
+    """`ssot-arch fix PATH` with the options of this command line that say what to
+    analyse (those declared `ForFix`), as given: flags last."""
+    args = ["ssot-arch", "fix", context.params["path"]]
+    flags = []
+    for param in context.command.params:
+        if not isinstance(param, ForFix):
+            continue
+        value = context.params.get(param.name or "")
+        flag = param.opts[-1]
+        if param.is_flag:
+            flags += [flag] if value else []
+            continue
         for item in [value] if isinstance(value, str) else value or ():
             args += [flag, item]
-    if params.get("no_cache"):
-        args.append("--no-cache")
-    return args
+    return args + flags
 
 
 @main.command()
@@ -899,7 +909,7 @@ def plan(
 
     Exit status: 0 plan written; 2 usage or configuration error; 3 internal error.
     """
-    params = dict(click.get_current_context().params)
+    fix_command = _fix_command(click.get_current_context())
 
     def action() -> int:
         from ssot_arch import logs
@@ -911,7 +921,7 @@ def plan(
         result = run_plan(
             settings,
             priorities,
-            _fix_command(params),
+            fix_command,
             progress=_progress(),
             rewriting=_progress("rewriting"),
         )

@@ -185,3 +185,46 @@ def test_the_plan_writes_nothing_and_exits_0(repo):
 def test_without_replacements_every_file_is_manual(repo):
     run = run_cli("plan", str(repo), *CONTRACT, "--format", "json")
     assert run.json["totals"] == {"files": 5, "automatic": 0, "manual": 5, "unsafe": 0}
+
+
+def test_every_option_that_says_what_to_analyse_reaches_the_fix_commands(tmp_path):
+    """Issue 23: the options plan re-emits were a second list beside their declaration;
+    add an option to one and plan printed commands that lost it. Now an option declared
+    `ForFix` is carried over: every one given to plan comes back from its command."""
+    from ssot_arch.cli import ForFix, fix, plan
+
+    carried = [p for p in plan.params if isinstance(p, ForFix)]
+    assert {p.name for p in carried} >= {"config_path", "restricted", "replacements"}
+    assert {p.name for p in carried} <= {p.name for p in fix.params if isinstance(p, ForFix)}
+    repo = make_repo(tmp_path / "repo", REPO)
+    config = tmp_path / "extra.importlinter"
+    config.write_text("[importlinter]\nroot_package = app\n", encoding="utf-8")
+    given = {
+        "config_path": str(config),
+        "root_packages": ("app",),
+        "source_roots": (".",),
+        "restricted": ("logging",),
+        "gateways": ("app.logs",),
+        "systems": ("std=logging",),
+        "ssot_systems": (),
+        "exclude": ("app.tests.*",),
+        "cache_dir": str(tmp_path / "cache"),
+        "no_cache": True,
+        "replacements": ("logging.getLogger=app.logs:get_logger",),
+    }
+    assert set(given) == {p.name for p in carried}  # a new option must be given here
+    args = []
+    for param in carried:
+        value = given[param.name]
+        if param.is_flag:
+            args += [param.opts[-1]] if value else []
+        else:
+            for item in [value] if isinstance(value, str) else value:
+                args += [param.opts[-1], item]
+    run = run_cli("plan", str(repo), *args, "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    command = shlex.split(run.json["steps"][-1]["command"])
+    assert command[:2] == ["ssot-arch", "fix"]
+    parsed = fix.make_context("fix", command[2:]).params
+    for name, value in given.items():
+        assert parsed[name] == value, name

@@ -262,7 +262,8 @@ def _run(action: Callable[[], int]) -> None:
             "Please report it with the traceback below.",
             err=True,
         )
-        traceback.print_exc()
+        # Through click, like the lines above (one stream, whatever replaced sys.stderr).
+        click.echo(traceback.format_exc(), err=True, nl=False)
         sys.exit(EXIT_INTERNAL)
     sys.exit(status)
 

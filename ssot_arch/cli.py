@@ -239,7 +239,7 @@ def _emit(text: str, output: str | None) -> None:
 
 def _run(action: Callable[[], int]) -> None:
     """Run a command, turning errors into the exit statuses of docs/spec.md."""
-    from ssot_arch.domain.errors import ConfigError
+    from ssot_arch.domain.errors import ConfigError, InstallationError
 
     # A run builds hundreds of thousands of small objects that all live until it ends;
     # the default collector thresholds spend a quarter of a large run re-scanning them.
@@ -254,6 +254,9 @@ def _run(action: Callable[[], int]) -> None:
             # Keys and values may come from the analysed tree's own configuration.
             click.echo(f"ssot-arch: error: {printable(str(problem))}", err=True)
         sys.exit(EXIT_CONFIG)
+    except InstallationError as error:
+        click.echo(f"ssot-arch: error: {error}", err=True)
+        sys.exit(EXIT_INTERNAL)
     except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
         raise
     except Exception as error:  # anything else is our bug, not the user's

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import check_json, make_repo
+from tests.helpers import check_json, make_repo, run_cli
 
 GATEWAY = ("--gateway", "app.logs")
 
@@ -225,3 +225,63 @@ def test_the_scan_worker_answers_alike_whether_grimp_takes_its_constructors(tmp_
     assert ("app.logs", 4, "from ..logs import get, logger as lg") in deep
     assert ("logging", 7, "from logging import Logger") in deep
     assert deep == sorted(deep, key=lambda row: (row[1], row[0] or "", row[2]))
+
+
+def test_the_installed_grimp_has_the_scanner_the_worker_drives():
+    from ssot_arch.adapters import scan_worker
+
+    assert scan_worker.scanner_problem() is None
+
+
+def test_a_grimp_whose_private_scanner_changed_is_named_not_crashed_on(tmp_path, monkeypatch):
+    """Issue 23: the worker drives grimp's private scanner; the pin now admits later
+    grimp 3.x releases. A release that changed the scanner is refused at the worker's
+    start with what changed and the grimp that works (faked here three ways), and the
+    command stops with exit 3 and that message, no traceback."""
+    import dataclasses
+    import io
+    import json
+
+    from grimp import _rustgrimp as rust  # noqa: TID251 (the test fakes a change in it)
+    from grimp.application.ports import modulefinder
+
+    from ssot_arch.adapters import scan_worker
+
+    def scan_for_imports(module_files, found_packages, file_system):
+        return {}
+
+    monkeypatch.setattr(rust, "scan_for_imports", scan_for_imports)
+    assert "scan_for_imports takes file_system, found_packages, module_files, not" in (
+        scan_worker.scanner_problem() or ""
+    )
+    monkeypatch.undo()
+
+    @dataclasses.dataclass(frozen=True)
+    class FoundPackage:
+        name: str
+        directory: str
+
+    monkeypatch.setattr(modulefinder, "FoundPackage", FoundPackage)
+    assert scan_worker.scanner_problem() == "FoundPackage has no module_files, namespace_packages"
+    monkeypatch.undo()
+    monkeypatch.delattr(rust, "RealBasicFileSystem")
+    assert scan_worker.scanner_problem() == "grimp._rustgrimp.RealBasicFileSystem is gone"
+    answers = io.BytesIO()
+    scan_worker.serve(io.BytesIO(), answers)
+    (answer,) = [json.loads(line) for line in answers.getvalue().splitlines()]
+    assert answer["incompatible"].endswith(
+        f"ssot-arch works with grimp {scan_worker.TESTED_GRIMP}: "
+        f"pip install 'grimp=={scan_worker.TESTED_GRIMP}'"
+    )
+    monkeypatch.undo()
+    # The command: a worker that answers so (started as a real process).
+    from ssot_arch.adapters import scan_pool
+
+    message = "grimp 9.9 changed the private import scanner ssot-arch drives (x)"
+    monkeypatch.setattr(
+        scan_pool, "_BOOT", f"import json; print(json.dumps({{'incompatible': {message!r}}}))"
+    )
+    repo = make_repo(tmp_path / "repo", {"app/__init__.py": "", "app/a.py": "import logging\n"})
+    run = run_cli("check", str(repo), "--no-cache", "--restricted", "logging")
+    assert run.exit_code == 3
+    assert run.stderr == f"ssot-arch: error: {message}\n"

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ssot_arch.domain.errors import InstallationError
+
 # The parent's path is appended, after the worker's own standard library and site
 # packages: no folder the parent had on its path can shadow those.
 _BOOT = (
@@ -98,6 +100,10 @@ class _Worker:
             ready = process.stdout.readline()
         except OSError:
             ready = b""
+        if ready.startswith(b'{"incompatible"'):
+            process.kill()
+            process.wait()
+            raise InstallationError(json.loads(ready)["incompatible"])
         if ready.strip() != b'"ready"':
             process.kill()
             process.wait()

@@ -193,8 +193,82 @@ def _answer(out: BinaryIO, message: Any) -> None:
     out.flush()
 
 
+# The grimp whose private scanner `serve` is written for and tested with. pyproject.toml
+# admits later 3.x releases: one whose scanner changed shape is refused at start
+# (`scanner_problem`), with this version named, rather than failing on the first file.
+TESTED_GRIMP = "3.20"
+_FIELDS = {
+    "FoundPackage": {"name", "directory", "module_files", "namespace_packages"},
+    "ModuleFile": {"module", "mtime"},
+}
+_PARAMETERS = {
+    "module_files",
+    "found_packages",
+    "include_external_packages",
+    "exclude_type_checking_imports",
+    "file_system",
+}
+
+
+def scanner_problem() -> str | None:
+    """What differs, in the installed grimp, from the private scanner `serve` drives:
+    the module, its two functions, the fields of the values it is given, the parameters
+    of `scan_for_imports`; None when all is as in grimp TESTED_GRIMP."""
+    import dataclasses
+    import inspect
+
+    try:
+        from grimp import _rustgrimp as rust  # type: ignore[attr-defined]
+        from grimp.application.ports import modulefinder
+        from grimp.domain import valueobjects
+        from grimp.exceptions import SourceSyntaxError  # noqa: F401
+    except ImportError as error:
+        return f"cannot import {error.name or error}"
+    for name in ("scan_for_imports", "RealBasicFileSystem"):
+        if not callable(getattr(rust, name, None)):
+            return f"grimp._rustgrimp.{name} is gone"
+    for name in ("Module", "DirectImport"):
+        if not hasattr(valueobjects, name):
+            return f"grimp.domain.valueobjects.{name} is gone"
+    for name, fields in _FIELDS.items():
+        found = getattr(modulefinder, name, None)
+        have = (
+            {f.name for f in dataclasses.fields(found)}
+            if dataclasses.is_dataclass(found)
+            else set()
+        )
+        if not fields <= have:
+            return f"{name} has no {', '.join(sorted(fields - have))}"
+    try:
+        parameters = set(inspect.signature(rust.scan_for_imports).parameters)
+    except (TypeError, ValueError):
+        return "the parameters of grimp._rustgrimp.scan_for_imports cannot be read"
+    if parameters != _PARAMETERS:
+        return (
+            "grimp._rustgrimp.scan_for_imports takes "
+            + ", ".join(sorted(parameters))
+            + ", not "
+            + ", ".join(sorted(_PARAMETERS))
+        )
+    return None
+
+
 def serve(requests: BinaryIO, out: BinaryIO) -> None:
-    """Read the layout, then answer each chunk of `requests` on `out`, until the end."""
+    """Read the layout, then answer each chunk of `requests` on `out`, until the end;
+    first, `{"incompatible": why}` instead of "ready" when grimp's scanner changed."""
+    problem = scanner_problem()
+    if problem is not None:
+        import grimp
+
+        _answer(
+            out,
+            {
+                "incompatible": f"grimp {getattr(grimp, '__version__', '?')} changed the "
+                f"private import scanner ssot-arch drives ({problem}); ssot-arch works with "
+                f"grimp {TESTED_GRIMP}: pip install 'grimp=={TESTED_GRIMP}'"
+            },
+        )
+        return
     import grimp.domain.valueobjects as valueobjects
     from grimp import _rustgrimp as rust  # type: ignore[attr-defined]
     from grimp.application.ports.modulefinder import ModuleFile

@@ -39,3 +39,9 @@ class ConfigError(Exception):
             problems = [problems]
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class InstallationError(Exception):
+    """The installed tools are not what ssot-arch needs (a dependency whose private
+    interface changed): exit 3 with what to install, no traceback (not a bug to report,
+    nor the user's configuration)."""

@@ -43,6 +43,14 @@ from ssot_arch.formats.report_figures import (
     text,
 )
 from ssot_arch.formats.report_markdown import (
+    BROKEN,
+    CAUSES,
+    CHAINS,
+    COMPLIANCE,
+    DYNAMIC,
+    ENTRY_POINTS,
+    LAUNDERING,
+    REACH,
     broken_imports_blocks,
     contract_blocks,
     explanations,
@@ -74,6 +82,8 @@ def _explain(paragraph: str) -> str:
 
 
 def _explained(found: Mapping[str, list[str]], heading: str) -> str:
+    """The Markdown report's explanations of the section `heading` (one of
+    report_markdown.SECTIONS), as paragraphs of the page."""
     return "".join(_explain(p) for p in found.get(heading, []))
 
 
@@ -333,35 +343,35 @@ def _contract(data: _Data, number: int, result: ContractResult, outcome: ReportO
 {_explained(found, "")}
 {f'<ul class="warnings">{warnings}</ul>' if warnings else ""}
 {_entries(data, prefix, report, systems, found)}
-<h3 id="{prefix}-compliance-heading">Compliance</h3>
-{_explained(found, "Compliance")}
+<h3 id="{prefix}-compliance-heading">{COMPLIANCE}</h3>
+{_explained(found, COMPLIANCE)}
 {_compliance(data, prefix, report)}
-<h3>Systems reach</h3>
-{_explained(found, "Systems reach")}
+<h3>{REACH}</h3>
+{_explained(found, REACH)}
 <div class="figures">
 <figure>{heat_map(report, systems, sizes)}</figure>
 <figure>{reach_diagram(report, systems)}<figcaption>Edges as wide as the modules of the
 service that reach the system; green: SSOT, red: competing; ⚠ amber: a fragmented
 service.</figcaption></figure>
 </div>
-<h3>Top causes and what to fix first</h3>
-{_explained(found, "Top causes and what to fix first")}
+<h3>{CAUSES}</h3>
+{_explained(found, CAUSES)}
 {fix_first}
 <h3>Leaks by cause</h3>
 <p class="explain">Each direct importer with the leaks whose shortest chain ends in it;
 open a row (▸) for their chains.</p>
 {causes}
-<h3>Leak chains</h3>
-{_explained(found, "Leak chains")}
+<h3>{CHAINS}</h3>
+{_explained(found, CHAINS)}
 {leaks}
 <h3>Direct violations</h3>
 <p class="explain">Every import of a restricted module by a module that may not import it.</p>
 {_violations(data, prefix, result)}
-<h3>Laundering</h3>
-{_explained(found, "Laundering")}
+<h3>{LAUNDERING}</h3>
+{_explained(found, LAUNDERING)}
 {_laundering(data, prefix, report)}
-<h3>Dynamic imports</h3>
-{_explained(found, "Dynamic imports")}
+<h3>{DYNAMIC}</h3>
+{_explained(found, DYNAMIC)}
 {_dynamic(data, prefix, report)}
 </section>"""
 
@@ -408,7 +418,7 @@ def _entries(
         ],
         rows,
     )
-    return f"<h3>Entry points</h3>{_explained(found, 'Entry points')}{table}"
+    return f"<h3>{ENTRY_POINTS}</h3>{_explained(found, ENTRY_POINTS)}{table}"
 
 
 def _laundering(data: _Data, prefix: str, report: ContractReport) -> str:
@@ -470,7 +480,7 @@ def _broken(data: _Data, outcome: ReportOutcome) -> str:
         if outcome.broken_imports
         else ""
     )
-    return f'<h2 id="broken">Broken imports</h2>{_explained(found, "Broken imports")}{table}'
+    return f'<h2 id="broken">{BROKEN}</h2>{_explained(found, BROKEN)}{table}'
 
 
 def _coverage(data: _Data, outcome: ReportOutcome) -> str:
@@ -549,7 +559,7 @@ def page(outcome: ReportOutcome, source_url: str = DEFAULT_SOURCE_URL) -> str:
 <p class="meta">Roots: {text(", ".join(check.roots))} · ssot-arch {text(__version__)}</p>
 {_summary(outcome)}
 </header>
-<nav class="toc">{toc}<a href="#broken">Broken imports</a>
+<nav class="toc">{toc}<a href="#broken">{BROKEN}</a>
 <a href="#coverage-heading">Coverage</a></nav>
 <main>{body}</main>
 <script type="application/json" id="ssot-data">{payload}</script>

@@ -28,6 +28,19 @@ from ssot_arch.domain.model import BrokenImport, ContractResult, SourceFile, Sys
 from ssot_arch.formats.common import hop_place, printable
 from ssot_arch.formats.markdown_text import code, escape, table
 
+# The report's sections, by heading: the Markdown report writes them and the HTML page
+# finds each section's explanations under the same name (explanations()), so a heading
+# is named once here and renamed in both at once.
+ENTRY_POINTS = "Entry points"
+COMPLIANCE = "Compliance"
+REACH = "Systems reach"
+CAUSES = "Top causes and what to fix first"
+CHAINS = "Leak chains"
+DYNAMIC = "Dynamic imports"
+LAUNDERING = "Laundering"
+BROKEN = "Broken imports"
+SECTIONS = (ENTRY_POINTS, COMPLIANCE, REACH, CAUSES, CHAINS, DYNAMIC, LAUNDERING, BROKEN)
+
 MAX_ROWS = 25
 
 
@@ -127,7 +140,7 @@ def _entries(report: ContractReport, systems: tuple[System, ...]) -> list[Block]
                 chains.append(f"{code(module)} → {name}: {chain_text(loaded.chain)}")
         rows.append([code(module), str(entry.closure_size), *cells])
     return [
-        Heading(3, "Entry points"),
+        Heading(3, ENTRY_POINTS),
         Paragraph(
             "What importing each entry point loads, through any module: the logging systems "
             'that run together in its process. "N direct": the modules it loads that import '
@@ -185,7 +198,7 @@ def _compliance(report: ContractReport) -> list[Block]:
             f"({worst.compliance_pct:.1f} %), and {worst.violating_files} files import a "
             f"restricted module ({worst.violations} imports)."
         )
-    return [Heading(3, "Compliance"), Paragraph(intro), Table(header, rows)]
+    return [Heading(3, COMPLIANCE), Paragraph(intro), Table(header, rows)]
 
 
 def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
@@ -205,7 +218,7 @@ def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
         for group, name, cell in reaching[:MAX_ROWS]
     ]
     return [
-        Heading(3, "Systems reach"),
+        Heading(3, REACH),
         Paragraph(
             "Which logging systems each package pulls in. Cells: modules importing the "
             "system directly / modules reaching it (directly or through modules of no "
@@ -274,7 +287,7 @@ def _step(step: tuple[int, int] | None) -> str:
 
 def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Block]:
     leaks = report.leaks
-    blocks: list[Block] = [Heading(3, "Top causes and what to fix first")]
+    blocks: list[Block] = [Heading(3, CAUSES)]
     if not leaks.leaks:
         return [*blocks, Paragraph("No transitive leaks.")]
     step_of = leaks.fix_first_steps()
@@ -371,7 +384,7 @@ def _leaks(count: int) -> str:
 
 def _leak_chains(report: ContractReport) -> list[Block]:
     leaks = report.leaks.leaks
-    heading = Heading(3, "Leak chains")
+    heading = Heading(3, CHAINS)
     if not leaks:
         return [heading, Paragraph("None.")]
     shown = leaks[:MAX_ROWS]
@@ -391,7 +404,7 @@ def _leak_chains(report: ContractReport) -> list[Block]:
 def _dynamic_imports(
     result: ContractResult, report: ContractReport, files: Mapping[str, SourceFile]
 ) -> list[Block]:
-    heading = Heading(3, "Dynamic imports")
+    heading = Heading(3, DYNAMIC)
     found = report.dynamic_imports
     if not found:
         return [heading, Paragraph("No call imports a restricted module by a literal name.")]
@@ -417,7 +430,7 @@ def _dynamic_imports(
 
 
 def _laundering(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Block]:
-    heading = Heading(3, "Laundering")
+    heading = Heading(3, LAUNDERING)
     if not report.laundering:
         return [
             heading,
@@ -502,7 +515,7 @@ def explanations(blocks: Sequence[Block]) -> dict[str, list[str]]:
 
 def _broken_imports(outcome: ReportOutcome) -> list[Block]:
     broken = outcome.broken_imports
-    heading = Heading(2, "Broken imports")
+    heading = Heading(2, BROKEN)
     if not broken:
         return [heading, Paragraph("Every first-party module an import names exists.")]
     files = outcome.check.files

@@ -182,9 +182,10 @@ def _compliance(report: ContractReport) -> list[Block]:
         "Status",
     ]
     intro = (
-        'Per service: of its files that import a logging system directly ("files that '
-        'log"), the share that import only SSOT systems. The violating files are the work '
-        "left: each one imports a restricted module itself."
+        "Per service: of its files that import a logging system directly, and its "
+        'violators ("files that log"), the share that import only SSOT systems and violate '
+        "nothing (rounded down: a violation is never rounded away). The violating files are "
+        "the work left: each one imports a restricted module itself."
     )
     worst = min(
         (row for row in report.compliance if row.violations),

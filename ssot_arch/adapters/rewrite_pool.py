@@ -1,7 +1,8 @@
 """Rewrite many modules in parallel processes, a crash costing only its module.
 
-LibCST's scope analysis takes a few hundred milliseconds on a large module, so a
-repository's thousand violating files are spread over one process per core. The
+A rewrite takes ~10 ms for a plain module (rewrite_quick.py) and a few hundred for one
+LibCST decides, plus the import sort, so a repository's thousand violating files are
+spread over one process per core. The
 processes are forked from this one (they run only the pure `rewrite_module`, which
 starts no thread); where forking is not the platform's safe default, or for a handful
 of files, the rewrite runs here. A process that dies (LibCST's native parser can

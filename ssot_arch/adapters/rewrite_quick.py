@@ -13,11 +13,12 @@ lines.
 for byte (the new text, or every use left for a person with the same line and reason);
 for any other module it answers None, and the LibCST engine decides. The two are compared
 on the fix corpus, on generated modules (tests/test_rewrite_quick.py) and on a real tree
-(benchmarks/fix_engines.py). Whatever is not plain is left to LibCST, never guessed: a
-second binding of a restricted name anywhere, an import in a block or sharing its line, a
-use in an f-string, a `del`, a string that may be an annotation naming it, a type comment,
-an SSOT name already used in the module, a file whose lines are not plain (a lone CR, a
-BOM, no final newline, whitespace or indented comments after a block).
+(`python -m benchmarks.fix_realdata engines TREE`). Whatever is not plain is left to
+LibCST, never guessed: a second binding of a restricted name anywhere, an import in a
+block or sharing its line, a use in an f-string or a `del`, a string that may be an
+annotation, a type hint or an `__all__` entry naming it, a type comment naming it, an SSOT
+name already used in the module, a file whose lines are not plain (a lone CR, a BOM,
+indented comments or whitespace after a block, before a removed import).
 """
 
 from __future__ import annotations

@@ -634,14 +634,7 @@ def fix(
         color = output is None and output_format == "diff" and sys.stdout.isatty()
         _emit(get_renderer("fix", output_format)(outcome, color), output)
         click.echo(fix_summary.render(outcome), err=True, nl=False)
-        applied = outcome.applied
-        if strict and outcome.unmatched_only:
-            return EXIT_BROKEN
-        if outcome.verification is not None and not outcome.verification.passed:
-            return EXIT_BROKEN
-        if write:
-            return EXIT_OK if all(f.status in applied for f in outcome.files) else EXIT_BROKEN
-        return EXIT_BROKEN if any(f.status in applied for f in outcome.files) else EXIT_OK
+        return EXIT_BROKEN if outcome.failed(strict) else EXIT_OK
 
     _run(action)
 

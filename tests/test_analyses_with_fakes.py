@@ -237,3 +237,27 @@ def test_compliance_never_rounds_a_violation_away():
     assert percent_down(0, 0) == 100.0
     assert whole_percent(99.9) == "99 %"
     assert whole_percent(100.0) == "100 %"
+
+
+def test_fix_exits_1_by_one_rule_kept_with_its_outcome():
+    """Issue 23: fix's exit rule lived in cli.py; it is the outcome's (FixOutcome.failed)."""
+    from ssot_arch.domain.remediation import (
+        FIXED,
+        MANUAL,
+        UNSAFE,
+        FileFix,
+        FixOutcome,
+        Verification,
+    )
+
+    fixed, manual, unsafe = (FileFix(f"{s}.py", s, s) for s in (FIXED, MANUAL, UNSAFE))
+    assert FixOutcome((fixed,), written=False).failed()  # a dry run that would change
+    assert not FixOutcome((manual,), written=False).failed()  # nothing it would change
+    assert not FixOutcome((fixed,), written=True).failed()  # all written
+    assert FixOutcome((fixed, manual), written=True).failed()  # a file left for a person
+    assert FixOutcome((unsafe,), written=True).failed()  # unsafe, not written
+    assert not FixOutcome((unsafe,), written=True, unsafe_fixes=True).failed()
+    unmatched = FixOutcome((fixed,), written=True, unmatched_only=("x.*",))
+    assert not unmatched.failed() and unmatched.failed(strict=True)
+    broken = Verification("pytest", 1, "1 failed")
+    assert FixOutcome((fixed,), written=True, verification=broken).failed()

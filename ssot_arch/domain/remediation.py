@@ -99,6 +99,18 @@ class FixOutcome:
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
 
+    def failed(self, strict: bool = False) -> bool:
+        """Whether `fix` exits 1 (docs/spec.md): with --strict an --only pattern matched
+        no module; the --verify command failed; after --write, a selected file still
+        violates (manual, or unsafe without --unsafe-fixes); in a dry run, something
+        would change."""
+        if strict and self.unmatched_only:
+            return True
+        if self.verification is not None and not self.verification.passed:
+            return True
+        changing = [f.status in self.applied for f in self.files]
+        return not all(changing) if self.written else any(changing)
+
 
 @dataclass(frozen=True)
 class PlanFile:

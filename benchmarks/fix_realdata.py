@@ -219,10 +219,13 @@ def compare_engines(tree: Path) -> dict[str, object]:
     pattern = re.compile(
         rb"^\s*(?:import|from)\s+(?:" + b"|".join(map(str.encode, RESTRICTED)) + rb")\b", re.M
     )
-    texts = {
-        path.relative_to(tree).as_posix(): path.read_bytes().decode("utf-8", "replace")
+    read = {
+        path.relative_to(tree).as_posix(): path.read_bytes()
         for path in sorted(tree.rglob("*.py"))
-        if path.is_file() and pattern.search(path.read_bytes())
+        if path.is_file()
+    }
+    texts = {
+        name: data.decode("utf-8", "replace") for name, data in read.items() if pattern.search(data)
     }
     quick_seconds = libcst_seconds = 0.0
     answered, differ = 0, []

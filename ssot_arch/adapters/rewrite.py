@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -76,6 +76,7 @@ from ssot_arch.adapters.rewrite_quick import (
     no_replacement,
     quick_rewrite,
 )
+from ssot_arch.analysis.direct import is_within
 from ssot_arch.domain.remediation import Remaining, Replacement, Rewrite
 
 # Why a use is left for a person. The words are stable (no line numbers, no local names
@@ -214,10 +215,6 @@ class _Import:
     star: bool = False
 
 
-def _is_within(name: str, restricted: Iterable[str]) -> bool:
-    return any(name == r or name.startswith(r + ".") for r in restricted)
-
-
 def _restricted_imports(module: cst.Module, restricted: Sequence[str]) -> list[_Import]:
     """Every import statement, at any depth, that names a restricted module."""
     found: list[_Import] = []
@@ -228,21 +225,21 @@ def _restricted_imports(module: cst.Module, restricted: Sequence[str]) -> list[_
                 aliases = tuple(
                     a
                     for a in node.names
-                    if _is_within(get_full_name_for_node(a.name) or "", restricted)
+                    if is_within(get_full_name_for_node(a.name) or "", restricted)
                 )
                 if aliases:
                     found.append(_Import(node, aliases))
             elif isinstance(node, cst.ImportFrom) and not node.relative and node.module:
                 source = get_full_name_for_node(node.module) or ""
                 if isinstance(node.names, cst.ImportStar):
-                    if _is_within(source, restricted):
+                    if is_within(source, restricted):
                         found.append(_Import(node, (), star=True))
                 else:
                     aliases = tuple(
                         a
                         for a in node.names
-                        if _is_within(source, restricted)
-                        or _is_within(f"{source}.{get_full_name_for_node(a.name)}", restricted)
+                        if is_within(source, restricted)
+                        or is_within(f"{source}.{get_full_name_for_node(a.name)}", restricted)
                     )
                     if aliases:
                         found.append(_Import(node, aliases))

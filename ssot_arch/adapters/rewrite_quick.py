@@ -30,6 +30,7 @@ import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ssot_arch.analysis.direct import is_within
 from ssot_arch.domain.remediation import Remaining, Replacement, Rewrite
 
 # The reasons, spelled as the LibCST engine spells them (rewrite.py imports this module,
@@ -51,15 +52,15 @@ class _NotPlain(Exception):
 
 
 _BUILTINS = frozenset(dir(builtins))
+# A line, or the rest of one, that holds nothing but blanks and a comment.
 _BLANK_OR_COMMENT = re.compile(r"[ \t\f]*(?:#[^\r\n]*)?\r?\n")
-_TRAILING = re.compile(r"[ \t\f]*(?:#[^\r\n]*)?\r?\n")
 # How an empty name or "root" may be spelled as one string literal (a concatenation is a
 # different node for LibCST).
 _ROOT_STRING = re.compile(r"""[rRuU]?('''|\"\"\"|'|")(?:root)?\1""")
-# Calls whose string arguments LibCST reads as type hints.
 _INSIGNIFICANT = frozenset(
     {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
 )
+# Calls whose string arguments LibCST reads as type hints.
 _TYPING_CALLS = frozenset({"cast", "TypeVar", "NewType"})
 _COMPOUND = (
     ast.FunctionDef,
@@ -77,26 +78,22 @@ _COMPOUND = (
 )
 
 
-def _within(name: str, restricted: Sequence[str]) -> bool:
-    return any(name == r or name.startswith(r + ".") for r in restricted)
-
-
 def _restricted_aliases(
     node: ast.Import | ast.ImportFrom, restricted: Sequence[str]
 ) -> list[ast.alias] | None:
     """The names `node` imports from restricted modules; None for a star import of one.
     A relative import names a module of the project, never a restricted one."""
     if isinstance(node, ast.Import):
-        return [a for a in node.names if _within(a.name, restricted)]
+        return [a for a in node.names if is_within(a.name, restricted)]
     if node.level or not node.module:
         return []
     source = node.module
     if any(a.name == "*" for a in node.names):
-        return None if _within(source, restricted) else []
+        return None if is_within(source, restricted) else []
     return [
         a
         for a in node.names
-        if _within(source, restricted) or _within(f"{source}.{a.name}", restricted)
+        if is_within(source, restricted) or is_within(f"{source}.{a.name}", restricted)
     ]
 
 
@@ -524,7 +521,7 @@ class _Layout:
                 statement = members[0]
                 end = self.lines[last - 1]
                 tail = end[_char(end, statement.end_col_offset) :]  # type: ignore[arg-type]
-                if not _TRAILING.fullmatch(tail):
+                if not _BLANK_OR_COMMENT.fullmatch(tail):
                     raise _NotPlain
                 body = [code[0] + tail, *(c + newline for c in code[1:])]
             else:

@@ -72,6 +72,7 @@ def run_init(
     # A folder whose name is no identifier holds no importable package: import-linter
     # refuses it as a root (the check lists its files as not analysed).
     packages = tuple(r.name for r in settings.roots if not r.is_file and r.name.isidentifier())
+    modules = tuple(r.name for r in settings.roots if r.is_file)
     source_roots = sorted(
         {
             os.path.relpath(os.path.dirname(r.path), settings.root_dir).replace(os.sep, "/")
@@ -83,7 +84,6 @@ def run_init(
     violators: list[str] = []
     migratable = 0
     if proposal.libraries:
-        modules = [r.name for r in settings.roots if r.is_file]
         data = with_contract(write, current, proposal, list(packages), source_roots, modules)
         plain = CommandLineContract(cache_dir=cli.cache_dir, no_cache=cli.no_cache, jobs=cli.jobs)
         trial_settings = _loaded(data, write or ".importlinter", settings.root_dir, plain)
@@ -113,7 +113,7 @@ def run_init(
     return InitOutcome(
         root_dir=settings.root_dir,
         packages=packages,
-        modules=tuple(r.name for r in settings.roots if r.is_file),
+        modules=modules,
         source_roots=tuple(source_roots),
         skipped_dirs=tuple(analysed.outcome.coverage.skipped_dirs),
         existing_config=existing,

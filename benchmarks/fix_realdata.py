@@ -211,8 +211,8 @@ REPLACEMENTS = (
 
 def compare_engines(tree: Path) -> dict[str, object]:
     """Both engines on every file of `tree` that imports a restricted module."""
-    from ssot_arch.adapters.rewrite import rewrite_with_libcst
-    from ssot_arch.adapters.rewrite_quick import quick_rewrite
+    from ssot_arch.adapters.codemod.rewrite import rewrite_with_libcst
+    from ssot_arch.adapters.codemod.rewrite_quick import quick_rewrite
     from ssot_arch.domain.remediation import Replacement
 
     replacements = tuple(Replacement(*r) for r in REPLACEMENTS)

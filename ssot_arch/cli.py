@@ -224,7 +224,7 @@ def _relative_source_url(root: str, output: str | None) -> str:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        from ssot_arch.adapters.files import write_output
+        from ssot_arch.adapters.filesystem.writing import write_output
 
         write_output(output, text)  # a WriteError says which file and what to do (exit 2)
     else:
@@ -232,7 +232,7 @@ def _emit(text: str, output: str | None) -> None:
             click.echo(text, nl=False)
             sys.stdout.flush()
         except OSError as error:  # a full disk, a closed pipe: exit 2, not a pass
-            from ssot_arch.adapters.files import WriteError
+            from ssot_arch.adapters.filesystem.writing import WriteError
 
             raise WriteError("<standard output>", error) from error
 
@@ -718,7 +718,7 @@ def graph(
             externals=externals,
         )
         if output_format == "graphml":
-            from ssot_arch.adapters.graphml import to_graphml
+            from ssot_arch.formats.graphml import to_graphml
 
             text = to_graphml(view)
         else:

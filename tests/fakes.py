@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
-from ssot_arch.adapters.sources import RepositorySources
+from ssot_arch.adapters.scanning.sources import RepositorySources
 from ssot_arch.domain.model import FileKind, SourceFile
 
 Edge = tuple[str, str] | tuple[str, str, int] | tuple[str, str, int, str]
@@ -21,7 +21,7 @@ Edge = tuple[str, str] | tuple[str, str, int] | tuple[str, str, int, str]
 def import_graph(
     *edges: Edge, modules: Iterable[str] = (), namespaces: Iterable[str] = ()
 ) -> nx.DiGraph[str]:
-    """The graph `adapters/nx_graph.py` would build, from `(importer, imported[, line[,
+    """The graph `adapters/scanning/nx_graph.py` would build, from `(importer, imported[, line[,
     text]])` edges (line 1 and `import <imported>` unless given).
 
     Importers and `modules` are analysed files (`root`, `file`); `namespaces` are

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ssot_arch.adapters.nx_graph import to_networkx
+from ssot_arch.adapters.scanning.nx_graph import to_networkx
 from ssot_arch.analysis.laundering import find_laundering
 from ssot_arch.analysis.leaks import find_transitive_leaks, index_importers
 from ssot_arch.analysis.systems import (

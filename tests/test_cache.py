@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ssot_arch.adapters.cache import ImportCache, ScanFailure, ScannedImport, cache_dir_for
+from ssot_arch.adapters.scanning.scan_cache import ImportCache, ScanFailure, ScannedImport
+from ssot_arch.adapters.storage.signed_store import cache_dir_for
 from tests.helpers import SSOT_ARCH, check_json, make_repo, run_cli
 
 # Every file could import a restricted module, so that `check` parses (and caches) each
@@ -204,7 +205,7 @@ def test_entries_are_typed_in_memory_and_plain_json_on_disk(tmp_path):
 
 def test_a_cache_of_an_earlier_format_is_rebuilt_without_a_warning(tmp_path):
     """Upgrading ssot-arch changes the cache format: expected, so not worth a warning."""
-    from ssot_arch.adapters import cache as cache_module
+    from ssot_arch.adapters.storage import signed_store as cache_module
 
     repo = make_repo(tmp_path, REPO)
     expected = check_json(repo, "--no-cache").stdout
@@ -268,3 +269,25 @@ def test_a_check_keeps_what_the_report_cached_of_the_passes_it_does_not_run(tmp_
     run_cli("check", str(repo), "--restricted", "svc.log", *cache)
     after = json.loads((tmp_path / "cache" / "sources.json").read_bytes().split(b"\n", 1)[1])
     assert after["entries"]["dynamic"] == before["entries"]["dynamic"] != {}
+
+
+def test_the_signed_store_keeps_one_generation_and_checks_its_entries(tmp_path, caplog):
+    """Every cache is a record on one store (adapters/storage/signed_store.py): entries of
+    another generation are not used and not warned about; entries of the wrong shape are
+    dropped with one warning; a changed byte breaks the signature."""
+    from ssot_arch.adapters.storage.signed_store import SignedStore
+
+    store = SignedStore(str(tmp_path), "things.json", "things")
+    assert store.load("g1", lambda _: True, "things") is None  # nothing yet, no warning
+    store.save("g1", {"a": [1, 2]})
+    assert store.load("g1", lambda e: type(e) is dict, "things") == {"a": [1, 2]}
+    assert store.load("g2", lambda e: True, "things") is None
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    assert store.load("g1", lambda e: False, "a dict of lists") is None
+    assert "the entries are not a dict of lists" in caplog.text
+    path = tmp_path / "things.json"
+    path.write_bytes(path.read_bytes().replace(b"[1,2]", b"[1,3]"))
+    assert store.load("g1", lambda e: True, "things") is None
+    assert "its signature does not match" in caplog.text
+    # Another kind of file under the same name is not this store's.
+    assert SignedStore(str(tmp_path), "things.json", "other").load("g1", bool, "x") is None

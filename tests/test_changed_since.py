@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from ssot_arch.adapters.git import GitError, changed_files
+from ssot_arch.adapters.vcs.git import GitError, changed_files
 from ssot_arch.application.check import run_check
 from ssot_arch.application.gate import only_changed
 from ssot_arch.application.settings import load_settings

@@ -139,7 +139,7 @@ def test_help_and_version_import_no_heavy_module():
 
 
 def test_jobs_sets_the_worker_processes_and_changes_no_finding(tmp_path, monkeypatch):
-    from ssot_arch.adapters import grimp_scan
+    from ssot_arch.adapters.scanning import grimp_scan
 
     files = {f"app/m{i}.py": "import logging\nfrom . import m0\n" for i in range(30)}
     repo = make_repo(tmp_path, {"app/__init__.py": "", **files})

@@ -301,7 +301,7 @@ def test_a_symbolic_link_is_never_written_through(tmp_path):
 
 
 def test_a_rewrite_that_would_not_parse_is_never_written(repo, monkeypatch):
-    from ssot_arch.adapters import rewrite_pool as use_case
+    from ssot_arch.adapters.codemod import rewrite_pool as use_case
 
     monkeypatch.setattr(use_case, "rewrite_module", lambda *_: Rewrite("def (:\n", ()))
     before = texts(repo)
@@ -460,7 +460,7 @@ def test_the_diff_is_exact_on_a_pipe_and_escaped_on_a_terminal():
 
 
 def test_a_reason_about_the_whole_file_has_no_use(repo, monkeypatch):
-    from ssot_arch.adapters import rewrite_pool as use_case
+    from ssot_arch.adapters.codemod import rewrite_pool as use_case
     from ssot_arch.domain.remediation import Remaining
 
     whole = Rewrite(None, (Remaining(1, "", "does not parse: here"),))
@@ -472,7 +472,7 @@ def test_a_reason_about_the_whole_file_has_no_use(repo, monkeypatch):
 
 
 def test_a_file_changed_during_the_run_is_not_overwritten(repo, monkeypatch):
-    from ssot_arch.adapters import rewrite_pool as use_case
+    from ssot_arch.adapters.codemod import rewrite_pool as use_case
 
     real = use_case.rewrite_module
     edited = "import logging\n\nlogger = logging.getLogger('edited meanwhile')\n"
@@ -508,7 +508,7 @@ def test_many_files_are_rewritten_in_parallel_processes_with_the_same_result(tmp
     )
     parallel = fix(repo, *MANY, "--format", "json")
     assert parallel.json["totals"]["fixed"] == 40
-    from ssot_arch.adapters import rewrite_pool
+    from ssot_arch.adapters.codemod import rewrite_pool
 
     serial = rewrite_pool.rewrite_all(
         [("import logging\n\nlogger = logging.getLogger(__name__)\n", ("logging",), ())] * 2, 1
@@ -522,7 +522,7 @@ def test_a_rewrite_process_that_dies_costs_only_its_file(tmp_path, monkeypatch):
     import faulthandler
     import signal
 
-    from ssot_arch.adapters import rewrite_pool
+    from ssot_arch.adapters.codemod import rewrite_pool
 
     repo = many_violators(tmp_path / "repo", 24)
     (repo / "app" / "logs.py").write_text(
@@ -553,7 +553,7 @@ def test_a_rewrite_process_that_dies_costs_only_its_file(tmp_path, monkeypatch):
 
 
 def counting_rewrites(monkeypatch) -> list[str]:
-    from ssot_arch.adapters import rewrite_pool
+    from ssot_arch.adapters.codemod import rewrite_pool
 
     calls: list[str] = []
     real = rewrite_pool.rewrite_module

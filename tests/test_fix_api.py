@@ -1,5 +1,5 @@
 """`fix`'s proof that the replacement supports every use of the name it gets
-(adapters/python_api.py reads the replacement, analysis/api_check.py judges the uses).
+(adapters/codemod/python_api.py reads the replacement, analysis/api_check.py judges the uses).
 
 The oracle is running the code: generated repositories whose SSOT logger class lacks
 random methods or takes other arguments; every function that logged before
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_arch.adapters.python_api import ApiReader, NameMissing, uses_of
+from ssot_arch.adapters.codemod.python_api import ApiReader, NameMissing, uses_of
 from ssot_arch.analysis.api_check import bind_problem, judge_use
 from ssot_arch.domain.api import CallShape, Signature
 from tests.helpers import FIX_CONTRACT, FIX_REPLACE, make_repo, run_cli

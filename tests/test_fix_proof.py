@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_arch.adapters.import_time import import_time_lines
+from ssot_arch.adapters.codemod.import_time import import_time_lines
 from ssot_arch.analysis.import_cycles import CycleFinder
 from ssot_arch.domain.findings import PACKAGE_FIRST
 from tests.helpers import FIX_CONTRACT, FIX_REPLACE, make_repo, run_cli

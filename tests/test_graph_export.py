@@ -1,5 +1,5 @@
 """`ssot-arch graph`'s views (analysis/graph_views.py) equal brute-force searches on
-random graphs, and its formats (formats/graph_export.py, adapters/graphml.py) parse
+random graphs, and its formats (formats/graph_export.py, formats/graphml.py) parse
 back to the view, whatever the names hold."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssot_arch.adapters.graphml import to_graphml, xml_text
 from ssot_arch.analysis.graph_views import (
     ViewOptionError,
     collapse_to_fit,
@@ -43,6 +42,7 @@ from ssot_arch.formats.graph_export import (
     render_json,
     render_mermaid,
 )
+from ssot_arch.formats.graphml import to_graphml, xml_text
 from tests import oracles
 from tests.fakes import import_graph
 

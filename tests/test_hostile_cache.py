@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_arch.adapters.cache import FORMAT, cache_dir_for
+from ssot_arch.adapters.storage.signed_store import FORMAT, cache_dir_for
 from ssot_arch.application.check import run_check
 from ssot_arch.application.gate import GateOptions, apply_gate
 from ssot_arch.application.settings import CommandLineContract, load_settings
@@ -64,7 +64,7 @@ def forged(folder: Path, key: bytes) -> dict[str, bytes]:
     imports = json.loads(body((folder / "imports.json").read_bytes()))
     imports["entries"] = {k: [] for k in imports["entries"]}
     check = json.loads(body((folder / "check.json").read_bytes()))
-    check["result"]["contracts"] = {c: [] for c in check["result"]["contracts"]}
+    check["entries"]["contracts"] = {c: [] for c in check["entries"]["contracts"]}
     return {
         "imports.json": signed(key, "imports", json.dumps(imports).encode()),
         "check.json": signed(key, "check", json.dumps(check).encode()),
@@ -137,18 +137,21 @@ IMPORTS_SHAPES = {
 CHECK_SHAPES = {
     "a number": lambda tree, result: 5,
     "another object": lambda tree, result: {"x": 1},
-    "a result of the wrong type": lambda tree, result: {"tree": tree, "result": [1]},
+    "a result of the wrong type": lambda tree, result: {"generation": tree, "entries": [1]},
     "analysed modules that are no names": lambda tree, result: {
-        "tree": tree,
-        "result": {**result, "analyzed": [1]},
+        "generation": tree,
+        "entries": {**result, "analyzed": [1]},
     },
     "violations of the wrong length": lambda tree, result: {
-        "tree": tree,
-        "result": {**result, "contracts": {c: [["app.a", "logging"]] for c in result["contracts"]}},
+        "generation": tree,
+        "entries": {
+            **result,
+            "contracts": {c: [["app.a", "logging"]] for c in result["contracts"]},
+        },
     },
     "a line that is no number": lambda tree, result: {
-        "tree": tree,
-        "result": {
+        "generation": tree,
+        "entries": {
             **result,
             "contracts": {c: [["app.a", "logging", "1", "x"]] for c in result["contracts"]},
         },
@@ -190,7 +193,7 @@ def test_a_malformed_result_cache_is_ignored_once_and_rebuilt(tmp_path, user_cac
     if shape == "deep JSON":
         data = b"[" * 100_000
     else:
-        data = json.dumps(CHECK_SHAPES[shape](genuine["tree"], genuine["result"])).encode()
+        data = json.dumps(CHECK_SHAPES[shape](genuine["generation"], genuine["entries"])).encode()
     (folder / "check.json").write_bytes(signed(key, "check", data))
     run = check_json(repo)
     assert_correct(run)

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from ssot_arch.adapters import git as git_adapter
-from ssot_arch.adapters.git import changed_files
+from ssot_arch.adapters.vcs import git as git_adapter
+from ssot_arch.adapters.vcs.git import changed_files
 from tests.helpers import make_repo, run_cli
 from tests.test_changed_since import REPO, committed_repo, git, violations
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from ssot_arch.adapters import git_history
-from ssot_arch.adapters.confined import ConfinedFolder, UnsafePath, path_problem
+from ssot_arch.adapters.vcs import git_history
+from ssot_arch.adapters.vcs.confined import ConfinedFolder, UnsafePath, path_problem
 from tests.helpers import SSOT_ARCH, run_cli, validate_json
 from tests.test_trend import git
 

@@ -152,9 +152,9 @@ def _worker_answers(tmp_path, repo, monkeypatch, lending_breaks):
     import json
     import pickle
 
-    from ssot_arch.adapters import grimp_scan, scan_worker
-    from ssot_arch.adapters.decoding import decode
-    from ssot_arch.adapters.universe import collect_universe, discover_layout
+    from ssot_arch.adapters.filesystem.decoding import decode
+    from ssot_arch.adapters.scanning import grimp_scan, scan_worker
+    from ssot_arch.adapters.scanning.universe import collect_universe, discover_layout
 
     refused = []
     if lending_breaks:
@@ -228,7 +228,7 @@ def test_the_scan_worker_answers_alike_whether_grimp_takes_its_constructors(tmp_
 
 
 def test_the_installed_grimp_has_the_scanner_the_worker_drives():
-    from ssot_arch.adapters import scan_worker
+    from ssot_arch.adapters.scanning import scan_worker
 
     assert scan_worker.scanner_problem() is None
 
@@ -245,7 +245,7 @@ def test_a_grimp_whose_private_scanner_changed_is_named_not_crashed_on(tmp_path,
     from grimp import _rustgrimp as rust  # noqa: TID251 (the test fakes a change in it)
     from grimp.application.ports import modulefinder
 
-    from ssot_arch.adapters import scan_worker
+    from ssot_arch.adapters.scanning import scan_worker
 
     def scan_for_imports(module_files, found_packages, file_system):
         return {}
@@ -275,7 +275,7 @@ def test_a_grimp_whose_private_scanner_changed_is_named_not_crashed_on(tmp_path,
     )
     monkeypatch.undo()
     # The command: a worker that answers so (started as a real process).
-    from ssot_arch.adapters import scan_pool
+    from ssot_arch.adapters.scanning import scan_pool
 
     message = "grimp 9.9 changed the private import scanner ssot-arch drives (x)"
     monkeypatch.setattr(

@@ -1,4 +1,4 @@
-"""A sorted import block stays sorted after `fix` (adapters/import_order.py), judged by
+"""A sorted import block stays sorted after `fix` (adapters/codemod/import_order.py), judged by
 ruff's isort rule (I001) as the oracle: on the rewrite corpus, and on generated blocks."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import random
 import subprocess
 from pathlib import Path
 
-from ssot_arch.adapters.import_order import _block, _canonical, sorted_as_before
+from ssot_arch.adapters.codemod.import_order import _block, _canonical, sorted_as_before
 from tests.helpers import FIX_CONTRACT, FIX_REPLACE, make_repo, run_cli
 from tests.test_rewrite import RUFF
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ssot_arch.adapters.baseline_file import dumps, read_baseline
+from ssot_arch.adapters.storage.baseline_file import dumps, read_baseline
 from ssot_arch.analysis.ratchet import (
     budget_counts,
     classify,

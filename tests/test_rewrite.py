@@ -1,4 +1,4 @@
-"""The rewrite engine of `ssot-arch fix` (ssot_arch/adapters/rewrite.py), on a corpus.
+"""The rewrite engine of `ssot-arch fix` (ssot_arch/adapters/codemod/rewrite.py), on a corpus.
 
 tests/fix_corpus/ holds one small realistic module per recipe and per unsafe case
 (its README says how a case is written). Every case is checked for its exact result, for
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_arch.adapters.rewrite import rewrite_module
+from ssot_arch.adapters.codemod.rewrite import rewrite_module
 from ssot_arch.domain.remediation import Remaining, Replacement, Rewrite
 
 CORPUS = Path(__file__).parent / "fix_corpus"

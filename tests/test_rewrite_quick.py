@@ -1,4 +1,4 @@
-"""The quick engine of `ssot-arch fix` (ssot_arch/adapters/rewrite_quick.py) against its
+"""The quick engine of `ssot-arch fix` (ssot_arch/adapters/codemod/rewrite_quick.py) against its
 oracle, the LibCST engine (`rewrite_with_libcst`).
 
 Wherever the quick engine answers, it must answer exactly what LibCST answers: the same
@@ -15,8 +15,8 @@ import random
 
 import pytest
 
-from ssot_arch.adapters.rewrite import rewrite_module, rewrite_with_libcst
-from ssot_arch.adapters.rewrite_quick import quick_rewrite
+from ssot_arch.adapters.codemod.rewrite import rewrite_module, rewrite_with_libcst
+from ssot_arch.adapters.codemod.rewrite_quick import quick_rewrite
 from ssot_arch.domain.remediation import Replacement, Rewrite
 from tests.test_rewrite import CASES, REPLACEMENTS, RESTRICTED, STATEMENTS, source
 

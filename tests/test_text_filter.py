@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_arch.adapters.scanner import could_import
+from ssot_arch.adapters.scanning.scanner import could_import
 from ssot_arch.analysis.text_filter import (
     ImportNeedles,
     may_import,

@@ -100,7 +100,7 @@ def propose(
     offers: Callable[[str], Mapping[str, str]] | None = None,
 ) -> Proposal:
     """The proposal for the repository whose import graph is `graph` (first-party nodes
-    marked as files, as adapters/nx_graph.py builds it). `names`: for an (importer,
+    marked as files, as adapters/scanning/nx_graph.py builds it). `names`: for an (importer,
     imported) pair, the names the importer takes from it (`from imported import name`).
     `offers`: what each top-level name of a first-party module is
     (`RepositorySources.offered`), asked of the SSOT modules and their facades only, from

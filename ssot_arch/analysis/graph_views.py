@@ -3,7 +3,7 @@ around one module or system, the chains of one violator, each collapsed to a pac
 depth if asked.
 
 All functions take the import graph as a `networkx.DiGraph` (see
-`adapters/nx_graph.py`) and return a `GraphView` (domain/graph_view.py): plain values,
+`adapters/scanning/nx_graph.py`) and return a `GraphView` (domain/graph_view.py): plain values,
 sorted, the same on every run.
 
 Method

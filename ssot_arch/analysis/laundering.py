@@ -3,13 +3,13 @@
 `from app.logs import logger`, where `app/logs.py` did `from loguru import logger`,
 hands loguru's own logger to a module that never imports loguru: the import graph
 shows `app.logs`, not `loguru`. Here each module's top-level bindings (see
-`adapters/bindings.py`) say which of its names are restricted modules or their
+`adapters/scanning/bindings.py`) say which of its names are restricted modules or their
 objects, followed through re-exports of re-exports; every non-gateway `from M import
 name` of such a name is reported. A binding in any branch counts (`try: import
 structlog` ... `except: structlog = None` still exports structlog). Calls are not
 followed: `get_logger()` is the SSOT's API, not a re-export.
 
-The sources are read through a `ModuleSources` (the adapter is `adapters/sources.py`).
+The sources are read through a `ModuleSources` (the adapter is `adapters/scanning/sources.py`).
 A full parse costs milliseconds per file, so it is kept for the few files that matter:
 first each candidate's import statements alone say what it might re-export and whether
 any importer fetches such a name; only then are the candidate and those importers

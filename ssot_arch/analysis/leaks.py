@@ -1,7 +1,7 @@
 """Transitive leaks, their causes, and which direct violators to fix first.
 
 All functions take the import graph as a `networkx.DiGraph` (see
-`adapters/nx_graph.py`) and return plain values; the backward searches also take an
+`adapters/scanning/nx_graph.py`) and return plain values; the backward searches also take an
 `ImporterIndex` of that graph, which the caller builds once with `index_importers`.
 
 Method

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ssot_arch.adapters.baseline_file import read_baseline, write_baseline
+from ssot_arch.adapters.storage.baseline_file import read_baseline, write_baseline
 from ssot_arch.analysis.ratchet import (
     budget_counts,
     classify,

@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ssot_arch.adapters.broken_scan import scan_broken_imports, suspect_lines, with_reasons
-from ssot_arch.adapters.cache import ResultCache, SourceFactsCache, tree_key
-from ssot_arch.adapters.dynamic_scan import scan_dynamic_imports
-from ssot_arch.adapters.graph import build_import_graph
-from ssot_arch.adapters.scanner import ScanResult, file_keys, scan_universe
-from ssot_arch.adapters.universe import Universe, collect_universe
+from ssot_arch.adapters.scanning.broken_scan import scan_broken_imports, suspect_lines, with_reasons
+from ssot_arch.adapters.scanning.dynamic_scan import scan_dynamic_imports
+from ssot_arch.adapters.scanning.graph import build_import_graph
+from ssot_arch.adapters.scanning.scan_cache import ResultCache, SourceFactsCache, tree_key
+from ssot_arch.adapters.scanning.scanner import ScanResult, file_keys, scan_universe
+from ssot_arch.adapters.scanning.universe import Universe, collect_universe
 from ssot_arch.analysis.broken import reroute
 from ssot_arch.analysis.direct import (
     contract_warnings,
@@ -134,7 +134,7 @@ class Analysed:
         per TYPE_CHECKING setting, for `report` and `plan` alike."""
         if include_type_checking not in self._graphs:
             # Imported here: `check` itself needs neither networkx nor the analyses.
-            from ssot_arch.adapters.nx_graph import to_networkx
+            from ssot_arch.adapters.scanning.nx_graph import to_networkx
             from ssot_arch.analysis.leaks import index_importers
 
             with timed("converting to networkx"):

@@ -15,13 +15,13 @@ import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from ssot_arch.adapters.cache import RewriteCache
-from ssot_arch.adapters.decoding import decode_source
-from ssot_arch.adapters.files import write_atomic
-from ssot_arch.adapters.reading import NotReadable
-from ssot_arch.adapters.rewrite_pool import rewrite_all
-from ssot_arch.adapters.scan_pool import default_jobs
-from ssot_arch.adapters.verify_command import run_command
+from ssot_arch.adapters.codemod.rewrite_cache import RewriteCache
+from ssot_arch.adapters.codemod.rewrite_pool import rewrite_all
+from ssot_arch.adapters.codemod.verify_command import run_command
+from ssot_arch.adapters.filesystem.decoding import decode_source
+from ssot_arch.adapters.filesystem.reading import NotReadable
+from ssot_arch.adapters.filesystem.writing import write_atomic
+from ssot_arch.adapters.processes.pool import default_jobs
 from ssot_arch.application.check import Analysed, Progress, check_repository, timed
 from ssot_arch.application.fix_proof import UseProver, read_fixes, without_import_cycles
 from ssot_arch.application.settings import RunSettings

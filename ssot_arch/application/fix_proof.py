@@ -1,6 +1,6 @@
 """What `fix` must prove about a rewrite beyond its text: that every use of a name the
 rewrite gives the module is supported by the replacement as read from its source
-(`UseProver`: adapters/python_api.py reads, analysis/api_check.py judges), and that the
+(`UseProver`: adapters/codemod/python_api.py reads, analysis/api_check.py judges), and that the
 new imports of the SSOT close no import-time cycle (analysis/import_cycles.py).
 
 A rewritten module M imports an SSOT module R at module level. If R's import-time
@@ -18,17 +18,17 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ssot_arch.adapters.decoding import decode_source
-from ssot_arch.adapters.fork_pool import fork_map
-from ssot_arch.adapters.import_time import import_time_lines
-from ssot_arch.adapters.python_api import (
+from ssot_arch.adapters.codemod.import_time import import_time_lines
+from ssot_arch.adapters.codemod.python_api import (
     ApiReader,
     NameMissing,
     Rewritten,
     read_rewritten,
     read_rewritten_all,
 )
-from ssot_arch.adapters.reading import NotReadable
+from ssot_arch.adapters.filesystem.decoding import decode_source
+from ssot_arch.adapters.filesystem.reading import NotReadable
+from ssot_arch.adapters.processes.pool import fork_map
 from ssot_arch.analysis.api_check import judge_use
 from ssot_arch.analysis.import_cycles import CycleFinder, loads_from
 from ssot_arch.application.check import Analysed
@@ -139,7 +139,7 @@ def ssot_modules_of(analysed: Analysed) -> frozenset[str]:
 def read_fixes(
     analysed: Analysed, fixes: Sequence[tuple[FileFix, Sequence[Replacement]]], jobs: int = 1
 ) -> dict[str, Rewritten | None]:
-    """Each rewritten file's new text read once (adapters/python_api.py), by module, in
+    """Each rewritten file's new text read once (adapters/codemod/python_api.py), by module, in
     `jobs` processes."""
     ssot_modules = ssot_modules_of(analysed)
     read = [(fix, replacements) for fix, replacements in fixes if fix.rewritten is not None]
@@ -201,7 +201,7 @@ class UseVerdict:
 
 class UseProver:
     """Checks each rewritten file's uses of its new names against the replacements as
-    read from their source (adapters/python_api.py); each replacement is read once."""
+    read from their source (adapters/codemod/python_api.py); each replacement is read once."""
 
     def __init__(self, analysed: Analysed):
         self._reader = ApiReader(lambda module: module_source(analysed, module))

@@ -7,8 +7,12 @@ import datetime
 import os
 from dataclasses import dataclass
 
-from ssot_arch.adapters.baseline_file import BaselinePathRefused, read_baseline, real_baseline_path
-from ssot_arch.adapters.git import (
+from ssot_arch.adapters.storage.baseline_file import (
+    BaselinePathRefused,
+    read_baseline,
+    real_baseline_path,
+)
+from ssot_arch.adapters.vcs.git import (
     OBJECT_FORMATS,
     GitError,
     GitMissing,

@@ -1,6 +1,6 @@
 """`ssot-arch init`: scan a repository with no configuration and propose one
 (analysis/adoption.py), and with `--write`, add it to a configuration file
-(adapters/config_writer.py) without touching a contract already there."""
+(adapters/config/config_writer.py) without touching a contract already there."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import os
 import tempfile
 from dataclasses import replace
 
-from ssot_arch.adapters.config_writer import read_target, with_contract
-from ssot_arch.adapters.files import write_atomic
-from ssot_arch.adapters.sources import RepositorySources
+from ssot_arch.adapters.config.config_writer import read_target, with_contract
+from ssot_arch.adapters.filesystem.writing import write_atomic
+from ssot_arch.adapters.scanning.sources import RepositorySources
 from ssot_arch.analysis.adoption import LIBRARIES, library_of, plan_order, propose
 from ssot_arch.application.check import Progress, check_repository
 from ssot_arch.application.fix import FixOptions, run_fix

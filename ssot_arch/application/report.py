@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ssot_arch.adapters.sources import RepositorySources
+from ssot_arch.adapters.scanning.sources import RepositorySources
 from ssot_arch.analysis.direct import is_within, restricted_dynamic_imports
 from ssot_arch.analysis.entries import entry_reports, missing_entries
 from ssot_arch.analysis.laundering import find_laundering

@@ -12,8 +12,7 @@ from typing import Any
 from importlinter.domain import fields
 from importlinter.domain.contract import InvalidContractOptions
 
-from ssot_arch.adapters.cache import cache_dir_for
-from ssot_arch.adapters.config_files import (
+from ssot_arch.adapters.config.config_files import (
     LinkLeavesRepository,
     RawConfig,
     find_config,
@@ -21,8 +20,8 @@ from ssot_arch.adapters.config_files import (
     read_config_file,
     toml_type,
 )
-from ssot_arch.adapters.reading import DEFAULT_MAX_FILE_SIZE
-from ssot_arch.adapters.universe import (
+from ssot_arch.adapters.filesystem.reading import DEFAULT_MAX_FILE_SIZE
+from ssot_arch.adapters.scanning.universe import (
     DEFAULT_SKIP_DIRS,
     Layout,
     Root,
@@ -30,6 +29,7 @@ from ssot_arch.adapters.universe import (
     discover_layout,
     locate_roots,
 )
+from ssot_arch.adapters.storage.signed_store import cache_dir_for
 from ssot_arch.contract import (
     CLASS_PATH,
     ONE_PER_LINE,

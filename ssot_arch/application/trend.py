@@ -1,11 +1,11 @@
 """`ssot-arch trend`: the check and the report's headline figures at a series of commits.
 
-Each commit's files are written into one temporary folder by git (adapters/git_history.py),
+Each commit's files are written into one temporary folder by git (adapters/vcs/git_history.py),
 changing only what the commit changed, and analysed there with the content cache of the
 repository: a commit that only edits files costs the scanning of those, and the
 analyses; one that adds or removes a module starts a new cache generation (which
-modules exist decides how imports resolve, adapters/cache.py) and is scanned whole; one
-that changes no analysed file keeps the figures before.
+modules exist decides how imports resolve, adapters/scanning/scan_cache.py) and is
+scanned whole; one that changes no analysed file keeps the figures before.
 
 The contracts are today's (the work tree's configuration, or `--config`; in a bare
 repository, the configuration of the last commit asked for), so the history is judged
@@ -21,10 +21,10 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ssot_arch.adapters.cache import cache_dir_for
-from ssot_arch.adapters.config_files import find_config, read_config_file
-from ssot_arch.adapters.git import GitError, GitMissing
-from ssot_arch.adapters.git_history import (
+from ssot_arch.adapters.config.config_files import find_config, read_config_file
+from ssot_arch.adapters.storage.signed_store import cache_dir_for
+from ssot_arch.adapters.vcs.git import GitError, GitMissing
+from ssot_arch.adapters.vcs.git_history import (
     Commit,
     Repository,
     Shown,

@@ -1,6 +1,6 @@
 """What `ssot-arch graph` draws: the import graph, or a focused or collapsed view of
 it, as plain values (analysis/graph_views.py builds them, formats/graph_export.py and
-adapters/graphml.py write them).
+formats/graphml.py write them).
 
 Names come from the analysed tree unchanged: every writer escapes them.
 """

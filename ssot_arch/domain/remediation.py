@@ -166,7 +166,7 @@ REASON_KINDS: tuple[tuple[str, str], ...] = (
     ("the rewrite finds nothing to change", "not-seen"),
 )
 # Reasons of the API proof (analysis/api_check.py) and of a name the new import would
-# take (adapters/rewrite.py), recognised by what they end with or contain.
+# take (adapters/codemod/rewrite.py), recognised by what they end with or contain.
 _CONTAINED_KINDS: tuple[tuple[str, str], ...] = (
     (" has no attribute ", "missing-attribute"),
     (" positional argument", "signature"),

@@ -1,6 +1,6 @@
 """`ssot-arch graph --format dot|mermaid|json`: a view of the import graph
 (domain/graph_view.py) for Graphviz, for Markdown and pull-request comments, and for
-graph tools. (GraphML is written by adapters/graphml.py, with networkx.)
+graph tools. (GraphML is written by formats/graphml.py, with networkx.)
 
 Every name, file and title comes from the analysed tree and may hold anything: each
 format writes it so that it stays text of one line, inside its string.

@@ -10,7 +10,7 @@ contract, or one with the proposed id, is refused: init never overwrites a contr
 The new text must parse and load as a configuration before it replaces the file,
 atomically (application/init.py).
 
-The file is read as the analysed repository's files are (adapters/reading.py), since it
+The file is read as the analysed repository's files are (adapters/filesystem/reading.py), since it
 may be one of them: only a regular file, without blocking (a FIFO named
 `pyproject.toml`), never through a symbolic link, nor in a linked folder that leads out
 of the repository.
@@ -26,9 +26,9 @@ import stat
 import sys
 from collections.abc import Sequence
 
-from ssot_arch.adapters.config_files import CONTRACT_PREFIX, TOOL_SECTION
-from ssot_arch.adapters.files import is_within
-from ssot_arch.adapters.reading import NotReadable, kind_of, read_source
+from ssot_arch.adapters.config.config_files import CONTRACT_PREFIX, TOOL_SECTION
+from ssot_arch.adapters.filesystem.reading import NotReadable, kind_of, read_source
+from ssot_arch.adapters.filesystem.writing import is_within
 from ssot_arch.domain.adoption import Proposal
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 

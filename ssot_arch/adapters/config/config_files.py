@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from ssot_arch.adapters.reading import NotReadable, read_source
+from ssot_arch.adapters.filesystem.reading import NotReadable, read_source
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 
 CANDIDATES = (".importlinter", "setup.cfg", "pyproject.toml")

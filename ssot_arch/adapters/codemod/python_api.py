@@ -21,8 +21,8 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from ssot_arch.adapters.import_time import statements
-from ssot_arch.adapters.reading import NotReadable, read_source
+from ssot_arch.adapters.codemod.import_time import statements
+from ssot_arch.adapters.filesystem.reading import NotReadable, read_source
 from ssot_arch.domain.api import (
     ATTRIBUTE,
     CLASS,
@@ -482,7 +482,7 @@ def read_rewritten(
 def read_rewritten_all(
     asked: Sequence[tuple[str, frozenset[str], Mapping[tuple[str | None, str], str]]],
 ) -> list[Rewritten | None]:
-    """`read_rewritten` of each item: a batch for adapters/fork_pool.py."""
+    """`read_rewritten` of each item: a batch for adapters/processes/pool.py."""
     return [read_rewritten(*item) for item in asked]
 
 

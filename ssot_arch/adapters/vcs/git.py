@@ -14,7 +14,7 @@ import os
 import subprocess
 from collections.abc import Iterator, Sequence
 
-from ssot_arch.adapters.reading import NotReadable, read_source
+from ssot_arch.adapters.filesystem.reading import NotReadable, read_source
 
 # Command-line settings outrank the repository's own. The commands below run none of these;
 # the overrides are defence in depth, should a git version start to.

@@ -68,7 +68,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from ssot_arch.adapters.rewrite_quick import (
+from ssot_arch.adapters.codemod.rewrite_quick import (
     ROOT_LOGGER,
     ROOT_LOGGER_CALL,
     TYPE_COMMENT_PATTERN,

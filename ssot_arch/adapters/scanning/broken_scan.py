@@ -14,12 +14,11 @@ import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 
-from ssot_arch.adapters.decoding import cannot_parse, decode_source
-from ssot_arch.adapters.fork_pool import fork_map
-from ssot_arch.adapters.git import GitError, ignored_paths
-from ssot_arch.adapters.reading import NotReadable, read_source
-from ssot_arch.adapters.scan_pool import default_jobs
-from ssot_arch.adapters.universe import Universe
+from ssot_arch.adapters.filesystem.decoding import cannot_parse, decode_source
+from ssot_arch.adapters.filesystem.reading import NotReadable, read_source
+from ssot_arch.adapters.processes.pool import default_jobs, fork_map
+from ssot_arch.adapters.scanning.universe import Universe
+from ssot_arch.adapters.vcs.git import GitError, ignored_paths
 from ssot_arch.analysis.broken import find_broken_imports, may_be_broken
 from ssot_arch.domain.model import NO_SUCH_MODULE, BrokenImport, ImportRecord, SourceFile
 from ssot_arch.logs import get_logger

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from ssot_arch.adapters.reading import DEFAULT_MAX_FILE_SIZE, is_inside, read_source
+from ssot_arch.adapters.filesystem.reading import DEFAULT_MAX_FILE_SIZE, is_inside, read_source
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import (
     Coverage,

@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from ssot_arch.adapters.collector import collector_paused
+from ssot_arch.adapters.processes.collector import collector_paused
 from ssot_arch.domain.model import ImportRecord, SourceFile
 
 

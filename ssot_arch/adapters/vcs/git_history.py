@@ -22,9 +22,9 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from ssot_arch.adapters.config_files import CANDIDATES
-from ssot_arch.adapters.confined import ConfinedFolder, UnsafePath
-from ssot_arch.adapters.git import GitError, commit_id, run_git, tree_blobs
+from ssot_arch.adapters.config.config_files import CANDIDATES
+from ssot_arch.adapters.vcs.confined import ConfinedFolder, UnsafePath
+from ssot_arch.adapters.vcs.git import GitError, commit_id, run_git, tree_blobs
 
 SOURCE_SUFFIXES = (".py", ".pyi")
 NAME_ONLY_SUFFIXES = (".so", ".pyd", ".pyx")  # modules that exist, whose text is not read

@@ -10,9 +10,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 
-from ssot_arch.adapters.bindings import alias_bindings, read_bindings, statement_bindings
-from ssot_arch.adapters.decoding import decode_source
-from ssot_arch.adapters.reading import NotReadable
+from ssot_arch.adapters.filesystem.decoding import decode_source
+from ssot_arch.adapters.filesystem.reading import NotReadable
+from ssot_arch.adapters.scanning.bindings import alias_bindings, read_bindings, statement_bindings
 from ssot_arch.analysis.laundering import continues_on_next_line
 from ssot_arch.domain.adoption import DEFINED
 from ssot_arch.domain.model import Binding, SourceFile

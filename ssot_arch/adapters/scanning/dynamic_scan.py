@@ -12,11 +12,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 
-from ssot_arch.adapters.decoding import cannot_parse, decode_source
-from ssot_arch.adapters.fork_pool import fork_map
-from ssot_arch.adapters.reading import NotReadable, read_source
-from ssot_arch.adapters.scan_pool import default_jobs
-from ssot_arch.adapters.universe import Universe
+from ssot_arch.adapters.filesystem.decoding import cannot_parse, decode_source
+from ssot_arch.adapters.filesystem.reading import NotReadable, read_source
+from ssot_arch.adapters.processes.pool import default_jobs, fork_map
+from ssot_arch.adapters.scanning.universe import Universe
 from ssot_arch.analysis.dynamic import find_dynamic_imports, may_import_dynamically
 from ssot_arch.domain.model import DynamicImport, SourceFile
 from ssot_arch.logs import get_logger

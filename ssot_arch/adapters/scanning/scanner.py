@@ -17,18 +17,18 @@ import functools
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from ssot_arch.adapters.cache import (
+from ssot_arch.adapters.filesystem.decoding import Source, declares_encoding, decode, decode_source
+from ssot_arch.adapters.filesystem.reading import NotReadable
+from ssot_arch.adapters.processes.pool import default_jobs
+from ssot_arch.adapters.scanning.grimp_scan import ProgressCallback, relative_cap, scan_sources
+from ssot_arch.adapters.scanning.scan_cache import (
     Entry,
     ImportCache,
     ScanFailure,
     content_key,
     generation_key,
 )
-from ssot_arch.adapters.decoding import Source, declares_encoding, decode, decode_source
-from ssot_arch.adapters.grimp_scan import ProgressCallback, relative_cap, scan_sources
-from ssot_arch.adapters.reading import NotReadable
-from ssot_arch.adapters.scan_pool import default_jobs
-from ssot_arch.adapters.universe import Universe
+from ssot_arch.adapters.scanning.universe import Universe
 from ssot_arch.analysis.dynamic import may_import_dynamically
 from ssot_arch.analysis.text_filter import (
     ImportNeedles,

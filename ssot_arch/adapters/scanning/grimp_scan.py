@@ -29,12 +29,12 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from ssot_arch.adapters.cache import Entry, ScanFailure, ScannedImport
-from ssot_arch.adapters.collector import collector_paused
-from ssot_arch.adapters.decoding import Source, quote
-from ssot_arch.adapters.files import process_is_running
-from ssot_arch.adapters.scan_pool import Answer, Chunk, ScanPool
-from ssot_arch.adapters.universe import Root, Universe
+from ssot_arch.adapters.filesystem.decoding import Source, quote
+from ssot_arch.adapters.filesystem.writing import process_is_running
+from ssot_arch.adapters.processes.collector import collector_paused
+from ssot_arch.adapters.scanning.scan_cache import Entry, ScanFailure, ScannedImport
+from ssot_arch.adapters.scanning.scan_pool import Answer, Chunk, ScanPool
+from ssot_arch.adapters.scanning.universe import Root, Universe
 from ssot_arch.domain.model import FileKind, SourceFile, Unanalyzed
 
 # Each call to grimp's scanner converts the whole module set first (0.4 s at 100,000

@@ -31,7 +31,7 @@ import json
 import os
 from typing import Any
 
-from ssot_arch.adapters.files import is_within, write_atomic
+from ssot_arch.adapters.filesystem.writing import is_within, write_atomic
 from ssot_arch.domain.baseline import (
     ENTRY_KEYS,
     Baseline,

@@ -28,7 +28,7 @@ from ssot_arch.domain.errors import InstallationError
 _BOOT = (
     "import json, os, sys; "
     "sys.path += json.loads(os.environ['SSOT_ARCH_WORKER_PATH']); "
-    "from ssot_arch.adapters.scan_worker import main; main()"
+    "from ssot_arch.adapters.scanning.scan_worker import main; main()"
 )
 
 
@@ -48,14 +48,6 @@ Handler = Callable[[Chunk, Answer], Iterable[Chunk]]
 
 class WorkerStartError(RuntimeError):
     """A worker could not even start: an installation problem, not the analysed files'."""
-
-
-def default_jobs() -> int:
-    """One worker per core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _crash_reason(returncode: int) -> str:
@@ -81,7 +73,9 @@ class _Worker:
         log = os.path.join(self.directory, f"{self.name}-{self.started}.stderr")
         # '' would be the worker's working folder; the package's own folder comes last,
         # for a checkout run without installing.
-        package_parent = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+        package_parent = os.path.dirname(
+            os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+        )
         path = [p for p in sys.path if p] + [package_parent]
         env = dict(os.environ, SSOT_ARCH_WORKER_PATH=json.dumps(path))
         with open(log, "wb") as stderr:

@@ -1,0 +1,1 @@
+"""The user's configuration files: finding and reading them, and writing the one `init` proposes."""

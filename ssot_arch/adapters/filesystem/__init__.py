@@ -1,0 +1,2 @@
+"""Reading and writing files: the size-capped read that follows no link, source
+decoding, atomic writes."""

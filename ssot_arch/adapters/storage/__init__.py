@@ -1,0 +1,1 @@
+"""The signed store under every cache, and the baseline file."""

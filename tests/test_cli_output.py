@@ -59,7 +59,8 @@ def test_colour_groups_by_contract_only_on_a_terminal(tmp_path):
 
 
 def _settings(repo):
-    from ssot_arch.application.settings import CommandLineContract, load_settings
+    from ssot_arch.application.options import CommandLineContract
+    from ssot_arch.application.settings import load_settings
 
     return load_settings(str(repo), None, CommandLineContract(gateways=("app.logs",)))
 

@@ -252,3 +252,18 @@ def test_a_group_named_twice_is_refused(tmp_path):
         "more than once; give each group one name, or list all its packages in one "
         "definition: a = app, app.a"
     ]
+
+
+def test_settings_are_immutable(tmp_path):
+    """A use case that needs other settings makes them (dataclasses.replace): no run
+    sees settings another changed under it."""
+    import dataclasses
+
+    from ssot_arch.application.options import CommandLineContract
+    from ssot_arch.application.settings import load_settings
+
+    repo = make_repo(tmp_path, {"app/__init__.py": "", "app/logs.py": "import logging\n"})
+    settings = load_settings(str(repo), None, CommandLineContract(gateways=("app.logs",)))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.cache_dir = "elsewhere"  # type: ignore[misc]
+    assert isinstance(settings.contracts, tuple) and isinstance(settings.roots, tuple)

@@ -16,7 +16,8 @@ import pytest
 from ssot_arch.adapters.storage.signed_store import FORMAT, cache_dir_for
 from ssot_arch.application.check import run_check
 from ssot_arch.application.gate import GateOptions, apply_gate
-from ssot_arch.application.settings import CommandLineContract, load_settings
+from ssot_arch.application.options import CommandLineContract
+from ssot_arch.application.settings import load_settings
 from tests.helpers import check_json, make_repo, read_baseline_json, run_cli
 
 REPO = {

@@ -24,7 +24,8 @@ from lxml import etree
 from ssot_arch import formats
 from ssot_arch.application.check import run_check
 from ssot_arch.application.gate import GateOptions, apply_gate
-from ssot_arch.application.settings import CommandLineContract, load_settings
+from ssot_arch.application.options import CommandLineContract
+from ssot_arch.application.settings import load_settings
 from ssot_arch.domain.findings import ReportOutcome
 from ssot_arch.domain.model import CheckOutcome, SkippedFile
 from ssot_arch.formats import CHECK_FORMATS, REPORT_FORMATS, markdown_text, report_html, text

@@ -14,7 +14,8 @@ from ssot_arch.adapters.scanning.sources import RepositorySources
 from ssot_arch.analysis.adoption import LIBRARIES, library_of, plan_order, propose
 from ssot_arch.application.check import Progress, check_repository
 from ssot_arch.application.fix import FixOptions, run_fix
-from ssot_arch.application.settings import CommandLineContract, RunSettings, load_settings
+from ssot_arch.application.options import CommandLineContract
+from ssot_arch.application.settings import RunSettings, load_settings
 from ssot_arch.domain.adoption import InitOutcome
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import ContractSpec, ImportRecord
@@ -54,7 +55,7 @@ def run_init(
     # Read first: a file that cannot take the contract (a FIFO, a link) is refused
     # before the scan, and the bytes read are those the new text keeps.
     current = read_target(write, settings.root_dir) if write is not None else b""
-    settings.contracts, settings.other_contracts = [_SCAN], []
+    settings = replace(settings, contracts=(_SCAN,), other_contracts=())
     analysed = check_repository(settings, progress)
     graph, _ = analysed.import_graph(True)
     records = analysed.scan.imports
@@ -87,9 +88,10 @@ def run_init(
         data = with_contract(write, current, proposal, list(packages), source_roots, modules)
         plain = CommandLineContract(cache_dir=cli.cache_dir, no_cache=cli.no_cache, jobs=cli.jobs)
         trial_settings = _loaded(data, write or ".importlinter", settings.root_dir, plain)
-        trial_settings.contracts = [
-            c for c in trial_settings.contracts if c.id == proposal.contract.id
-        ]
+        trial_settings = replace(
+            trial_settings,
+            contracts=tuple(c for c in trial_settings.contracts if c.id == proposal.contract.id),
+        )
         if not trial_settings.contracts:
             raise ConfigError(
                 ConfigProblem("the contract would not be read back; please report this", file=write)

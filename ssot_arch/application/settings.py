@@ -1,106 +1,53 @@
-"""Resolve what to analyse from the configuration file and the command line."""
+"""Resolve what to analyse from the configuration file and the command line: the
+options (application/options.py) and the layout (application/layout.py) joined into
+one immutable `RunSettings`, with the cache's place."""
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from importlinter.domain import fields
-from importlinter.domain.contract import InvalidContractOptions
-
-from ssot_arch.adapters.config.config_files import (
-    LinkLeavesRepository,
-    RawConfig,
-    find_config,
-    is_text,
-    read_config_file,
-    toml_type,
-)
 from ssot_arch.adapters.filesystem.reading import DEFAULT_MAX_FILE_SIZE
-from ssot_arch.adapters.scanning.universe import (
-    DEFAULT_SKIP_DIRS,
-    Layout,
-    Root,
-    default_source_roots,
-    discover_layout,
-    locate_roots,
-)
+from ssot_arch.adapters.scanning.universe import DEFAULT_SKIP_DIRS, Layout, Root
 from ssot_arch.adapters.storage.signed_store import cache_dir_for
-from ssot_arch.contract import (
-    CLASS_PATH,
-    ONE_PER_LINE,
-    TYPE_NAME,
-    SSOTContract,
-    parse_named_list,
-    parse_replacement,
-    restricted_owner,
+from ssot_arch.application.layout import resolve_root_packages, resolve_source_roots
+from ssot_arch.application.options import (
+    CommandLineContract,
+    Origin,
+    as_list,
+    config_problems,
+    max_file_size,
+    read_config,
+    resolve_contracts,
+    resolve_groups,
+    with_replacements,
 )
+from ssot_arch.contract import parse_replacement
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import ContractSpec
 from ssot_arch.domain.remediation import Replacement
 
-STRINGS = "a string or an array of strings"
-TOOL_KEYS = {
-    "source_roots": STRINGS,
-    "root_modules": STRINGS,
-    "skip_dirs": STRINGS,
-    "groups": STRINGS,
-    "entries": STRINGS,
-    "cache_dir": "a string",
-    "max_file_size": "a whole number of bytes",
-    "verify": "a string",
-}
+__all__ = ["CommandLineContract", "RunSettings", "load_settings"]
 
 
-@dataclass
-class CommandLineContract:
-    """Contract and layout options given on the command line (docs/spec.md: audits
-    without a configuration file)."""
-
-    root_packages: Sequence[str] = ()
-    source_roots: Sequence[str] = ()
-    restricted: Sequence[str] = ()
-    gateways: Sequence[str] = ()
-    systems: Sequence[str] = ()
-    ssot_systems: Sequence[str] = ()  # which of `systems` are the SSOT
-    exclude: Sequence[str] = ()
-    groups: Sequence[str] = ()  # NAME=PKG[,PKG...]
-    entries: Sequence[str] = ()  # `report --entry MODULE`
-    # `--replace OLD=MODULE:NAME` (fix, plan): over and beside each contract's replacements
-    replacements: Sequence[str] = ()
-    cache_dir: str | None = None
-    no_cache: bool = False
-    jobs: int | None = None  # worker processes (None: one per core)
-
-    @property
-    def defines_contract(self) -> bool:
-        """Whether these options make a contract of their own (replacing the configured)."""
-        return bool(
-            self.restricted or self.gateways or self.systems or self.ssot_systems or self.exclude
-        )
-
-
-Origin = tuple[str | None, str | None, str]  # (file, section, key) of an option
-
-
-@dataclass
+@dataclass(frozen=True)
 class RunSettings:
-    """Everything a run needs to know: what to analyse, against which contracts, where."""
+    """Everything a run needs to know: what to analyse, against which contracts, where.
+
+    Immutable: a use case that needs other settings (init's trial contract, trend's
+    shared cache) makes them with `dataclasses.replace`."""
 
     root_dir: str
-    roots: list[Root]
-    contracts: list[ContractSpec]
+    roots: tuple[Root, ...]
+    contracts: tuple[ContractSpec, ...]
     config_file: str | None = None
     skip_dirs: tuple[str, ...] = DEFAULT_SKIP_DIRS
-    other_contracts: list[str] = field(default_factory=list)
+    other_contracts: tuple[str, ...] = ()
     # Where each contract was configured, for messages about it: (file, section).
-    origins: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    origins: Mapping[str, tuple[str | None, str | None]] = field(default_factory=dict)
     # Groups of the report's reach and compliance tables: name -> module prefixes.
-    groups: dict[str, list[str]] = field(default_factory=dict)
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     groups_origin: Origin = (None, None, "--group")
     # Entry points whose closures the report follows (`--entry`, `[ssot-arch] entries`).
     entries: tuple[str, ...] = ()
@@ -117,391 +64,6 @@ class RunSettings:
     verify: str | None = None
 
 
-def _max_file_size(config: RawConfig | None) -> tuple[int, list[ConfigProblem]]:
-    """`[ssot-arch] max_file_size`: bytes, or a number with K, M or G (binary units)."""
-    raw = str(config.tool.get("max_file_size", "")).strip() if config else ""
-    if config is None or not raw:
-        return DEFAULT_MAX_FILE_SIZE, []
-    number, unit = raw[:-1] if raw[-1:].isalpha() else raw, raw[-1:].upper()
-    factor = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(unit, 1 if unit.isdigit() else 0)
-    if number.isdigit() and factor and int(number) > 0:
-        return int(number) * factor, []
-    return DEFAULT_MAX_FILE_SIZE, [
-        ConfigProblem(
-            f"'{raw}' is not a size; write a whole number of bytes, or one with K, M or G "
-            "(for example 20M)",
-            file=config.file,
-            section=config.tool_section,
-            key="max_file_size",
-        )
-    ]
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.replace(",", "\n").split("\n") if v.strip()]
-    return [str(v).strip() for v in value if str(v).strip()]
-
-
-def _ssot_type_names(session: dict[str, Any]) -> set[str]:
-    """The `type` values that mean our contract: 'ssot' and any registered alias."""
-    names = {TYPE_NAME, CLASS_PATH}
-    for line in _as_list(session.get("contract_types")):
-        alias, _, path = line.partition(":")
-        if path.strip() in {CLASS_PATH, "ssot_arch.SSOTContract"}:
-            names.add(alias.strip())
-    return names
-
-
-def _parse_contract(
-    contract_id: str,
-    options: dict[str, Any],
-    session: dict[str, Any],
-    where: tuple[str | None, str | None],
-    key_names: dict[str, str] | None = None,
-) -> ContractSpec:
-    options = {k: v for k, v in options.items() if k not in ("type", "name", "id")} | {
-        "name": options.get("name", contract_id)
-    }
-    if (
-        "type_checking_imports" not in options
-        and str(session.get("exclude_type_checking_imports", "")).lower() == "true"
-    ):
-        options["type_checking_imports"] = "False"
-    try:
-        contract = SSOTContract(str(options["name"]), session, options)
-    except InvalidContractOptions as error:
-        file, section = where
-        problems = []
-        for key, message in sorted(error.errors.items()):
-            # The contract's advice is for an INI file; say it in the words of the source.
-            flag = (key_names or {}).get(key)
-            if flag:
-                message = message.replace(ONE_PER_LINE, f"give one module per {flag}")
-            elif file and file.endswith(".toml"):
-                message = message.replace(ONE_PER_LINE, "write an array, one module per item")
-            problems.append(ConfigProblem(message, file=file, section=section, key=flag or key))
-        raise ConfigError(problems) from error
-    return contract.to_spec(contract_id)
-
-
-def _expected(field: fields.Field) -> str:
-    """What `field` parses, in the words of a message about a TOML value."""
-    if isinstance(field, fields.BooleanField):
-        return "true or false"
-    if isinstance(field, fields.StringField):
-        return "a string"
-    return STRINGS
-
-
-# What each option ssot-arch reads takes, for the message when a TOML value is something else.
-SESSION_KEYS = {
-    "root_package": STRINGS,
-    "root_packages": STRINGS,
-    "contract_types": STRINGS,
-    "exclude_type_checking_imports": "true or false",
-    "include_external_packages": "true or false",
-}
-CONTRACT_KEYS = {
-    name: _expected(field)
-    for name, field in vars(SSOTContract).items()
-    if isinstance(field, fields.Field)
-}
-
-
-def _typed(
-    values: dict[str, Any], expected: dict[str, str], file: str, section: str
-) -> tuple[dict[str, Any], list[ConfigProblem]]:
-    """The values their readers can parse, and a problem for each value of a key in
-    `expected` that no reader can (a TOML table, an array of arrays...)."""
-    kept, problems = {}, []
-    for key, value in values.items():
-        if key in expected and not is_text(value):
-            message = f"must be {expected[key]}, not {toml_type(value)}"
-            problems.append(ConfigProblem(message, file=file, section=section, key=key))
-        else:
-            kept[key] = value
-    return kept, problems
-
-
-def _tool_problems(config: RawConfig) -> list[ConfigProblem]:
-    """Unknown [ssot-arch] keys, and a cache_dir of several folders (INI lines or an array)."""
-    problems = []
-    for key in sorted(config.tool):
-        if key not in TOOL_KEYS:
-            close = difflib.get_close_matches(key, TOOL_KEYS, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else f" Valid: {', '.join(TOOL_KEYS)}."
-            message = "Unrecognized option." + hint
-        elif key == "cache_dir" and not isinstance(config.tool[key], str):
-            message = "must be one folder, not a list"
-        elif key == "verify" and not (
-            isinstance(config.tool[key], str) and config.tool[key].strip()
-        ):
-            message = "must be one command, such as 'python -m pytest -x'"
-        else:
-            continue
-        problems.append(
-            ConfigProblem(message, file=config.file, section=config.tool_section, key=key)
-        )
-    return problems
-
-
-def _resolve_groups(
-    cli: CommandLineContract, config: RawConfig | None
-) -> tuple[dict[str, list[str]], Origin | None, list[ConfigProblem]]:
-    """The report's groups (`--group`, else `[ssot-arch] groups`) and where they were
-    given; a problem for each line that is not `NAME = PACKAGE[, PACKAGE...]`, and for
-    each name given to more than one line (the last would silently replace the others)."""
-    origin: Origin
-    if cli.groups:
-        lines, origin = list(cli.groups), (None, None, "--group")
-    elif config and "groups" in config.tool:
-        raw = config.tool["groups"]
-        lines = [raw] if isinstance(raw, str) else list(raw)
-        origin = (config.file, config.tool_section, "groups")
-    else:
-        return {}, None, []
-    definitions: dict[str, list[tuple[str, ...]]] = {}
-    messages = []
-    for line in lines:
-        parsed = parse_named_list(line)
-        if parsed is None:
-            messages.append(f"'{line}' is not a group; write NAME = PACKAGE[, PACKAGE...]")
-        else:
-            definitions.setdefault(parsed[0], []).append(parsed[1])
-    for name, given in definitions.items():
-        if len(given) > 1:
-            packages = ", ".join(dict.fromkeys(p for definition in given for p in definition))
-            messages.append(
-                f"group '{name}' is defined more than once; give each group one name, or "
-                f"list all its packages in one definition: {name} = {packages}"
-            )
-    if messages:
-        file, section, key = origin
-        return {}, None, [ConfigProblem(m, file=file, section=section, key=key) for m in messages]
-    return {name: list(given[0]) for name, given in definitions.items()}, origin, []
-
-
-def resolve_source_roots(
-    root_dir: str, cli: CommandLineContract, config: RawConfig | None
-) -> tuple[list[str], list[ConfigProblem]]:
-    """The folders holding root packages (`--source-root`, else `[ssot-arch] source_roots`,
-    else PATH/src and PATH), absolute; a problem for each that is not a folder."""
-    given = cli.source_roots or _as_list(config.tool.get("source_roots") if config else None)
-    source_roots = [os.path.join(root_dir, s) for s in given] or default_source_roots(root_dir)
-    if cli.source_roots or config is None:
-        file, section, key = None, None, "--source-root" if cli.source_roots else "source_roots"
-    else:
-        file, section, key = config.file, config.tool_section, "source_roots"
-    problems = [
-        ConfigProblem(f"source root '{s}' is not a folder", file=file, section=section, key=key)
-        for s in source_roots
-        if not os.path.isdir(s)
-    ]
-    return source_roots, problems
-
-
-def resolve_root_packages(
-    root_dir: str,
-    cli: CommandLineContract,
-    config: RawConfig | None,
-    source_roots: list[str],
-    skip_dirs: tuple[str, ...],
-) -> tuple[Layout, list[ConfigProblem]]:
-    """The root packages (`--root-package`, else the session's `root_packages`, else every
-    package found in the source roots) and what discovery left out at the top level."""
-    try:
-        layout = _locate_roots(cli, config, source_roots, skip_dirs, root_dir)
-    except ConfigError as error:
-        return Layout(), error.problems
-    if not layout.roots:
-        return layout, [
-            ConfigProblem(
-                f"no Python packages found under {', '.join(source_roots)}; "
-                "name them with --root-package or root_packages"
-            )
-        ]
-    return layout, []
-
-
-def _locate_roots(
-    cli: CommandLineContract,
-    config: RawConfig | None,
-    source_roots: list[str],
-    skip_dirs: tuple[str, ...],
-    root_dir: str,
-) -> Layout:
-    if cli.root_packages:
-        return Layout(locate_roots(cli.root_packages, source_roots, "--root-package"))
-    names: list[str] = []
-    if config is not None:
-        session = config.session
-        names = _as_list(session.get("root_packages")) or _as_list(session.get("root_package"))
-    if config is None or not names:
-        return discover_layout(root_dir, source_roots, skip_dirs)
-    # Top-level modules beside the packages: import-linter takes packages only.
-    modules = _as_list(config.tool.get("root_modules"))
-    try:
-        return Layout(
-            locate_roots(names, source_roots, "root_packages")
-            + (locate_roots(modules, source_roots, "root_modules") if modules else [])
-        )
-    except ConfigError as error:
-        for problem in error.problems:
-            problem.file, problem.section = config.file, config.session_section
-        raise
-
-
-@dataclass
-class ResolvedContracts:
-    """The ssot contracts to check, the others (left to lint-imports), and where each
-    ssot contract was configured: (file, section)."""
-
-    contracts: list[ContractSpec] = field(default_factory=list)
-    other_contracts: list[str] = field(default_factory=list)
-    origins: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-
-
-def resolve_contracts(
-    cli: CommandLineContract, config: RawConfig | None
-) -> tuple[ResolvedContracts, list[ConfigProblem]]:
-    """The contracts the command line defines, else the configured ssot ones; the
-    problems of every one of them."""
-    session = config.session if config else {}
-    if cli.defines_contract or config is None or not config.contracts:
-        return _command_line_contract(cli, session)
-    resolved = ResolvedContracts()
-    ours = _ssot_type_names(session)
-    problems: list[ConfigProblem] = []
-    for raw in config.contracts:
-        if raw.options.get("type") not in ours:
-            resolved.other_contracts.append(raw.id)
-            continue
-        options, wrong = _typed(raw.options, CONTRACT_KEYS, config.file, raw.section)
-        problems.extend(wrong)
-        try:
-            resolved.contracts.append(
-                _parse_contract(raw.id, options, session, (config.file, raw.section))
-            )
-            resolved.origins[raw.id] = (config.file, raw.section)
-        except ConfigError as error:
-            problems.extend(error.problems)
-    # A contract whose table or type could not be read may well be an ssot one.
-    unreadable = any(
-        p.key == "contracts" or (p.section or "").startswith(f"{config.session_section}.contracts")
-        for p in config.problems
-    )
-    if not resolved.contracts and not problems and not unreadable:
-        problems.append(
-            ConfigProblem(
-                f"no contract of type '{TYPE_NAME}' (contracts found: "
-                f"{', '.join(resolved.other_contracts) or 'none'}); add one, "
-                "or give --restricted/--gateway on the command line",
-                file=config.file,
-            )
-        )
-    return resolved, problems
-
-
-def _command_line_contract(
-    cli: CommandLineContract, session: dict[str, Any]
-) -> tuple[ResolvedContracts, list[ConfigProblem]]:
-    """The one contract of `--restricted`, `--gateway`, `--system`, `--ssot-system` and
-    `--exclude`."""
-    options: dict[str, Any] = {"name": "SSOT logging (command line)"}
-    if cli.restricted:
-        options["restricted_modules"] = list(cli.restricted)
-    options["gateways"] = list(cli.gateways)
-    options["systems"] = list(cli.systems)
-    options["ssot_systems"] = list(cli.ssot_systems)
-    options["exclude"] = list(cli.exclude)
-    keys = {
-        "restricted_modules": "--restricted",
-        "gateways": "--gateway",
-        "systems": "--system",
-        "ssot_systems": "--ssot-system",
-        "exclude": "--exclude",
-    }
-    try:
-        spec = _parse_contract("cli", options, session, (None, None), keys)
-    except ConfigError as error:
-        return ResolvedContracts(), error.problems
-    return ResolvedContracts([spec], origins={"cli": (None, None)}), []
-
-
-def with_replacements(
-    contracts: list[ContractSpec], given: Sequence[str]
-) -> tuple[list[ContractSpec], list[ConfigProblem]]:
-    """`contracts` with the command line's `--replace OLD=MODULE:NAME` values: each goes
-    to every contract whose restricted modules hold OLD, over the contract's own
-    replacement of OLD; a problem for each value that is malformed or fits no contract."""
-    parsed: list[Replacement] = []
-    problems = []
-    for raw in given:
-        try:
-            replacement = parse_replacement(raw)
-        except ValueError as error:
-            problems.append(ConfigProblem(str(error), key="--replace"))
-            continue
-        if not any(restricted_owner(replacement, c.restricted) for c in contracts):
-            restricted = sorted({m for c in contracts for m in c.restricted})
-            problems.append(
-                ConfigProblem(
-                    f"'{replacement.old}' is inside no restricted module "
-                    f"({', '.join(restricted)}); replace a name of one of them",
-                    key="--replace",
-                )
-            )
-        parsed.append(replacement)
-    if problems or not parsed:
-        return contracts, problems
-    updated = []
-    for spec in contracts:
-        mine = {r.old: r for r in parsed if restricted_owner(r, spec.restricted)}
-        if mine:
-            kept = tuple(r for r in spec.replacements if r.old not in mine)
-            spec = dataclasses.replace(spec, replacements=kept + tuple(mine.values()))
-        updated.append(spec)
-    return updated, []
-
-
-def _read_config(root_dir: str, config_path: str | None) -> RawConfig | None:
-    """The configuration: `--config`'s file, else the first one found in `root_dir`."""
-    if not config_path:
-        try:
-            return find_config(root_dir)
-        except LinkLeavesRepository as error:
-            raise ConfigError(
-                ConfigProblem(
-                    f"is a symbolic link to {error.target}, outside the repository; it is not "
-                    "read. Give that file with --config if it is the configuration to use",
-                    file=error.path,
-                )
-            ) from error
-    if not os.path.exists(config_path):
-        raise ConfigError(ConfigProblem("no such file; check the --config path", file=config_path))
-    config = read_config_file(config_path)
-    if config is None:
-        raise ConfigError(
-            ConfigProblem("holds no [importlinter] or [ssot-arch] configuration", file=config_path)
-        )
-    return config
-
-
-def _config_problems(config: RawConfig | None) -> list[ConfigProblem]:
-    """What is wrong with the file's own structure and [ssot-arch] keys; values no reader
-    could parse are taken out of `config` (each is a problem)."""
-    if config is None:
-        return []
-    config.session, wrong_session = _typed(
-        config.session, SESSION_KEYS, config.file, config.session_section
-    )
-    config.tool, wrong_tool = _typed(config.tool, TOOL_KEYS, config.file, config.tool_section)
-    return config.problems + wrong_session + wrong_tool + _tool_problems(config)
-
-
 def load_settings(
     root_dir: str, config_path: str | None = None, cli: CommandLineContract | None = None
 ) -> RunSettings:
@@ -515,22 +77,19 @@ def load_settings(
     root_dir = os.path.abspath(root_dir)
     if not os.path.isdir(root_dir):
         raise ConfigError(ConfigProblem(f"PATH '{root_dir}' is not a folder"))
-    config = _read_config(root_dir, config_path)
-    problems = _config_problems(config)
+    config = read_config(root_dir, config_path)
+    tool = config.tool if config else {}
+    problems = config_problems(config)
     source_roots, wrong = resolve_source_roots(root_dir, cli, config)
     problems += wrong
-    skip_dirs = (
-        tuple(_as_list(config.tool.get("skip_dirs")))
-        if config and "skip_dirs" in config.tool
-        else DEFAULT_SKIP_DIRS
-    )
+    skip_dirs = tuple(as_list(tool["skip_dirs"])) if "skip_dirs" in tool else DEFAULT_SKIP_DIRS
     layout = Layout()
     if not wrong:  # roots are looked for only in source roots that exist
         layout, wrong = resolve_root_packages(root_dir, cli, config, source_roots, skip_dirs)
         problems += wrong
-    max_file_size, wrong = _max_file_size(config)
+    size, wrong = max_file_size(config)
     problems += wrong
-    groups, groups_origin, wrong = _resolve_groups(cli, config)
+    groups, groups_origin, wrong = resolve_groups(cli, config)
     problems += wrong
     contracts, wrong = resolve_contracts(cli, config)
     problems += wrong
@@ -539,29 +98,30 @@ def load_settings(
         problems += wrong
     if problems:
         raise ConfigError(problems)
-    settings = RunSettings(
+    entries: tuple[str, ...] = tuple(cli.entries)
+    entries_origin: Origin = (None, None, "--entry")
+    if not cli.entries and config and "entries" in tool:
+        entries = tuple(as_list(tool["entries"]))
+        entries_origin = (config.file, config.tool_section, "entries")
+    cache_dir = (
+        None if cli.no_cache else cache_dir_for(root_dir, cli.cache_dir, tool.get("cache_dir"))
+    )
+    return RunSettings(
         root_dir=root_dir,
-        roots=layout.roots,
-        contracts=contracts.contracts,
+        roots=tuple(layout.roots),
+        contracts=tuple(contracts.contracts),
         config_file=config.file if config else None,
         skip_dirs=skip_dirs,
-        other_contracts=contracts.other_contracts,
+        other_contracts=tuple(contracts.other_contracts),
         origins=contracts.origins,
-        max_file_size=max_file_size,
+        groups={name: tuple(prefixes) for name, prefixes in groups.items()},
+        groups_origin=groups_origin or (None, None, "--group"),
+        entries=entries,
+        entries_origin=entries_origin,
+        cache_dir=cache_dir,
+        jobs=cli.jobs,
+        max_file_size=size,
         top_level=layout,
         replace_options=tuple(parse_replacement(r) for r in cli.replacements),
+        verify=str(tool["verify"]).strip() if isinstance(tool.get("verify"), str) else None,
     )
-    if groups_origin is not None:
-        settings.groups, settings.groups_origin = groups, groups_origin
-    if config and isinstance(config.tool.get("verify"), str):
-        settings.verify = str(config.tool["verify"]).strip()
-    if cli.entries:
-        settings.entries = tuple(cli.entries)
-    elif config and "entries" in config.tool:
-        settings.entries = tuple(_as_list(config.tool["entries"]))
-        settings.entries_origin = (config.file, config.tool_section, "entries")
-    if not cli.no_cache:
-        configured = config.tool.get("cache_dir") if config else None
-        settings.cache_dir = cache_dir_for(root_dir, cli.cache_dir, configured)
-    settings.jobs = cli.jobs
-    return settings

@@ -37,8 +37,9 @@ from ssot_arch.adapters.vcs.git_history import (
     resolve_commit,
 )
 from ssot_arch.application.check import check_repository
+from ssot_arch.application.options import CommandLineContract
 from ssot_arch.application.report import headline, resolve_groups
-from ssot_arch.application.settings import CommandLineContract, RunSettings, load_settings
+from ssot_arch.application.settings import RunSettings, load_settings
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.findings import ServicePoint, Trend, TrendPoint
 from ssot_arch.logs import get_logger
@@ -195,8 +196,7 @@ def _point(
         # commit before stand.
         return replace(before[-1], commit=commit.id, date=commit.date, subject=commit.subject)
     try:
-        settings = load_settings(folder.folder, config_file, cli)
-        settings.cache_dir = cache_dir
+        settings = replace(load_settings(folder.folder, config_file, cli), cache_dir=cache_dir)
         return figures(settings, commit, shown)
     except ConfigError as error:
         problems = "; ".join(str(p) for p in error.problems)

@@ -1,6 +1,6 @@
 """Find the dynamic imports of the analysed files (analysis/dynamic.py), reading each
 file once more: only those whose bytes name an import function are parsed, in one
-forked process per core (fork_pool.py).
+forked process per core (processes/pool.py).
 
 A file that cannot be read or decoded has already been listed as unanalysed by the
 scan. One that Python cannot parse although the scanner could (code for a newer

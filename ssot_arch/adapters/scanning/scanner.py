@@ -1,6 +1,6 @@
 """Every import of the universe: read and decode each file, scan the changed ones.
 
-A file's imports come from the import cache when its content is unchanged (cache.py),
+A file's imports come from the import cache when its content is unchanged (scan_cache.py),
 else from grimp's scanner (grimp_scan.py), one bad file never stopping the run. Files
 are read and decoded in Python first (only regular files inside the repository, of
 bounded size; see reading.py and decoding.py): unreadable, undecodable and NUL-holding
@@ -122,7 +122,7 @@ def scan_universe(
 
     With `mark_type_checking`, imports that sit under `if TYPE_CHECKING:` are flagged.
     With `cache_dir`, files whose content is unchanged are not scanned again (see
-    cache.py); `keys` are their cache keys when the caller has already computed them.
+    scan_cache.py); `keys` are their cache keys when the caller has already computed them.
     With `needles`, only the files that could import a restricted module are scanned
     (or taken from the cache); the others are `cleared`, whatever the cache holds.
     `jobs` worker processes scan (default: one per core). With `screen_dynamic`, the

@@ -23,6 +23,7 @@ format writes it so that it stays text of one line, inside its string.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ssot_arch.domain.graph_view import (
@@ -241,3 +242,14 @@ def render_json(view: GraphView) -> str:
     only touches strings, and leaves the same values.)"""
     text = json_text(view_to_dict(view), indent=2)
     return re.sub("[<>&]", lambda m: _HTML_UNSAFE[m.group()], text) + "\n"
+
+
+# --- the formats -------------------------------------------------------------------
+
+# name -> (render, whether a view fits the format, None when every view does). The
+# `graph` use case writes with these, and writes GraphML itself.
+GRAPH_FORMATS: dict[str, tuple[Callable[[GraphView], str], Callable[[GraphView], bool] | None]] = {
+    "dot": (render_dot, None),
+    "mermaid": (render_mermaid, mermaid_fits),  # Mermaid draws nothing beyond its limits
+    "json": (render_json, None),
+}

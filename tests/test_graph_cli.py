@@ -110,3 +110,13 @@ def test_help_names_each_view_with_an_example():
     text = run_cli("graph", "--help").stdout
     for example in ("--focus loguru", "--focus app.api", "--chains-of app.core", "--collapse 1"):
         assert f"ssot-arch graph {example}" in text
+
+
+def test_every_format_the_command_offers_has_a_writer():
+    """Issue 23: cli.py chose the writer, reaching into the adapters for GraphML; every
+    format is now one of formats' GRAPH_FORMATS, GraphML included."""
+    from ssot_arch.cli import graph as command
+    from ssot_arch.formats.graph_export import GRAPH_FORMATS
+
+    offered = next(p for p in command.params if p.name == "output_format").type.choices
+    assert set(offered) == set(GRAPH_FORMATS)

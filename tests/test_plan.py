@@ -191,7 +191,8 @@ def test_every_option_that_says_what_to_analyse_reaches_the_fix_commands(tmp_pat
     """Issue 23: the options plan re-emits were a second list beside their declaration;
     add an option to one and plan printed commands that lost it. Now an option declared
     `ForFix` is carried over: every one given to plan comes back from its command."""
-    from ssot_arch.cli import ForFix, fix, plan
+    from ssot_arch.cli import fix, plan
+    from ssot_arch.cli_common import ForFix
 
     carried = [p for p in plan.params if isinstance(p, ForFix)]
     assert {p.name for p in carried} >= {"config_path", "restricted", "replacements"}

@@ -188,6 +188,18 @@ def test_link_templates_belong_to_the_html_report(tmp_path):
     assert "file links are made by --format html only" in run.stderr
 
 
+def test_the_renderer_and_its_link_template_are_chosen_by_the_formats():
+    """Issue 23: the HTML path of cli.py bypassed get_renderer; formats choose now."""
+    from ssot_arch.formats import get_renderer
+    from ssot_arch.formats.report_links import SourceUrlError, report_renderer
+
+    assert report_renderer("json", None, ".", None) is get_renderer("report", "json")
+    with pytest.raises(SourceUrlError, match="--format html only"):
+        report_renderer("markdown", "{path}", ".", None)
+    with pytest.raises(SourceUrlError, match="unknown placeholder"):
+        report_renderer("html", "https://x/{file}", ".", None)
+
+
 def test_the_page_is_byte_identical_across_runs(tmp_path):
     repo = shop(tmp_path)
     assert html_report(repo, "--no-cache") == html_report(repo) == html_report(repo)

@@ -32,7 +32,8 @@ class BaselineOptions:
     allow_growth: bool = False  # with `update`: accept new violations, raise budgets
     budgets: bool = False  # per-root counts instead of entries
     force: bool = False  # replace an existing baseline, or create or grow one in CI
-    in_ci: bool = False  # the run is in CI (the CI variable is set)
+    # The run is in CI: by default, when the CI variable is set.
+    in_ci: bool = field(default_factory=lambda: bool(os.environ.get("CI")))
     today: datetime.date | None = None  # for expiry dates (default: today)
 
 

@@ -20,6 +20,8 @@ from ssot_arch.adapters.vcs.git import (
     changed_files,
 )
 from ssot_arch.analysis.ratchet import budget_counts, classify
+from ssot_arch.application.check import Progress, run_check, strictly
+from ssot_arch.application.settings import RunSettings
 from ssot_arch.domain.baseline import Baseline, BaselineVerdict, ContractBaseline, root_of
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import KNOWN, CheckOutcome, ContractResult, Violation
@@ -52,6 +54,21 @@ def readable_baseline_path(path: str, root_dir: str, *, configured: bool) -> str
     except BaselinePathRefused as error:
         message = f"{error.reason}; {error.fix} with --baseline / -o"
         raise ConfigError(ConfigProblem(message, file=error.path)) from error
+
+
+def gated_check(
+    settings: RunSettings,
+    options: GateOptions,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> CheckOutcome:
+    """`ssot-arch check`: the check judged by the gate, a `baseline` given on the command
+    line read from the working folder (a configured one is the repository's), and when
+    `strict` every warning a failure."""
+    if options.baseline:
+        options = dataclasses.replace(options, baseline=os.path.abspath(options.baseline))
+    outcome = apply_gate(run_check(settings, progress), options)
+    return strictly(outcome) if strict else outcome
 
 
 def apply_gate(outcome: CheckOutcome, options: GateOptions) -> CheckOutcome:

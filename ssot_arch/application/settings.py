@@ -28,8 +28,6 @@ from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import ContractSpec
 from ssot_arch.domain.remediation import Replacement
 
-__all__ = ["CommandLineContract", "RunSettings", "load_settings"]
-
 
 @dataclass(frozen=True)
 class RunSettings:

@@ -1,6 +1,6 @@
 """`ssot-arch graph --format dot|mermaid|json`: a view of the import graph
 (domain/graph_view.py) for Graphviz, for Markdown and pull-request comments, and for
-graph tools. (GraphML is written by formats/graphml.py, with networkx.)
+graph tools. (GraphML is written by formats/graphml.py, with networkx's writer.)
 
 Every name, file and title comes from the analysed tree and may hold anything: each
 format writes it so that it stays text of one line, inside its string.
@@ -23,6 +23,7 @@ format writes it so that it stays text of one line, inside its string.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ssot_arch.domain.graph_view import (
@@ -241,3 +242,23 @@ def render_json(view: GraphView) -> str:
     only touches strings, and leaves the same values.)"""
     text = json_text(view_to_dict(view), indent=2)
     return re.sub("[<>&]", lambda m: _HTML_UNSAFE[m.group()], text) + "\n"
+
+
+# --- the formats -------------------------------------------------------------------
+
+
+def render_graphml(view: GraphView) -> str:
+    """`view` as GraphML (formats/graphml.py: networkx's writer, imported only here)."""
+    from ssot_arch.formats.graphml import to_graphml
+
+    return to_graphml(view)
+
+
+# name -> (render, whether a view fits the format, None when every view does). The
+# `graph` use case writes with these.
+GRAPH_FORMATS: dict[str, tuple[Callable[[GraphView], str], Callable[[GraphView], bool] | None]] = {
+    "dot": (render_dot, None),
+    "mermaid": (render_mermaid, mermaid_fits),  # Mermaid draws nothing beyond its limits
+    "json": (render_json, None),
+    "graphml": (render_graphml, None),
+}

@@ -254,21 +254,3 @@ def test_each_cause_says_its_fix_first_step(tmp_path):
     assert rows["app.core"] == [1, 2] and rows["worker.jobs"] == [2, 1]
     markdown = run_cli("report", str(repo), "--format", "markdown").stdout
     assert "| `app.core` | app/core.py | 2 | 2 | 1: removes 2 |" in markdown
-
-
-def test_each_section_of_the_page_is_a_heading_of_the_markdown_report():
-    """Issue 23: the page found each section's explanations by the Markdown report's
-    heading text, written twice; a renamed heading silently dropped text from the page.
-    The headings are named once (report_markdown.SECTIONS) and each section the page
-    shows has the Markdown's explanation under it."""
-    from ssot_arch.formats.report_markdown import ENTRY_POINTS, SECTIONS
-
-    example = Path(__file__).resolve().parents[1] / "examples" / "monorepo"
-    markdown = run_cli("report", str(example)).stdout
-    page = html_report(example)
-    for section in SECTIONS:
-        if section == ENTRY_POINTS:  # the example's contract names no entry point
-            continue
-        assert re.search(rf"^##+ {re.escape(section)}$", markdown, re.M), section
-        explained = rf">{re.escape(section)}</h[23]>\s*<p class=\"explain\">"
-        assert re.search(explained, page), section

@@ -15,6 +15,7 @@ from html import escape
 from ssot_arch.domain.findings import ContractReport, FixStep, Hop, ReachCell
 from ssot_arch.domain.model import System
 from ssot_arch.formats.common import hop_place, printable
+from ssot_arch.formats.report_model import SERVICE, system_title
 
 GOOD = (26, 127, 55)  # the SSOT: green
 BAD = (207, 34, 46)  # a competing system: red
@@ -39,16 +40,12 @@ def _rgba(colour: tuple[int, int, int], alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha:.2f})"
 
 
-def _system_label(system: System) -> str:
-    return f"{system.name} (SSOT)" if system.ssot else system.name
-
-
 def heat_map(report: ContractReport, systems: Sequence[System], sizes: Mapping[str, int]) -> str:
     """The reach matrix as a table whose cells are shaded by the share of the service's
     files that reach the system (green for an SSOT system, red for a competing one).
     `sizes`: the files of each service."""
     head = "".join(
-        f'<th scope="col" class="{"ssot" if s.ssot else "competing"}">{text(_system_label(s))}</th>'
+        f'<th scope="col" class="{"ssot" if s.ssot else "competing"}">{text(system_title(s))}</th>'
         for s in systems
     )
     rows = []
@@ -63,7 +60,7 @@ def heat_map(report: ContractReport, systems: Sequence[System], sizes: Mapping[s
         rows.append(f'<tr{css}><th scope="row">{label}</th>{"".join(cells)}</tr>')
     return (
         '<div class="scroll"><table class="heat" id="reach-matrix">'
-        f'<thead><tr><th scope="col">Service</th>{head}</tr></thead>'
+        f'<thead><tr><th scope="col">{text(SERVICE.title)}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
         '<p class="legend">Cells: modules importing the system directly / modules reaching '
         "it. Shade: the share of the service's files that reach it (green: SSOT, red: "
@@ -145,7 +142,7 @@ def reach_diagram(report: ContractReport, systems: Sequence[System]) -> str:
             f'<g class="system{" ssot" if system.ssot else ""}">'
             f'<rect x="{right - 6}" y="{y - 6:.1f}" width="12" height="12" fill="{colour}"/>'
             f'<text x="{right + 12}" y="{y + 4:.1f}" style="fill:{colour};font-weight:600">'
-            f"{text(_system_label(system))}</text></g>"
+            f"{text(system_title(system))}</text></g>"
         )
     return (
         f'<svg id="reach-diagram" role="img" width="{width}" height="{height}" '

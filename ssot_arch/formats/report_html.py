@@ -15,6 +15,9 @@ figures and the explanations are escaped HTML (report_figures.py). Module names 
 written once, in a table the rows point into: a report of 15,000 modules and 10,000
 leaks stays a few megabytes.
 
+The sections' titles, their explanations and the tables' columns come from
+report_model.py, which the Markdown report renders too.
+
 File links follow a URL template (`--source-url`): `{path}` is the file's path from the
 repository root, percent-encoded, and `{line}` its line.
 """
@@ -32,7 +35,7 @@ from typing import Any
 
 from ssot_arch import __version__
 from ssot_arch.domain.findings import ContractReport, GroupIndex, LeakAnalysis, ReportOutcome
-from ssot_arch.domain.model import ContractResult, SourceFile, System
+from ssot_arch.domain.model import ContractResult, SourceFile
 from ssot_arch.formats.common import printable
 from ssot_arch.formats.markdown_text import inline_parts
 from ssot_arch.formats.report_figures import (
@@ -42,18 +45,46 @@ from ssot_arch.formats.report_figures import (
     reach_diagram,
     text,
 )
-from ssot_arch.formats.report_markdown import (
-    BROKEN,
-    CAUSES,
-    CHAINS,
-    COMPLIANCE,
-    DYNAMIC,
-    ENTRY_POINTS,
-    LAUNDERING,
-    REACH,
-    broken_imports_blocks,
-    contract_blocks,
-    explanations,
+from ssot_arch.formats.report_model import (
+    AGAINST_BASELINE,
+    CALL,
+    CAUSE,
+    CHAIN_LENGTH,
+    CHAIN_WORDS,
+    COMPLIANCE_COLUMNS,
+    COVERAGE,
+    DETAIL,
+    DIRECT,
+    DIRECT_IMPORTER,
+    ENTRY_POINT,
+    FILE,
+    FIX,
+    FIX_FIRST_STEP,
+    FIX_IMPACT,
+    GUARDED,
+    IMPORT,
+    IMPORTS,
+    LEAKS_ENDING_HERE,
+    LINE,
+    MISSING_MODULE,
+    MODULE,
+    MODULES_LOADED,
+    NEAREST_EXISTING,
+    REALLY_IS,
+    REMOVED_AT_STEP,
+    REMOVES,
+    SHORTEST_CHAIN,
+    STATEMENT,
+    STEP,
+    SYSTEM,
+    TOTAL,
+    VIOLATOR,
+    WHAT,
+    WHY,
+    Column,
+    ContractSections,
+    Section,
+    report_sections,
 )
 
 DEFAULT_SOURCE_URL = "{path}"
@@ -72,8 +103,8 @@ def source_url_problem(template: str) -> str | None:
 
 
 def _explain(paragraph: str) -> str:
-    """An explanation from report_markdown.py (Markdown text): its code spans as code,
-    the names in it as the exact text they were (`markdown_text.inline_parts`), escaped."""
+    """An explanation of the report model (Markdown text): its code spans as code, the
+    names in it as the exact text they were (`markdown_text.inline_parts`), escaped."""
     inner = "".join(
         f"<code>{text(part)}</code>" if is_code else text(part)
         for is_code, part in inline_parts(printable(paragraph))
@@ -81,10 +112,9 @@ def _explain(paragraph: str) -> str:
     return f'<p class="explain">{inner}</p>'
 
 
-def _explained(found: Mapping[str, list[str]], heading: str) -> str:
-    """The Markdown report's explanations of the section `heading` (one of
-    report_markdown.SECTIONS), as paragraphs of the page."""
-    return "".join(_explain(p) for p in found.get(heading, []))
+def _explained(paragraphs: Sequence[str]) -> str:
+    """Explanations of the report model, as paragraphs of the page."""
+    return "".join(map(_explain, paragraphs))
 
 
 @dataclass
@@ -122,18 +152,17 @@ class _Data:
     def table(
         self,
         table_id: str,
-        columns: Sequence[tuple[str, str]],
+        columns: Sequence[Column],
         rows: Iterable[Sequence[Any]],
         **options: Any,
     ) -> str:
-        """A table's data and its place in the page. `columns`: each one's title and
-        type (how report.js shows it: text, code, num, pct, status, module, modules,
-        path, chain); a `module` or `path` column links to the line in the next column
-        when that is titled "Line"."""
+        """A table's data and its place in the page. A `module` or `path` column links
+        to the line in the next column when that is the `LINE` column."""
         specs: list[dict[str, Any]] = []
-        for i, (title, kind) in enumerate(columns):
-            spec: dict[str, Any] = {"title": title, "type": kind}
-            if kind in ("module", "path") and i + 1 < len(columns) and columns[i + 1][0] == "Line":
+        for i, column in enumerate(columns):
+            kind = column.kind
+            spec: dict[str, Any] = {"title": column.title, "type": kind}
+            if kind in ("module", "path") and i + 1 < len(columns) and columns[i + 1] == LINE:
                 spec["line"] = i + 1
             if kind == "chain":
                 spec["contract"] = options["contract"]
@@ -204,16 +233,7 @@ def _summary(outcome: ReportOutcome) -> str:
 def _compliance(data: _Data, prefix: str, report: ContractReport) -> str:
     return data.table(
         f"{prefix}-compliance",
-        [
-            ("Service", "text"),
-            ("Files", "num"),
-            ("Files that log", "num"),
-            ("SSOT-compliant", "num"),
-            ("Compliance", "pct"),
-            ("Violations", "num"),
-            ("Violating files", "num"),
-            ("Status", "status"),
-        ],
+        COMPLIANCE_COLUMNS,
         (
             [
                 r.group,
@@ -234,13 +254,7 @@ def _compliance(data: _Data, prefix: str, report: ContractReport) -> str:
 def _violations(data: _Data, prefix: str, result: ContractResult) -> str:
     return data.table(
         f"{prefix}-violations",
-        [
-            ("Module", "module"),
-            ("Line", "num"),
-            ("Imports", "code"),
-            ("Statement", "code"),
-            ("Against the baseline", "text"),
-        ],
+        [MODULE, LINE, IMPORTS, STATEMENT, AGAINST_BASELINE],
         (
             [data.module(v.importer), v.line, v.imported, printable(v.line_contents), v.status]
             for v in result.violations
@@ -254,14 +268,7 @@ def _leak_tables(data: _Data, prefix: str, number: int, report: ContractReport) 
     steps = report.leaks.fix_first_steps()
     causes = data.table(
         f"{prefix}-causes",
-        [
-            ("Direct importer", "module"),
-            ("Leaks ending here", "num"),
-            ("Fix impact", "num"),
-            ("Violator", "text"),
-            ("Fix-first step", "num"),
-            ("Removed at that step", "num"),
-        ],
+        [DIRECT_IMPORTER, LEAKS_ENDING_HERE, FIX_IMPACT, VIOLATOR, FIX_FIRST_STEP, REMOVED_AT_STEP],
         (
             [
                 data.module(c.module),
@@ -278,12 +285,7 @@ def _leak_tables(data: _Data, prefix: str, number: int, report: ContractReport) 
     )
     leaks = data.table(
         f"{prefix}-leaks",
-        [
-            ("Module", "module"),
-            ("Chain length", "num"),
-            ("Cause", "module"),
-            ("Shortest chain", "chain"),
-        ],
+        [MODULE, CHAIN_LENGTH, CAUSE, SHORTEST_CHAIN],
         (
             [
                 data.module(leak.module),
@@ -299,12 +301,19 @@ def _leak_tables(data: _Data, prefix: str, number: int, report: ContractReport) 
     return causes, leaks
 
 
-def _contract(data: _Data, number: int, result: ContractResult, outcome: ReportOutcome) -> str:
+def _heading(section: Section, level: int = 3, anchor: str = "") -> str:
+    """A section's title as a heading, with the id `anchor` if given."""
+    attribute = f' id="{anchor}"' if anchor else ""
+    return f"<h{level}{attribute}>{text(section.title)}</h{level}>"
+
+
+def _contract(data: _Data, number: int, sections: ContractSections, outcome: ReportOutcome) -> str:
+    result = sections.result
     spec = result.spec
     report = outcome.reports[spec.id]
     systems = outcome.systems[spec.id]
     prefix = f"c{number}"
-    found = explanations(contract_blocks(result, outcome))
+    compliance = sections.compliance
     analysis = report.leaks
     data.contracts.append(
         {
@@ -326,7 +335,7 @@ def _contract(data: _Data, number: int, result: ContractResult, outcome: ReportO
         _fix_first_figure(analysis)
         + data.table(
             f"{prefix}-fix-first",
-            [("Step", "num"), ("Fix", "modules"), ("Removes", "num"), ("Total", "num")],
+            [STEP, FIX, REMOVES, TOTAL],
             (
                 [n, [data.module(v) for v in step.violators], step.leaks_removed, step.cumulative]
                 for n, step in enumerate(analysis.fix_first, 1)
@@ -340,38 +349,38 @@ def _contract(data: _Data, number: int, result: ContractResult, outcome: ReportO
 <section class="contract" id="{prefix}">
 <h2>{text(spec.name)} <small>(<code>{text(spec.id)}</code>)</small>
 <span class="verdict {state}">{state.upper()}</span></h2>
-{_explained(found, "")}
+
 {f'<ul class="warnings">{warnings}</ul>' if warnings else ""}
-{_entries(data, prefix, report, systems, found)}
-<h3 id="{prefix}-compliance-heading">{COMPLIANCE}</h3>
-{_explained(found, COMPLIANCE)}
+{_entries(data, prefix, report, sections.entries)}
+{_heading(compliance, anchor=f"{prefix}-{compliance.id}-heading")}
+{_explained(compliance.explanations)}
 {_compliance(data, prefix, report)}
-<h3>{REACH}</h3>
-{_explained(found, REACH)}
+{_heading(sections.reach)}
+{_explained(sections.reach.explanations)}
 <div class="figures">
 <figure>{heat_map(report, systems, sizes)}</figure>
 <figure>{reach_diagram(report, systems)}<figcaption>Edges as wide as the modules of the
 service that reach the system; green: SSOT, red: competing; ⚠ amber: a fragmented
 service.</figcaption></figure>
 </div>
-<h3>{CAUSES}</h3>
-{_explained(found, CAUSES)}
+{_heading(sections.causes)}
+{_explained((*sections.causes.explanations, *sections.fix_first))}
 {fix_first}
 <h3>Leaks by cause</h3>
 <p class="explain">Each direct importer with the leaks whose shortest chain ends in it;
 open a row (▸) for their chains.</p>
 {causes}
-<h3>{CHAINS}</h3>
-{_explained(found, CHAINS)}
+{_heading(sections.chains)}
+{_explained(sections.chains.explanations)}
 {leaks}
 <h3>Direct violations</h3>
 <p class="explain">Every import of a restricted module by a module that may not import it.</p>
 {_violations(data, prefix, result)}
-<h3>{LAUNDERING}</h3>
-{_explained(found, LAUNDERING)}
+{_heading(sections.laundering)}
+{_explained(sections.laundering.explanations)}
 {_laundering(data, prefix, report)}
-<h3>{DYNAMIC}</h3>
-{_explained(found, DYNAMIC)}
+{_heading(sections.dynamic)}
+{_explained(sections.dynamic.explanations)}
 {_dynamic(data, prefix, report)}
 </section>"""
 
@@ -397,10 +406,9 @@ def _entries(
     data: _Data,
     prefix: str,
     report: ContractReport,
-    systems: Sequence[System],
-    found: Mapping[str, list[str]],
+    section: Section | None,
 ) -> str:
-    if not report.entries:
+    if section is None:
         return ""
     rows = [
         [data.module(module), entry.closure_size, name, loaded.direct, chain_words(loaded.chain)]
@@ -409,16 +417,10 @@ def _entries(
     ]
     table = data.table(
         f"{prefix}-entries",
-        [
-            ("Entry point", "module"),
-            ("Modules loaded", "num"),
-            ("System", "text"),
-            ("Direct", "num"),
-            ("Shortest chain", "text"),
-        ],
+        [ENTRY_POINT, MODULES_LOADED, SYSTEM, DIRECT, CHAIN_WORDS],
         rows,
     )
-    return f"<h3>{ENTRY_POINTS}</h3>{_explained(found, ENTRY_POINTS)}{table}"
+    return f"{_heading(section)}{_explained(section.explanations)}{table}"
 
 
 def _laundering(data: _Data, prefix: str, report: ContractReport) -> str:
@@ -426,7 +428,7 @@ def _laundering(data: _Data, prefix: str, report: ContractReport) -> str:
         return ""
     return data.table(
         f"{prefix}-laundering",
-        [("Module", "module"), ("Line", "num"), ("Import", "code"), ("Really is", "code")],
+        [MODULE, LINE, IMPORT, REALLY_IS],
         (
             [data.module(i.importer), i.line, f"from {i.via} import {i.name}", i.origin]
             for i in report.laundering
@@ -440,7 +442,7 @@ def _dynamic(data: _Data, prefix: str, report: ContractReport) -> str:
         return ""
     return data.table(
         f"{prefix}-dynamic",
-        [("Module", "module"), ("Line", "num"), ("Call", "code"), ("Imports", "code")],
+        [MODULE, LINE, CALL, IMPORTS],
         (
             [data.module(d.importer), d.line, printable(d.call), d.imported]
             for d in report.dynamic_imports
@@ -449,20 +451,11 @@ def _dynamic(data: _Data, prefix: str, report: ContractReport) -> str:
     )
 
 
-def _broken(data: _Data, outcome: ReportOutcome) -> str:
-    found = explanations(broken_imports_blocks(outcome))
+def _broken(data: _Data, section: Section, outcome: ReportOutcome) -> str:
     table = (
         data.table(
             "broken-imports",
-            [
-                ("Module", "module"),
-                ("Line", "num"),
-                ("Statement", "code"),
-                ("Missing module", "code"),
-                ("Nearest existing", "code"),
-                ("Guarded", "text"),
-                ("Why", "text"),
-            ],
+            [MODULE, LINE, STATEMENT, MISSING_MODULE, NEAREST_EXISTING, GUARDED, WHY],
             (
                 [
                     data.module(b.importer),
@@ -480,7 +473,7 @@ def _broken(data: _Data, outcome: ReportOutcome) -> str:
         if outcome.broken_imports
         else ""
     )
-    return f'<h2 id="broken">{BROKEN}</h2>{_explained(found, BROKEN)}{table}'
+    return f"{_heading(section, 2, section.id)}{_explained(section.explanations)}{table}"
 
 
 def _coverage(data: _Data, outcome: ReportOutcome) -> str:
@@ -504,14 +497,14 @@ def _coverage(data: _Data, outcome: ReportOutcome) -> str:
     table = (
         data.table(
             "coverage",
-            [("File", "path"), ("Line", "num"), ("What", "text"), ("Detail", "text")],
+            [FILE, LINE, WHAT, DETAIL],
             ([printable(cell) if isinstance(cell, str) else cell for cell in row] for row in rows),
         )
         if rows
         else ""
     )
     return (
-        '<h2 id="coverage-heading">Coverage</h2>'
+        f'<h2 id="coverage-heading">{text(COVERAGE)}</h2>'
         f'<p class="explain">{coverage.files_analyzed:,} of {coverage.files_total:,} files '
         "analysed; every other Python file is listed here with its reason.</p>"
         f"{table}"
@@ -523,11 +516,12 @@ def page(outcome: ReportOutcome, source_url: str = DEFAULT_SOURCE_URL) -> str:
     check = outcome.check
     group_names = sorted(outcome.groups)
     data = _Data(check.files, group_names, GroupIndex(outcome.groups))
-    results = sorted(check.contracts, key=lambda r: r.spec.id)
-    sections = "".join(
-        _contract(data, number, result, outcome) for number, result in enumerate(results)
+    sections = report_sections(outcome)
+    contracts = "".join(
+        _contract(data, number, contract, outcome)
+        for number, contract in enumerate(sections.contracts)
     )
-    body = f"{sections}{_broken(data, outcome)}{_coverage(data, outcome)}"
+    body = f"{contracts}{_broken(data, sections.broken, outcome)}{_coverage(data, outcome)}"
     payload = _script_json(
         {
             "link": source_url,
@@ -543,7 +537,9 @@ def page(outcome: ReportOutcome, source_url: str = DEFAULT_SOURCE_URL) -> str:
         f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
-    toc = "".join(f'<a href="#c{n}">{text(r.spec.name)}</a>' for n, r in enumerate(results))
+    toc = "".join(
+        f'<a href="#c{n}">{text(c.result.spec.name)}</a>' for n, c in enumerate(sections.contracts)
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -559,8 +555,8 @@ def page(outcome: ReportOutcome, source_url: str = DEFAULT_SOURCE_URL) -> str:
 <p class="meta">Roots: {text(", ".join(check.roots))} · ssot-arch {text(__version__)}</p>
 {_summary(outcome)}
 </header>
-<nav class="toc">{toc}<a href="#broken">{BROKEN}</a>
-<a href="#coverage-heading">Coverage</a></nav>
+<nav class="toc">{toc}<a href="#{sections.broken.id}">{text(sections.broken.title)}</a>
+<a href="#coverage-heading">{text(COVERAGE)}</a></nav>
 <main>{body}</main>
 <script type="application/json" id="ssot-data">{payload}</script>
 <script>{script}</script>

@@ -4,11 +4,11 @@ Sections: summary, then per contract the compliance table, the systems reach
 matrix, the top causes of leaks with the fix-first list, leak chains and laundering;
 coverage last. Warnings open the summary and the contract they are about.
 
-The sections and their wording live here once, as blocks (`report_blocks`): headings,
-paragraphs, tables and lists, whose text is Markdown, every name from the tree in it
-written by markdown_text.py (`code`, `escape`). This module writes them as Markdown
-(table cells through `markdown_text.table`), report_html.py reads the explanations back
-(`markdown_text.inline_parts`) as HTML.
+The sections' titles, explanations and table columns come from report_model.py, which
+the HTML page renders too. This module lays them out as blocks (`report_blocks`):
+headings, paragraphs, tables of the first rows of each list, and lists, whose text is
+Markdown, every name from the tree in it written by markdown_text.py (`code`, `escape`);
+then writes the blocks (table cells through `markdown_text.table`).
 """
 
 from __future__ import annotations
@@ -17,29 +17,42 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from ssot_arch.domain.findings import (
-    ContractReport,
-    FixStep,
-    FragmentationRow,
-    Hop,
-    ReportOutcome,
-)
-from ssot_arch.domain.model import BrokenImport, ContractResult, SourceFile, System
+from ssot_arch.domain.findings import ContractReport, FragmentationRow, Hop, ReportOutcome
+from ssot_arch.domain.model import BrokenImport, SourceFile, System
 from ssot_arch.formats.common import hop_place, printable
 from ssot_arch.formats.markdown_text import code, escape, table
-
-# The report's sections, by heading: the Markdown report writes them and the HTML page
-# finds each section's explanations under the same name (explanations()), so a heading
-# is named once here and renamed in both at once.
-ENTRY_POINTS = "Entry points"
-COMPLIANCE = "Compliance"
-REACH = "Systems reach"
-CAUSES = "Top causes and what to fix first"
-CHAINS = "Leak chains"
-DYNAMIC = "Dynamic imports"
-LAUNDERING = "Laundering"
-BROKEN = "Broken imports"
-SECTIONS = (ENTRY_POINTS, COMPLIANCE, REACH, CAUSES, CHAINS, DYNAMIC, LAUNDERING, BROKEN)
+from ssot_arch.formats.report_model import (
+    BROKEN_IMPORTS,
+    CALL,
+    COMPLIANCE_COLUMNS,
+    COVERAGE,
+    DIRECT_IMPORTER,
+    ENTRY_POINT,
+    FILE,
+    FIX_FIRST_STEP,
+    FIX_IMPACT,
+    FRAGMENTED,
+    GUARDED,
+    IMPORT,
+    IMPORTS,
+    LEAKS_ENDING_HERE,
+    MISSING_MODULE,
+    MODULES,
+    MODULES_LOADED,
+    NEAREST_EXISTING,
+    PACKAGE,
+    REALLY_IS,
+    SERVICE,
+    STATEMENTS,
+    UNGUARDED,
+    WHERE,
+    WHY,
+    Column,
+    ContractSections,
+    Section,
+    report_sections,
+    system_title,
+)
 
 MAX_ROWS = 25
 
@@ -60,12 +73,6 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
-class Cut(Paragraph):
-    """What a cut list leaves out, and where to find it: true of the Markdown, not of
-    the HTML page, whose tables hold every row (so the page leaves it out)."""
-
-
-@dataclass(frozen=True)
 class Table:
     """A table: a header row, then rows of as many cells (Markdown text, `|` unescaped)."""
 
@@ -82,6 +89,16 @@ class ItemList:
 
 
 Block: TypeAlias = Heading | Paragraph | Table | ItemList
+
+
+def _section(section: Section, level: int = 3) -> list[Block]:
+    """A section's heading and the paragraphs explaining it."""
+    return [Heading(level, escape(section.title)), *map(Paragraph, section.explanations)]
+
+
+def _header(*columns: Column) -> list[str]:
+    """A table's header row: its columns' titles, as Markdown text."""
+    return [escape(column.title) for column in columns]
 
 
 # A long chain shows its first and last hops: where the leak starts, and which
@@ -112,20 +129,21 @@ def _more(total: int, shown: int, key: str) -> list[Block]:
     if total <= shown:
         return []
     return [
-        Cut(
+        Paragraph(
             f"… and {total - shown} more (all of them: `ssot-arch report --format json`, "
             f"key `{key}`)."
         )
     ]
 
 
-def _entries(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
+def _entries(
+    section: Section | None, report: ContractReport, systems: tuple[System, ...]
+) -> list[Block]:
     """What each entry point loads: the systems running together in its process."""
-    if not report.entries:
+    if section is None:
         return []
     header = [
-        "Entry point",
-        "Modules loaded",
+        *_header(ENTRY_POINT, MODULES_LOADED),
         *[_system(s) for s in systems],
     ]
     rows = []
@@ -140,12 +158,7 @@ def _entries(report: ContractReport, systems: tuple[System, ...]) -> list[Block]
                 chains.append(f"{code(module)} → {name}: {chain_text(loaded.chain)}")
         rows.append([code(module), str(entry.closure_size), *cells])
     return [
-        Heading(3, ENTRY_POINTS),
-        Paragraph(
-            "What importing each entry point loads, through any module: the logging systems "
-            'that run together in its process. "N direct": the modules it loads that import '
-            "the system themselves, which must change for the process to stop loading it."
-        ),
+        *_section(section),
         Table(header, rows),
         Paragraph("One shortest chain to each system loaded:"),
         ItemList(chains),
@@ -154,10 +167,10 @@ def _entries(report: ContractReport, systems: tuple[System, ...]) -> list[Block]
 
 def _system(system: System) -> str:
     """A system's column title."""
-    return escape(system.name) + (" (SSOT)" if system.ssot else "")
+    return escape(system_title(system))
 
 
-def _compliance(report: ContractReport) -> list[Block]:
+def _compliance(section: Section, report: ContractReport) -> list[Block]:
     rows = [
         [
             escape(row.group),
@@ -171,39 +184,11 @@ def _compliance(report: ContractReport) -> list[Block]:
         ]
         for row in report.compliance
     ]
-    header = [
-        "Service",
-        "Files",
-        "Files that log",
-        "SSOT-compliant",
-        "Compliance",
-        "Violations",
-        "Violating files",
-        "Status",
-    ]
-    intro = (
-        "Per service: of its files that import a logging system directly, and its "
-        'violators ("files that log"), the share that import only SSOT systems and violate '
-        "nothing (rounded down: a violation is never rounded away). The violating files are "
-        "the work left: each one imports a restricted module itself."
-    )
-    worst = min(
-        (row for row in report.compliance if row.violations),
-        key=lambda row: (row.compliance_pct, -row.violations, row.group),
-        default=None,
-    )
-    if worst is not None:
-        intro += (
-            f" For example, {escape(worst.group)}: {worst.compliant_files} of its "
-            f"{worst.logging_files} files that log go through the SSOT only "
-            f"({worst.compliance_pct:.1f} %), and {worst.violating_files} files import a "
-            f"restricted module ({worst.violations} imports)."
-        )
-    return [Heading(3, COMPLIANCE), Paragraph(intro), Table(header, rows)]
+    return [*_section(section), Table(_header(*COMPLIANCE_COLUMNS), rows)]
 
 
-def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
-    header = ["Package", *[_system(s) for s in systems], "Fragmented"]
+def _reach(section: Section, report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
+    header = [*_header(PACKAGE), *[_system(s) for s in systems], *_header(FRAGMENTED)]
     rows = []
     for group, row in report.reach.items():
         cells = [f"{row[s.name].direct} / {row[s.name].transitive}" for s in systems]
@@ -219,43 +204,12 @@ def _reach(report: ContractReport, systems: tuple[System, ...]) -> list[Block]:
         for group, name, cell in reaching[:MAX_ROWS]
     ]
     return [
-        Heading(3, REACH),
-        Paragraph(
-            "Which logging systems each package pulls in. Cells: modules importing the "
-            "system directly / modules reaching it (directly or through modules of no "
-            "system). Fragmented: the systems a package reaches, and the share of its "
-            "files that log importing each one directly (a file importing two counts for "
-            "both)."
-        ),
-        Paragraph(
-            "A package reaching a competing system only transitively is fixed where its "
-            "chains end, in the modules that import that system directly."
-            + _reach_example(report, systems)
-        ),
+        *_section(section),
         Table(header, rows),
         Paragraph("Example chains:"),
         ItemList(chains),
         *_more(len(reaching), len(chains), "contracts[].reach (chains: reach_hops)"),
     ]
-
-
-def _reach_example(report: ContractReport, systems: tuple[System, ...]) -> str:
-    """A sentence reading one cell of the matrix: the competing system reached through
-    the most modules, with the fewest direct importers among those."""
-    cells = [
-        (cell.transitive, -cell.direct, group, system.name, cell)
-        for group, row in report.reach.items()
-        for system in systems
-        if not system.ssot and (cell := row[system.name]).transitive > cell.direct
-    ]
-    if not cells:
-        return ""
-    *_, group, name, cell = max(cells, key=lambda c: (c[0], c[1], c[2]))
-    return (
-        f" For example, {cell.transitive} modules of {escape(group)} reach {escape(name)}, only "
-        f"{cell.direct} of them by importing it: the others reach it through those or "
-        "through other packages' modules."
-    )
 
 
 def _fragmented(row: FragmentationRow | None, systems: tuple[System, ...]) -> str:
@@ -286,11 +240,14 @@ def _step(step: tuple[int, int] | None) -> str:
     return "–" if step is None else f"{step[0]}: removes {step[1]}"
 
 
-def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Block]:
+def _causes(
+    sections: ContractSections, report: ContractReport, files: Mapping[str, SourceFile]
+) -> list[Block]:
+    """The causes table, then the fix-first list (or why there is none)."""
     leaks = report.leaks
-    blocks: list[Block] = [Heading(3, CAUSES)]
+    blocks = _section(sections.causes)
     if not leaks.leaks:
-        return [*blocks, Paragraph("No transitive leaks.")]
+        return blocks
     step_of = leaks.fix_first_steps()
     rows = [
         [
@@ -302,36 +259,21 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
         ]
         for c in leaks.causes[:MAX_ROWS]
     ]
+    header = _header(DIRECT_IMPORTER, FILE, LEAKS_ENDING_HERE, FIX_IMPACT, FIX_FIRST_STEP)
     blocks += [
-        Paragraph(
-            "A leak's chain ends in a direct importer of a restricted module: its cause. "
-            "Fix impact is how many leaks fixing that module alone removes; a leak whose "
-            "modules reach several causes stays until all of them are fixed, so a cause at "
-            "the end of many chains can have an impact of 0. The fix-first step is the one "
-            "number to follow: fixed in step order, each step removes what it says."
-        ),
-        Table(
-            ["Direct importer", "File", "Leaks ending here", "Fix impact", "Fix-first step"],
-            rows,
-        ),
+        Table(header, rows),
+        *_more(len(leaks.causes), len(rows), "contracts[].leak_causes"),
+        *map(Paragraph, sections.fix_first),
     ]
-    blocks += _more(len(leaks.causes), len(rows), "contracts[].leak_causes")
+    if not leaks.fix_first:
+        return blocks
     steps = [
         " + ".join(map(code, step.violators))
         + f": removes {step.leaks_removed} (total {step.cumulative})"
         for step in leaks.fix_first
     ]
-    if not steps:
-        return [*blocks, Paragraph(NO_FIX_ORDER if leaks.removable else NOTHING_REMOVABLE)]
     return [
         *blocks,
-        Paragraph(
-            "Each step of the fix-first list takes the fix that removes the most leaks given "
-            "the steps before it, so a later step can remove more than an earlier one: it "
-            "completes leaks whose other causes were fixed before. A step of several "
-            "modules removes leaks only when they are fixed together."
-            + _fix_first_example(leaks.fix_first)
-        ),
         Paragraph(
             f"Fix first ({leaks.removable} of {len(leaks.leaks)} leaks can be removed by "
             "fixing violators"
@@ -346,97 +288,40 @@ def _causes(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Blo
     ]
 
 
-# Leaks with more than 64 causes are left out of the fix-first search (analysis/leaks.py).
-NO_FIX_ORDER = (
-    "No fix-first list: every leak reaches more than 64 direct importers of restricted "
-    "modules, and stops only when all of them are fixed. Work down the table above: the "
-    "direct importers at the end of the most chains first."
-)
-
-NOTHING_REMOVABLE = (
-    "No fix-first list: every leak reaches a direct importer that the contract excludes, "
-    "so fixing violators removes none of them."
-)
-
-
-def _fix_first_example(steps: Sequence[FixStep]) -> str:
-    """A sentence reading the fix-first list on its own data."""
-    together = next((s for s in steps if len(s.violators) > 1 and s.leaks_removed), None)
-    if together is not None:
-        *first, last = map(code, together.violators)
-        alone = "neither removes" if len(first) == 1 else "none of them removes"
-        return (
-            f" For example, fixing {', '.join(first)} and {last} together removes "
-            f"{_leaks(together.leaks_removed)} that {alone} alone."
-        )
-    for number, (before, step) in enumerate(zip(steps, steps[1:], strict=False), 2):
-        if step.leaks_removed > before.leaks_removed:
-            return (
-                f" For example, step {number} ({code(step.violators[0])}) removes "
-                f"{_leaks(step.leaks_removed)}, more than step {number - 1}: leaks that also "
-                "needed the fixes before it."
-            )
-    return ""
-
-
-def _leaks(count: int) -> str:
-    return f"{count} leak" if count == 1 else f"{count} leaks"
-
-
-def _leak_chains(report: ContractReport) -> list[Block]:
+def _leak_chains(section: Section, report: ContractReport) -> list[Block]:
     leaks = report.leaks.leaks
-    heading = Heading(3, CHAINS)
     if not leaks:
-        return [heading, Paragraph("None.")]
+        return _section(section)
     shown = leaks[:MAX_ROWS]
     return [
-        heading,
-        Paragraph(
-            "Every module that reaches a restricted module only through other modules, "
-            "with a shortest chain and the line of each import (a long chain shows its "
-            "first and last hops). Fix the chain's last module, or cut the chain where a "
-            "module needs nothing from the next."
-        ),
+        *_section(section),
         ItemList([chain_text(report.leaks.chain(leak.module)) for leak in shown]),
         *_more(len(leaks), len(shown), "contracts[].leaks (chains: via, hops)"),
     ]
 
 
 def _dynamic_imports(
-    result: ContractResult, report: ContractReport, files: Mapping[str, SourceFile]
+    section: Section, report: ContractReport, files: Mapping[str, SourceFile]
 ) -> list[Block]:
-    heading = Heading(3, DYNAMIC)
     found = report.dynamic_imports
     if not found:
-        return [heading, Paragraph("No call imports a restricted module by a literal name.")]
-    counted = (
-        "they are violations of this contract (`dynamic_imports = true`)"
-        if result.spec.dynamic_imports
-        else "set `dynamic_imports = true` in the contract to make them violations"
-    )
+        return _section(section)
     rows = [
         [escape(f"{files[d.importer].path}:{d.line}"), code(d.call), code(d.imported)]
         for d in found[:MAX_ROWS]
     ]
     return [
-        heading,
-        Paragraph(
-            "Calls that import a restricted module by a literal name "
-            '(`importlib.import_module("logging")`, `__import__("loguru")`): neither '
-            f"grimp, import-linter nor ruff sees them; {counted}."
-        ),
-        Table(["Where", "Call", "Imports"], rows),
+        *_section(section),
+        Table(_header(WHERE, CALL, IMPORTS), rows),
         *_more(len(found), len(rows), "contracts[].dynamic_imports"),
     ]
 
 
-def _laundering(report: ContractReport, files: Mapping[str, SourceFile]) -> list[Block]:
-    heading = Heading(3, LAUNDERING)
+def _laundering(
+    section: Section, report: ContractReport, files: Mapping[str, SourceFile]
+) -> list[Block]:
     if not report.laundering:
-        return [
-            heading,
-            Paragraph("No restricted module or object is re-exported to a non-gateway."),
-        ]
+        return _section(section)
     rows = [
         [
             escape(f"{files[i.importer].path}:{i.line}"),
@@ -446,20 +331,17 @@ def _laundering(report: ContractReport, files: Mapping[str, SourceFile]) -> list
         for i in report.laundering[:MAX_ROWS]
     ]
     return [
-        heading,
-        Paragraph(
-            "Imports of a restricted module, or of one of its objects, through a module "
-            "that re-exports it: not direct violations, yet the same dependency. Import "
-            "the SSOT's own name instead."
-        ),
-        Table(["Where", "Import", "Really is"], rows),
+        *_section(section),
+        Table(_header(WHERE, IMPORT, REALLY_IS), rows),
         *_more(len(report.laundering), len(rows), "contracts[].laundering"),
     ]
 
 
-def _contract(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
+def _contract(sections: ContractSections, outcome: ReportOutcome) -> list[Block]:
+    result = sections.result
     spec = result.spec
     report = outcome.reports[spec.id]
+    systems = outcome.systems[spec.id]
     files = outcome.check.files
     state = "kept" if result.kept else "broken"
     head: list[Block] = [
@@ -470,57 +352,26 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
             f"transitive leaks, {len(report.laundering)} laundered imports."
         ),
     ]
-    head += _ssot_systems(outcome.systems[spec.id])
+    head += _ssot_systems(systems)
     if result.warnings:
         head.append(ItemList(_warnings(result.warnings)))
     return [
         *head,
-        *_entries(report, outcome.systems[spec.id]),
-        *_compliance(report),
-        *_reach(report, outcome.systems[spec.id]),
-        *_causes(report, files),
-        *_leak_chains(report),
-        *_laundering(report, files),
-        *_dynamic_imports(result, report, files),
+        *_entries(sections.entries, report, systems),
+        *_compliance(sections.compliance, report),
+        *_reach(sections.reach, report, systems),
+        *_causes(sections, report, files),
+        *_leak_chains(sections.chains, report),
+        *_laundering(sections.laundering, report, files),
+        *_dynamic_imports(sections.dynamic, report, files),
     ]
 
 
-def contract_blocks(result: ContractResult, outcome: ReportOutcome) -> list[Block]:
-    """One contract's sections, as blocks."""
-    return _contract(result, outcome)
-
-
-def broken_imports_blocks(outcome: ReportOutcome) -> list[Block]:
-    """The broken imports section, as blocks."""
-    return _broken_imports(outcome)
-
-
-def explanations(blocks: Sequence[Block]) -> dict[str, list[str]]:
-    """The paragraphs that explain each section (not those leading into a list, which
-    end with a colon, nor what a cut list leaves out), by the text of the heading they
-    follow ("" before any)."""
-    found: dict[str, list[str]] = {"": []}
-    heading = ""
-    for block in blocks:
-        if isinstance(block, Heading):
-            heading = block.text
-            found.setdefault(heading, [])
-        elif (
-            isinstance(block, Paragraph)
-            and not isinstance(block, Cut)
-            and not block.text.endswith(":")
-        ):
-            found[heading].append(block.text)
-    return found
-
-
-def _broken_imports(outcome: ReportOutcome) -> list[Block]:
+def _broken_imports(section: Section, outcome: ReportOutcome) -> list[Block]:
     broken = outcome.broken_imports
-    heading = Heading(2, BROKEN)
     if not broken:
-        return [heading, Paragraph("Every first-party module an import names exists.")]
+        return _section(section, level=2)
     files = outcome.check.files
-    guarded = sum(1 for b in broken if b.guarded)
     by_root: dict[str, list[BrokenImport]] = {}
     by_name: dict[str, list[BrokenImport]] = {}
     for b in broken:
@@ -542,17 +393,16 @@ def _broken_imports(outcome: ReportOutcome) -> list[Block]:
         for name, found in names[:MAX_ROWS]
     ]
     return [
-        heading,
-        Paragraph(
-            f"{len(broken)} import statements in {len({b.importer for b in broken})} modules "
-            f"name a first-party module that does not exist ({guarded} guarded by a `try` "
-            "catching `ImportError`, or `suppress`): each raises `ModuleNotFoundError` when "
-            "it runs, unless guarded. For the analyses, each is an import of its nearest "
-            "existing ancestor, which Python runs before it raises."
+        *_section(section, level=2),
+        Table(
+            _header(SERVICE, BROKEN_IMPORTS, UNGUARDED, GUARDED, MODULES),
+            services,
         ),
-        Table(["Service", "Broken imports", "Unguarded", "Guarded", "Modules"], services),
         Paragraph("By missing module, most imported first:"),
-        Table(["Missing module", "Statements", "Nearest existing", "Why"], missing),
+        Table(
+            _header(MISSING_MODULE, STATEMENTS, NEAREST_EXISTING, WHY),
+            missing,
+        ),
         *_more(len(names), len(missing), "broken_imports"),
     ]
 
@@ -577,7 +427,7 @@ def _ssot_systems(systems: tuple[System, ...]) -> list[Block]:
 def _coverage(outcome: ReportOutcome) -> list[Block]:
     coverage = outcome.check.coverage
     blocks: list[Block] = [
-        Heading(2, "Coverage"),
+        Heading(2, escape(COVERAGE)),
         Paragraph(f"{coverage.files_analyzed} of {coverage.files_total} files analysed."),
     ]
     for title, items in (
@@ -634,9 +484,10 @@ def report_blocks(outcome: ReportOutcome) -> list[Block]:
         Heading(2, "Summary"),
         ItemList(summary),
     ]
-    for result in sorted(check.contracts, key=lambda r: r.spec.id):
-        blocks += _contract(result, outcome)
-    return [*blocks, *_broken_imports(outcome), *_coverage(outcome)]
+    sections = report_sections(outcome)
+    for contract in sections.contracts:
+        blocks += _contract(contract, outcome)
+    return [*blocks, *_broken_imports(sections.broken, outcome), *_coverage(outcome)]
 
 
 def _markdown(block: Block) -> list[str]:

@@ -127,3 +127,19 @@ def test_every_column_title_is_the_models(outcome):
     assert declared - used - {c for columns in shown.values() for c in columns} == set()
     assert shown["c0-compliance"] == list(COMPLIANCE_COLUMNS)
     assert [escape(column.title) for column in COMPLIANCE_COLUMNS] in written
+
+
+def test_both_formats_open_each_contract_with_its_summary(outcome):
+    """The verdict's figures and the SSOT systems open each contract in both formats
+    (the page once looked them up under a heading they were not under, and showed none)."""
+    markdown = report_markdown.render(outcome).splitlines()
+    page = report_html.page(outcome)
+    paragraphs = [
+        html.unescape(re.sub(r"<[^>]+>", "", p))
+        for p in re.findall(r'<p class="explain">(.*?)</p>', page)
+    ]
+    for contract in report_model.report_sections(outcome).contracts:
+        assert len(contract.summary) == 2  # the fixture names its SSOT systems
+        for paragraph in contract.summary:
+            assert paragraph in markdown
+            assert "".join(part for _, part in inline_parts(paragraph)) in paragraphs

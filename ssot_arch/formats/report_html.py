@@ -349,7 +349,7 @@ def _contract(data: _Data, number: int, sections: ContractSections, outcome: Rep
 <section class="contract" id="{prefix}">
 <h2>{text(spec.name)} <small>(<code>{text(spec.id)}</code>)</small>
 <span class="verdict {state}">{state.upper()}</span></h2>
-
+{_explained(sections.summary)}
 {f'<ul class="warnings">{warnings}</ul>' if warnings else ""}
 {_entries(data, prefix, report, sections.entries)}
 {_heading(compliance, anchor=f"{prefix}-{compliance.id}-heading")}

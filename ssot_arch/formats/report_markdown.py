@@ -343,16 +343,10 @@ def _contract(sections: ContractSections, outcome: ReportOutcome) -> list[Block]
     report = outcome.reports[spec.id]
     systems = outcome.systems[spec.id]
     files = outcome.check.files
-    state = "kept" if result.kept else "broken"
     head: list[Block] = [
         Heading(2, f"{escape(spec.name)} ({code(spec.id)})"),
-        Paragraph(
-            f"Contract {state}: {len(result.violations)} direct violations in "
-            f"{len({v.file for v in result.violations})} files, {len(report.leaks.leaks)} "
-            f"transitive leaks, {len(report.laundering)} laundered imports."
-        ),
+        *map(Paragraph, sections.summary),
     ]
-    head += _ssot_systems(systems)
     if result.warnings:
         head.append(ItemList(_warnings(result.warnings)))
     return [
@@ -405,23 +399,6 @@ def _broken_imports(section: Section, outcome: ReportOutcome) -> list[Block]:
         ),
         *_more(len(names), len(missing), "broken_imports"),
     ]
-
-
-def _ssot_systems(systems: tuple[System, ...]) -> list[Block]:
-    """Which systems the report takes as the SSOT, and why; the others compete."""
-    ssot = [escape(f"{s.name} ({s.why})" if s.why else s.name) for s in systems if s.ssot]
-    others = [escape(s.name) for s in systems if not s.ssot]
-    if not systems:
-        return []
-    text = f"SSOT systems: {', '.join(ssot) if ssot else 'none'}."
-    if others:
-        text += f" Competing: {', '.join(others)}."
-    if not ssot:
-        text += (
-            " With no SSOT system, every service is 0 % compliant: name the SSOT with "
-            "`ssot_systems` (`--ssot-system`), or a gateway inside one of the systems."
-        )
-    return [Paragraph(text)]
 
 
 def _coverage(outcome: ReportOutcome) -> list[Block]:

@@ -122,6 +122,7 @@ class ContractSections:
     the Markdown report writes after the causes table, the page before its chart."""
 
     result: ContractResult
+    summary: tuple[str, ...]  # the verdict's figures and the SSOT systems, first of all
     entries: Section | None  # only when the report is asked about entry points
     compliance: Section
     reach: Section
@@ -157,6 +158,7 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> ContractSection
     causes, fix_first = _causes(report)
     return ContractSections(
         result,
+        summary=_summary(result, report, outcome.systems[result.spec.id]),
         entries=_entries(report),
         compliance=_compliance(report),
         reach=_reach(report, outcome.systems[result.spec.id]),
@@ -166,6 +168,32 @@ def _contract(result: ContractResult, outcome: ReportOutcome) -> ContractSection
         laundering=_laundering(report),
         dynamic=_dynamic(result, report),
     )
+
+
+def _summary(
+    result: ContractResult, report: ContractReport, systems: Sequence[System]
+) -> tuple[str, ...]:
+    """The contract's verdict in figures, then which systems are the SSOT and why (the
+    others compete)."""
+    state = "kept" if result.kept else "broken"
+    verdict = (
+        f"Contract {state}: {len(result.violations)} direct violations in "
+        f"{len({v.file for v in result.violations})} files, {len(report.leaks.leaks)} "
+        f"transitive leaks, {len(report.laundering)} laundered imports."
+    )
+    if not systems:
+        return (verdict,)
+    ssot = [escape(f"{s.name} ({s.why})" if s.why else s.name) for s in systems if s.ssot]
+    others = [escape(s.name) for s in systems if not s.ssot]
+    text = f"SSOT systems: {', '.join(ssot) if ssot else 'none'}."
+    if others:
+        text += f" Competing: {', '.join(others)}."
+    if not ssot:
+        text += (
+            " With no SSOT system, every service is 0 % compliant: name the SSOT with "
+            "`ssot_systems` (`--ssot-system`), or a gateway inside one of the systems."
+        )
+    return verdict, text
 
 
 def _entries(report: ContractReport) -> Section | None:

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from ssot_arch.adapters.scanning.broken_scan import scan_broken_imports, suspect_lines, with_reasons
 from ssot_arch.adapters.scanning.dynamic_scan import scan_dynamic_imports
+from ssot_arch.adapters.scanning.file_keys import file_keys
 from ssot_arch.adapters.scanning.graph import build_import_graph
 from ssot_arch.adapters.scanning.scan_cache import ResultCache, SourceFactsCache, tree_key
-from ssot_arch.adapters.scanning.scanner import ScanResult, file_keys, scan_universe
+from ssot_arch.adapters.scanning.scanner import ScanResult, scan_universe
 from ssot_arch.adapters.scanning.universe import Universe, collect_universe
 from ssot_arch.analysis.broken import reroute
 from ssot_arch.analysis.direct import (
@@ -159,7 +160,7 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
         return _said(check_repository(settings, progress, needles=needles).outcome)
     universe = find_files(settings)
     with timed("hashing files"):
-        keys, unreadable = file_keys(universe)
+        keys, unreadable = file_keys(universe, settings.cache_dir)
     key = tree_key(keys, [*unreadable, *universe.unreadable], _signature(settings))
     store = ResultCache(settings.cache_dir, key)
     stored = store.get(universe, settings.contracts, settings.other_contracts)

@@ -135,9 +135,9 @@ class ResultCache:
 
     Its generation is the tree's key (`tree_key`: every file's cache key and the
     settings), so an unchanged tree skips reading the import cache and building the
-    graph: a warm check reads and hashes the files, and that is all. Only the findings
-    are stored (see `_outcome_to`); the rest of an outcome comes from the run that reads
-    them.
+    graph: a warm check walks the tree and hashes the files that may have changed
+    (file_keys.py), and that is all. Only the findings are stored (see `_outcome_to`);
+    the rest of an outcome comes from the run that reads them.
     """
 
     def __init__(self, directory: str, tree_key: str):

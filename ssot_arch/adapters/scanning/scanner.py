@@ -20,12 +20,12 @@ from operator import attrgetter
 from ssot_arch.adapters.filesystem.decoding import Source, declares_encoding, decode, decode_source
 from ssot_arch.adapters.filesystem.reading import NotReadable
 from ssot_arch.adapters.processes.pool import default_jobs
+from ssot_arch.adapters.scanning.file_keys import file_keys
 from ssot_arch.adapters.scanning.grimp_scan import ProgressCallback, relative_cap, scan_sources
 from ssot_arch.adapters.scanning.scan_cache import (
     Entry,
     ImportCache,
     ScanFailure,
-    content_key,
     generation_key,
 )
 from ssot_arch.adapters.scanning.universe import Universe
@@ -93,20 +93,6 @@ def _encoded(needles: ImportNeedles) -> tuple[bytes, ...]:
     return tuple(sorted(n.encode() for n in needles.in_import | needles.anywhere))
 
 
-def file_keys(universe: Universe) -> tuple[dict[str, str], list[Unanalyzed]]:
-    """Each readable file's cache key (its module and a hash of its bytes), and the
-    files that could not be read."""
-    keys: dict[str, str] = {}
-    unreadable: list[Unanalyzed] = []
-    for source in universe.files:
-        data = _read_bytes(universe, source)
-        if isinstance(data, Unanalyzed):
-            unreadable.append(data)
-        else:
-            keys[source.module] = content_key(source.module, source.is_package, data)
-    return keys, unreadable
-
-
 def scan_universe(
     universe: Universe,
     *,
@@ -139,7 +125,7 @@ def scan_universe(
         )
         cache = ImportCache(cache_dir, generation)
         if keys is None:
-            keys, _ = file_keys(universe)
+            keys, _ = file_keys(universe, cache_dir)
         result.keys, result.generation = keys, generation
     keys = keys or {}
     by_module = {f.module: f for f in universe.files}

@@ -62,7 +62,7 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 from benchmarks import shapes, synthetic
-from ssot_arch.contract import DEFAULT_RESTRICTED
+from ssot_arch.domain.contract_options import DEFAULT_RESTRICTED
 
 BIN = Path(sys.executable).parent
 SSOT_ARCH = str(BIN / "ssot-arch")

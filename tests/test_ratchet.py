@@ -20,7 +20,6 @@ from ssot_arch.analysis.ratchet import (
     updated_budgets,
     updated_entries,
 )
-from ssot_arch.contract import parse_named_list
 from ssot_arch.domain.baseline import (
     Baseline,
     BaselineEntry,
@@ -31,6 +30,7 @@ from ssot_arch.domain.baseline import (
     fingerprint,
     root_of,
 )
+from ssot_arch.domain.contract_options import parse_named_list
 from ssot_arch.domain.model import EXPIRED, KNOWN, NEW, FileKind, SourceFile, Violation
 
 TODAY = datetime.date(2026, 1, 15)

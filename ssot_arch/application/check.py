@@ -26,7 +26,7 @@ from ssot_arch.analysis.direct import (
 )
 from ssot_arch.analysis.text_filter import ImportNeedles, needles_for
 from ssot_arch.application.settings import RunSettings
-from ssot_arch.contract import DEFAULT_RESTRICTED
+from ssot_arch.domain.contract_options import DEFAULT_RESTRICTED
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import (
     BrokenImport,

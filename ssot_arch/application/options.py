@@ -16,9 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from importlinter.domain import fields
-from importlinter.domain.contract import InvalidContractOptions
-
 from ssot_arch.adapters.config.config_files import (
     LinkLeavesRepository,
     RawConfig,
@@ -28,11 +25,15 @@ from ssot_arch.adapters.config.config_files import (
     toml_type,
 )
 from ssot_arch.adapters.filesystem.reading import DEFAULT_MAX_FILE_SIZE
-from ssot_arch.contract import (
+from ssot_arch.domain.contract_options import (
     CLASS_PATH,
+    FLAG,
     ONE_PER_LINE,
+    OPTIONS,
+    STRING,
     TYPE_NAME,
-    SSOTContract,
+    ContractOptionsError,
+    parse_contract,
     parse_named_list,
     parse_replacement,
     restricted_owner,
@@ -139,8 +140,8 @@ def _parse_contract(
     ):
         options["type_checking_imports"] = "False"
     try:
-        contract = SSOTContract(str(options["name"]), session, options)
-    except InvalidContractOptions as error:
+        return parse_contract(contract_id, str(options["name"]), options)
+    except ContractOptionsError as error:
         file, section = where
         problems = []
         for key, message in sorted(error.errors.items()):
@@ -152,16 +153,6 @@ def _parse_contract(
                 message = message.replace(ONE_PER_LINE, "write an array, one module per item")
             problems.append(ConfigProblem(message, file=file, section=section, key=flag or key))
         raise ConfigError(problems) from error
-    return contract.to_spec(contract_id)
-
-
-def _expected(field: fields.Field) -> str:
-    """What `field` parses, in the words of a message about a TOML value."""
-    if isinstance(field, fields.BooleanField):
-        return "true or false"
-    if isinstance(field, fields.StringField):
-        return "a string"
-    return STRINGS
 
 
 # What each option ssot-arch reads takes, for the message when a TOML value is something else.
@@ -173,9 +164,8 @@ SESSION_KEYS = {
     "include_external_packages": "true or false",
 }
 CONTRACT_KEYS = {
-    name: _expected(field)
-    for name, field in vars(SSOTContract).items()
-    if isinstance(field, fields.Field)
+    name: {FLAG: "true or false", STRING: "a string"}.get(option.kind, STRINGS)
+    for name, option in OPTIONS.items()
 }
 
 

@@ -23,7 +23,7 @@ from ssot_arch.application.options import (
     resolve_groups,
     with_replacements,
 )
-from ssot_arch.contract import parse_replacement
+from ssot_arch.domain.contract_options import parse_replacement
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import ContractSpec
 from ssot_arch.domain.remediation import Replacement

@@ -10,13 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ssot_arch.adapters.scanning.broken_scan import scan_broken_imports, suspect_lines, with_reasons
-from ssot_arch.adapters.scanning.dynamic_scan import scan_dynamic_imports
-from ssot_arch.adapters.scanning.file_keys import file_keys
+from ssot_arch.adapters.scanning.broken_scan import suspect_lines
 from ssot_arch.adapters.scanning.graph import build_import_graph
-from ssot_arch.adapters.scanning.scan_cache import ResultCache, SourceFactsCache, tree_key
-from ssot_arch.adapters.scanning.scanner import ScanResult, scan_universe
-from ssot_arch.adapters.scanning.universe import Universe, collect_universe
+from ssot_arch.adapters.scanning.scan_cache import tree_key
+from ssot_arch.adapters.scanning.scanner import ScanResult
+from ssot_arch.adapters.scanning.universe import Universe
 from ssot_arch.analysis.broken import reroute
 from ssot_arch.analysis.direct import (
     contract_warnings,
@@ -25,7 +23,9 @@ from ssot_arch.analysis.direct import (
     unmatched_modules,
 )
 from ssot_arch.analysis.text_filter import ImportNeedles, needles_for
+from ssot_arch.application.ports import Ports
 from ssot_arch.application.settings import RunSettings
+from ssot_arch.application.wiring import DISK
 from ssot_arch.domain.contract_options import DEFAULT_RESTRICTED
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import (
@@ -34,6 +34,7 @@ from ssot_arch.domain.model import (
     ContractResult,
     Coverage,
     DynamicImport,
+    SourceFile,
     Violation,
 )
 from ssot_arch.logs import get_logger
@@ -56,10 +57,10 @@ def timed(phase: str) -> Iterator[None]:
     logger.info("%s: %.2f s", phase, time.perf_counter() - start)
 
 
-def find_files(settings: RunSettings) -> Universe:
+def find_files(settings: RunSettings, ports: Ports = DISK) -> Universe:
     """The module universe of the settings' roots, with what root discovery left out."""
     with timed("finding files"):
-        universe = collect_universe(
+        universe = ports.repository.universe(
             settings.root_dir, settings.roots, settings.skip_dirs, settings.max_file_size
         )
     # Root discovery's own findings at the top level: nothing goes unmentioned.
@@ -76,15 +77,16 @@ def scan_repository(
     keys: dict[str, str] | None = None,
     needles: ImportNeedles | None = None,
     screen_dynamic: bool = False,
+    ports: Ports = DISK,
 ) -> tuple[Universe, ScanResult]:
     """Every import of the universe (found now unless given), scanned as the contracts
     need: TYPE_CHECKING imports are marked when a contract leaves them out. With
     `needles`, only the files that could import a restricted module (the rest are
     cleared by text)."""
-    universe = universe or find_files(settings)
+    universe = universe or find_files(settings, ports)
     need_tc = any(not c.type_checking_imports for c in settings.contracts)
     with timed("scanning imports"):
-        scan = scan_universe(
+        scan = ports.repository.scan(
             universe,
             mark_type_checking=need_tc,
             progress=progress,
@@ -122,6 +124,7 @@ class Analysed:
     universe: Universe
     dynamic_imports: list[DynamicImport] = dataclasses.field(default_factory=list)
     broken_imports: list[BrokenImport] = dataclasses.field(default_factory=list)
+    ports: Ports = dataclasses.field(default=DISK, repr=False)  # what it was read through
     _graphs: dict[bool, tuple[nx.DiGraph[str], ImporterIndex]] = dataclasses.field(
         default_factory=dict, repr=False
     )
@@ -129,6 +132,11 @@ class Analysed:
     @property
     def namespace_packages(self) -> set[str]:
         return self.universe.namespace_packages
+
+    def read(self, source: SourceFile) -> bytes:
+        """`source`'s bytes, through the repository it was checked in; NotReadable (with
+        the reason) when they cannot be read."""
+        return self.ports.repository.read(self.universe, source)
 
     def import_graph(self, include_type_checking: bool) -> tuple[nx.DiGraph[str], ImporterIndex]:
         """The networkx import graph the analyses walk, and its importer index: built once
@@ -149,7 +157,9 @@ class Analysed:
         return self._graphs[include_type_checking]
 
 
-def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckOutcome:
+def run_check(
+    settings: RunSettings, progress: Progress | None = None, ports: Ports = DISK
+) -> CheckOutcome:
     """The check; with a cache, an unchanged tree reuses the last run's findings.
 
     Only the files whose text could import a restricted module are parsed: the others
@@ -157,17 +167,17 @@ def run_check(settings: RunSettings, progress: Progress | None = None) -> CheckO
     """
     needles = check_needles(settings)
     if settings.cache_dir is None:
-        return _said(check_repository(settings, progress, needles=needles).outcome)
-    universe = find_files(settings)
+        return _said(check_repository(settings, progress, needles=needles, ports=ports).outcome)
+    universe = find_files(settings, ports)
     with timed("hashing files"):
-        keys, unreadable = file_keys(universe, settings.cache_dir)
+        keys, unreadable = ports.repository.file_keys(universe, settings.cache_dir)
     key = tree_key(keys, [*unreadable, *universe.unreadable], _signature(settings))
-    store = ResultCache(settings.cache_dir, key)
+    store = ports.stores.results(settings.cache_dir, key)
     stored = store.get(universe, settings.contracts, settings.other_contracts)
     if stored is not None:
         logger.info("cache: no file changed; the last check's findings stand")
         return _said(stored)
-    outcome = check_repository(settings, progress, universe, keys, needles).outcome
+    outcome = check_repository(settings, progress, universe, keys, needles, ports=ports).outcome
     store.save(outcome)
     return _said(outcome)
 
@@ -197,6 +207,7 @@ def check_repository(
     keys: dict[str, str] | None = None,
     needles: ImportNeedles | None = None,
     audit: bool = False,
+    ports: Ports = DISK,
 ) -> Analysed:
     """Check every contract of `settings` against the repository: its direct violations
     and warnings, with the scan they were found in. With `needles`, the files that cannot
@@ -210,7 +221,9 @@ def check_repository(
     Raises ConfigError when a contract names modules that do not exist.
     """
     want_dynamic = audit or any(spec.dynamic_imports for spec in settings.contracts)
-    universe, scan = scan_repository(settings, progress, universe, keys, needles, want_dynamic)
+    universe, scan = scan_repository(
+        settings, progress, universe, keys, needles, want_dynamic, ports
+    )
     root_names = {r.name for r in settings.roots}
     restricted_roots = {n.split(".")[0] for spec in settings.contracts for n in spec.restricted}
     dynamic_imports, broken_imports = source_passes(
@@ -219,6 +232,7 @@ def check_repository(
         scan,
         dynamic=want_dynamic,
         broken=audit or bool(restricted_roots & root_names),
+        ports=ports,
     )
     scan.imports = reroute(scan.imports, broken_imports)
     modules = [f.module for f in [*scan.analyzed, *scan.cleared]]
@@ -281,18 +295,26 @@ def check_repository(
         files=files,
         other_contracts=tuple(settings.other_contracts),
     )
-    return Analysed(outcome, scan, universe, dynamic_imports, broken_imports)
+    return Analysed(outcome, scan, universe, dynamic_imports, broken_imports, ports)
 
 
 def source_passes(
-    settings: RunSettings, universe: Universe, scan: ScanResult, dynamic: bool, broken: bool
+    settings: RunSettings,
+    universe: Universe,
+    scan: ScanResult,
+    dynamic: bool,
+    broken: bool,
+    ports: Ports = DISK,
 ) -> tuple[list[DynamicImport], list[BrokenImport]]:
     """The analysed files' dynamic imports (with `dynamic`) and broken imports (with
     `broken`), each sorted; with a cache, a file whose content the last run saw is not
-    parsed again (see cache.py's SourceFactsCache)."""
+    parsed again (the source facts of `ports.stores`)."""
+    repository = ports.repository
     facts = None
     if settings.cache_dir is not None and scan.generation is not None:
-        facts = SourceFactsCache(settings.cache_dir, scan.generation, universe.other_modules)
+        facts = ports.stores.source_facts(
+            settings.cache_dir, scan.generation, universe.other_modules
+        )
     keys = scan.keys
     found_dynamic: list[DynamicImport] = []
     if dynamic:
@@ -309,7 +331,8 @@ def source_passes(
                     missing.append(source)
                 else:
                     found_dynamic += known
-            for module, found in scan_dynamic_imports(universe, missing, settings.jobs).items():
+            found_in = repository.dynamic_imports(universe, missing, settings.jobs)
+            for module, found in found_in.items():
                 found_dynamic += found
                 if facts and module in keys:
                     facts.put_dynamic(keys[module], found)
@@ -325,12 +348,12 @@ def source_passes(
                     unknown[module] = lines
                 else:
                     found_broken += cached
-            scanned = scan_broken_imports(universe, unknown, settings.jobs)
+            scanned = repository.broken_imports(universe, unknown, settings.jobs)
             for module, in_module in scanned.items():
                 found_broken += in_module
                 if facts and module in keys:
                     facts.put_broken(keys[module], in_module)
-            found_broken = with_reasons(universe, sorted(found_broken))
+            found_broken = repository.with_reasons(universe, sorted(found_broken))
     if facts is not None:
         facts.save([kind for kind, wanted in (("dynamic", dynamic), ("broken", broken)) if wanted])
     return sorted(found_dynamic), found_broken

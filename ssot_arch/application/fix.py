@@ -10,21 +10,19 @@ written back in its own encoding, and it is still the file that was read.
 from __future__ import annotations
 
 import fnmatch
-import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from ssot_arch.adapters.codemod.rewrite_cache import RewriteCache
 from ssot_arch.adapters.codemod.rewrite_pool import rewrite_all
-from ssot_arch.adapters.codemod.verify_command import run_command
 from ssot_arch.adapters.filesystem.decoding import decode_source
 from ssot_arch.adapters.filesystem.reading import NotReadable
-from ssot_arch.adapters.filesystem.writing import write_atomic
 from ssot_arch.adapters.processes.pool import default_jobs
 from ssot_arch.application.check import Analysed, Progress, check_repository, timed
 from ssot_arch.application.fix_proof import UseProver, read_fixes, without_import_cycles
+from ssot_arch.application.ports import Ports
 from ssot_arch.application.settings import RunSettings
+from ssot_arch.application.wiring import DISK
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import CheckOutcome, SourceFile, Violation
 from ssot_arch.domain.remediation import (
@@ -204,10 +202,10 @@ def _manual(target: Target, remaining: Iterable[Remaining], original: str = "") 
 def read_target(analysed: Analysed, target: Target) -> _Read:
     """Read one violating file for the rewrite (links and unreadable files are verdicts)."""
     source, universe = target.source, analysed.universe
-    if source.path in universe.linked or os.path.islink(universe.real_path(source)):
+    if source.path in universe.linked or analysed.ports.files.is_link(universe.real_path(source)):
         return _Read(target, _manual(target, _left(target, SYMBOLIC_LINK)))
     try:
-        data = universe.read(source)
+        data = analysed.read(source)
         text, encoding = decode_source(data)
     except NotReadable as error:
         return _Read(target, _manual(target, _left(target, str(error))))
@@ -238,20 +236,21 @@ def conclude(read: _Read, result: Rewrite) -> Assessed:
 def write_fixed(analysed: Analysed, assessed: Assessed) -> FileFix:
     """Write a FIXED file atomically, keeping its permissions; its verdict afterwards
     (MANUAL when it was replaced by a link or changed since it was read)."""
-    fix = assessed.fix
+    fix, files = assessed.fix, analysed.ports.files
     source = analysed.outcome.files[fix.module]
     path = analysed.universe.real_path(source)
+    mode: int | None
     try:
-        info = os.lstat(path)
-        current = analysed.universe.read(source)
+        mode = files.mode(path, follow_links=False)
+        current = analysed.read(source)
     except (OSError, NotReadable):
-        current, info = b"", None
-    if info is not None and stat.S_ISLNK(info.st_mode):
+        current, mode = b"", None
+    if mode is not None and stat.S_ISLNK(mode):
         why = SYMBOLIC_LINK
-    elif info is None or current != assessed.data or fix.rewritten is None:
+    elif mode is None or current != assessed.data or fix.rewritten is None:
         why = CHANGED
     else:  # its new text parsed in the rewrite and again in the proof (`proven`)
-        write_atomic(path, fix.rewritten.encode(assessed.encoding), stat.S_IMODE(info.st_mode))
+        files.write_atomic(path, fix.rewritten.encode(assessed.encoding), stat.S_IMODE(mode))
         return fix
     return replace(fix, status=MANUAL, remaining=_left(assessed.target, why), rewritten=None)
 
@@ -261,10 +260,12 @@ def run_fix(
     options: FixOptions,
     progress: Progress | None = None,
     rewriting: Callable[[int, int], None] | None = None,
+    ports: Ports = DISK,
 ) -> FixOutcome:
     """Check the repository, then rewrite its violating files (those `options.only`
-    selects); with `options.write`, write the ones migrated completely."""
-    analysed = check_repository(settings, progress)
+    selects); with `options.write`, write the ones migrated completely. The files are
+    read, written and verified through `ports`."""
+    analysed = check_repository(settings, progress, ports=ports)
     check_replacements(settings, analysed)
     warn_unanalysed(analysed.outcome)
     unmatched = unmatched_patterns(analysed.outcome, options.only)
@@ -295,15 +296,16 @@ def verify(analysed: Analysed, command: str, written: Sequence[Assessed]) -> Ver
     """Run `command` in the repository after `written` were written; when it fails,
     give every one of them its old bytes (and permissions) back."""
     with timed("verifying"):
-        run = run_command(command, analysed.universe.root_dir)
+        run = analysed.ports.commands(command, analysed.universe.root_dir)
     if run.status == 0:
         return Verification(command, 0, run.tail)
+    files = analysed.ports.files
     restored, not_restored = [], []
     for a in written:
         path = analysed.universe.real_path(analysed.outcome.files[a.fix.module])
         try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
-            write_atomic(path, a.data, mode)
+            mode = stat.S_IMODE(files.mode(path))
+            files.write_atomic(path, a.data, mode)
             restored.append(a.fix.file)
         except (OSError, ConfigError) as error:
             logger.error("could not restore %s: %s", a.fix.file, error)
@@ -324,12 +326,16 @@ def assess_all(
     with timed("rewriting"):
         reads = [read_target(analysed, target) for target in targets]
         pending = [r for r in reads if r.verdict is None]
-        cache = RewriteCache(cache_dir) if cache_dir else None
+        cache = analysed.ports.stores.rewrites(cache_dir) if cache_dir else None
         first_party = frozenset(root.split(".")[0] for root in analysed.outcome.roots)
-        keys = [
-            RewriteCache.key_of(r.text, r.target.restricted, r.target.replacements, first_party)
-            for r in pending
-        ]
+        keys = (
+            [
+                cache.key_of(r.text, r.target.restricted, r.target.replacements, first_party)
+                for r in pending
+            ]
+            if cache
+            else []
+        )
         known: dict[int, Rewrite] = {}
         for n, key in enumerate(keys):
             stored = cache.get(key) if cache else None

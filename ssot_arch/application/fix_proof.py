@@ -172,7 +172,7 @@ def module_source(analysed: Analysed, module: str) -> tuple[str, bool] | None:
     if source is None:
         return None
     try:
-        text, _ = decode_source(analysed.universe.read(source))
+        text, _ = decode_source(analysed.read(source))
     except (NotReadable, SyntaxError, UnicodeDecodeError):
         return None
     return text, source.is_package

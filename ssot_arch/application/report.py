@@ -21,7 +21,9 @@ from ssot_arch.analysis.systems import (
     systems_reach,
 )
 from ssot_arch.application.check import Analysed, Progress, check_repository, timed
+from ssot_arch.application.ports import Ports
 from ssot_arch.application.settings import RunSettings
+from ssot_arch.application.wiring import DISK
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.findings import (
     ComplianceRow,
@@ -111,15 +113,19 @@ def headline(analysed: Analysed, result: ContractResult, groups: Mapping[str, Gr
 
 
 def run_report(
-    settings: RunSettings, group_depth: int | None = None, progress: Progress | None = None
+    settings: RunSettings,
+    group_depth: int | None = None,
+    progress: Progress | None = None,
+    ports: Ports = DISK,
 ) -> ReportOutcome:
     """Check the repository, then find each contract's leaks, systems reach, compliance
-    and laundering, per group (`group_depth`, else the configured groups, else roots)."""
-    analysed = check_repository(settings, progress, audit=True)
+    and laundering, per group (`group_depth`, else the configured groups, else roots).
+    The sources are read through `ports`, as the check read them."""
+    analysed = check_repository(settings, progress, audit=True, ports=ports)
     outcome = analysed.outcome
     modules = sorted(outcome.files)
     groups = resolve_groups(settings, modules, group_depth)
-    sources = RepositorySources(analysed.universe.read, outcome.files)
+    sources = RepositorySources(analysed.read, outcome.files)
     reports: dict[str, ContractReport] = {}
     systems: dict[str, tuple[System, ...]] = {}
     for result in outcome.contracts:

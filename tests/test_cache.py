@@ -271,11 +271,20 @@ def test_a_check_keeps_what_the_report_cached_of_the_passes_it_does_not_run(tmp_
     assert after["entries"]["dynamic"] == before["entries"]["dynamic"] != {}
 
 
-def test_the_signed_store_keeps_one_generation_and_checks_its_entries(tmp_path, caplog):
+def test_the_signed_store_keeps_one_generation_and_checks_its_entries(
+    tmp_path, caplog, monkeypatch
+):
     """Every cache is a record on one store (adapters/storage/signed_store.py): entries of
     another generation are not used and not warned about; entries of the wrong shape are
     dropped with one warning; a changed byte breaks the signature."""
+    import logging
+
     from ssot_arch.adapters.storage.signed_store import SignedStore
+
+    # A command run earlier in this process may have configured ssot-arch's logger to
+    # write to stderr only (logs.configure); caplog listens on the root logger.
+    monkeypatch.setattr(logging.getLogger("ssot_arch"), "propagate", True)
+    caplog.set_level(logging.INFO, logger="ssot_arch")
 
     store = SignedStore(str(tmp_path), "things.json", "things")
     assert store.load("g1", lambda _: True, "things") is None  # nothing yet, no warning

@@ -258,3 +258,45 @@ def test_utf8_bytes_are_searched_like_their_decoded_text() -> None:
         assert may_import(view, needles) == may_import(normalised(text), needles), text
     assert utf8_searchable("import ｌｏｇｇｉｎｇ".encode()) is None  # NFKC changes it
     assert utf8_searchable(b"x = '\xff'") is None  # not UTF-8
+
+
+def test_the_parallel_screen_says_what_the_serial_one_does(tmp_path):
+    """A cold check screens every file's text in forked processes (scanner._screened):
+    the same flags as in this process, unreadable files included."""
+    import os
+    import threading
+
+    from ssot_arch.adapters.processes.pool import fork_is_default_safe
+    from ssot_arch.adapters.scanning import scanner
+    from ssot_arch.adapters.scanning.universe import collect_universe
+    from ssot_arch.analysis.text_filter import needles_for
+
+    if not fork_is_default_safe():
+        pytest.skip("forks only on Linux")
+    assert threading.active_count() == 1  # else fork_map would map here, not in forks
+    rng = random.Random(7)
+    bodies = [
+        "import logging\n",
+        "x = 1\n",
+        "importlib.import_module('logging')\n",
+        "# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n",
+        "from app import logs\n",
+        "__import__('os')\n",
+    ]
+    files = {"app/__init__.py": ""}
+    files |= {f"app/m{n}.py": rng.choice(bodies) for n in range(120)}
+    repo = make_repo(tmp_path, {k: v.encode("latin-1") for k, v in files.items()})
+    os.mkfifo(repo / "app" / "fifo.py")
+    universe = collect_universe(str(repo), _roots(repo), (), 10_000_000)
+    needles = needles_for(["logging"], {"app"}, dynamic=False)
+    for wanted in (needles, None):
+        serial = scanner._screened(universe, wanted, True, 1)
+        parallel = scanner._screened(universe, wanted, True, 2)
+        assert parallel == serial
+        assert {flag for flag in serial.values()} > {0}
+
+
+def _roots(repo: Path):
+    from ssot_arch.adapters.scanning.universe import discover_layout
+
+    return discover_layout(str(repo), [str(repo)], ()).roots

@@ -14,12 +14,13 @@ cache either, so that a file is cleared or not whatever the cache holds.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
 from ssot_arch.adapters.filesystem.decoding import Source, declares_encoding, decode, decode_source
-from ssot_arch.adapters.filesystem.reading import NotReadable
-from ssot_arch.adapters.processes.pool import default_jobs
+from ssot_arch.adapters.filesystem.reading import NotReadable, read_source
+from ssot_arch.adapters.processes.pool import default_jobs, fork_map
 from ssot_arch.adapters.scanning.file_keys import file_keys
 from ssot_arch.adapters.scanning.grimp_scan import ProgressCallback, relative_cap, scan_sources
 from ssot_arch.adapters.scanning.scan_cache import (
@@ -93,6 +94,42 @@ def _encoded(needles: ImportNeedles) -> tuple[bytes, ...]:
     return tuple(sorted(n.encode() for n in needles.in_import | needles.anywhere))
 
 
+# What the screen says of a file (see `_screened`): it cannot import a restricted module
+# (cleared by its text), and it names no import function (no dynamic import).
+CLEARED, NO_DYNAMIC = 1, 2
+
+
+def _screen(
+    limit: int, needles: ImportNeedles | None, dynamic: bool, paths: Sequence[str]
+) -> list[int]:
+    """Each file's screen flags; none for a file that cannot be read (the scan reads it
+    again, and lists it with the reason)."""
+    flags = []
+    for path in paths:
+        try:
+            data = read_source(path, limit)
+        except NotReadable:
+            flags.append(0)
+            continue
+        cleared = needles is not None and not could_import(data, needles)
+        quiet = dynamic and not cleared and not may_import_dynamically(data)
+        flags.append(CLEARED * cleared | NO_DYNAMIC * quiet)
+    return flags
+
+
+def _screened(
+    universe: Universe, needles: ImportNeedles | None, dynamic: bool, jobs: int
+) -> dict[str, int]:
+    """The screen flags of every file of the universe, by module, found in forked
+    processes: reading and searching every file's text is most of a cold check's own
+    work, and the workers' scan can only start after it."""
+    files = universe.files
+    paths = [universe.real_path(f) for f in files]
+    work = functools.partial(_screen, universe.max_file_size, needles, dynamic)
+    flags = fork_map(work, paths, jobs)
+    return {f.module: flag for f, flag in zip(files, flags, strict=True)}
+
+
 def scan_universe(
     universe: Universe,
     *,
@@ -132,9 +169,21 @@ def scan_universe(
     entries: dict[str, Entry] = {}  # module -> its imports, cached or scanned now
     sources: dict[str, Source] = {}
     cap = relative_cap(universe)
+    jobs = jobs or default_jobs()
+    # Screened ahead, in parallel, when every file is to be read: for the needles, or
+    # for dynamic imports with no cache to take files from.
+    screened = (
+        _screened(universe, needles, screen_dynamic, jobs)
+        if needles is not None or (screen_dynamic and cache is None)
+        else None
+    )
     for source in universe.files:
         data = None
-        if needles is not None:
+        flags = screened.get(source.module, 0) if screened is not None else None
+        if flags is not None and flags & CLEARED:
+            result.cleared.append(source)
+            continue
+        if needles is not None and flags is None:
             data = _read_bytes(universe, source)
             if not isinstance(data, Unanalyzed) and not could_import(data, needles):
                 result.cleared.append(source)
@@ -146,8 +195,10 @@ def scan_universe(
                 continue
         if data is None:
             data = _read_bytes(universe, source)
-        if screen_dynamic and isinstance(data, bytes) and not may_import_dynamically(data):
-            result.no_dynamic.add(source.module)
+        if screen_dynamic and isinstance(data, bytes):
+            quiet = flags & NO_DYNAMIC if flags is not None else not may_import_dynamically(data)
+            if quiet:
+                result.no_dynamic.add(source.module)
         decoded = (
             data
             if isinstance(data, Unanalyzed)
@@ -161,9 +212,7 @@ def scan_universe(
         wanted = len(universe.files) - len(result.cleared)
         logger.info("cache: %d of %d files unchanged", cache.hits, wanted)
     if sources:
-        entries.update(
-            scan_sources(universe, sources, mark_type_checking, progress, jobs or default_jobs())
-        )
+        entries.update(scan_sources(universe, sources, mark_type_checking, progress, jobs))
 
     for module in sorted(entries):
         source = by_module[module]

@@ -261,8 +261,8 @@ def test_utf8_bytes_are_searched_like_their_decoded_text() -> None:
 
 
 def test_the_parallel_screen_says_what_the_serial_one_does(tmp_path):
-    """A cold check screens every file's text in forked processes (scanner._screened):
-    the same flags as in this process, unreadable files included."""
+    """A cold scan screens and decodes every file in forked processes
+    (scanner._screened): the same answers as in this process, unreadable files included."""
     import os
     import threading
 
@@ -290,10 +290,11 @@ def test_the_parallel_screen_says_what_the_serial_one_does(tmp_path):
     universe = collect_universe(str(repo), _roots(repo), (), 10_000_000)
     needles = needles_for(["logging"], {"app"}, dynamic=False)
     for wanted in (needles, None):
-        serial = scanner._screened(universe, wanted, True, 1)
-        parallel = scanner._screened(universe, wanted, True, 2)
+        serial = scanner._screened(universe, wanted, True, 3, 1)
+        parallel = scanner._screened(universe, wanted, True, 3, 2)
         assert parallel == serial
-        assert {flag for flag in serial.values()} > {0}
+        assert {screen.flags for screen in serial.values()} > {0}
+        assert any(screen.decoded is not None for screen in serial.values())
 
 
 def _roots(repo: Path):

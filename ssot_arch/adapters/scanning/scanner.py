@@ -99,35 +99,50 @@ def _encoded(needles: ImportNeedles) -> tuple[bytes, ...]:
 CLEARED, NO_DYNAMIC = 1, 2
 
 
+@dataclass(frozen=True)
+class _Screen:
+    """What the screen found of one file: its flags and, unless it was cleared, what
+    the scan needs of it (`decode`'s answer); None when it could not be read (the scan
+    reads it again, and lists it with the reason)."""
+
+    flags: int = 0
+    decoded: Source | Unanalyzed | None = None
+
+
 def _screen(
-    limit: int, needles: ImportNeedles | None, dynamic: bool, paths: Sequence[str]
-) -> list[int]:
-    """Each file's screen flags; none for a file that cannot be read (the scan reads it
-    again, and lists it with the reason)."""
-    flags = []
-    for path in paths:
+    limit: int,
+    cap: int,
+    needles: ImportNeedles | None,
+    dynamic: bool,
+    files: Sequence[tuple[str, str, bool]],
+) -> list[_Screen]:
+    """Each file's screen, from its real path, its path in the repository and whether
+    grimp must read it from a copy."""
+    found = []
+    for path, display, must_copy in files:
         try:
             data = read_source(path, limit)
         except NotReadable:
-            flags.append(0)
+            found.append(_Screen())
             continue
-        cleared = needles is not None and not could_import(data, needles)
-        quiet = dynamic and not cleared and not may_import_dynamically(data)
-        flags.append(CLEARED * cleared | NO_DYNAMIC * quiet)
-    return flags
+        if needles is not None and not could_import(data, needles):
+            found.append(_Screen(CLEARED))
+            continue
+        quiet = dynamic and not may_import_dynamically(data)
+        found.append(_Screen(NO_DYNAMIC * quiet, decode(data, display, cap, must_copy)))
+    return found
 
 
 def _screened(
-    universe: Universe, needles: ImportNeedles | None, dynamic: bool, jobs: int
-) -> dict[str, int]:
-    """The screen flags of every file of the universe, by module, found in forked
-    processes: reading and searching every file's text is most of a cold check's own
-    work, and the workers' scan can only start after it."""
+    universe: Universe, needles: ImportNeedles | None, dynamic: bool, cap: int, jobs: int
+) -> dict[str, _Screen]:
+    """The screen of every file of the universe, by module, in forked processes: reading,
+    searching and decoding every file's text is most of a cold scan's own work, and the
+    workers' scan can only start after it."""
     files = universe.files
-    paths = [universe.real_path(f) for f in files]
-    work = functools.partial(_screen, universe.max_file_size, needles, dynamic)
-    flags = fork_map(work, paths, jobs)
-    return {f.module: flag for f, flag in zip(files, flags, strict=True)}
+    tasks = [(universe.real_path(f), f.path, f.path in universe.linked) for f in files]
+    work = functools.partial(_screen, universe.max_file_size, cap, needles, dynamic)
+    return dict(zip((f.module for f in files), fork_map(work, tasks, jobs), strict=True))
 
 
 def scan_universe(
@@ -173,17 +188,17 @@ def scan_universe(
     # Screened ahead, in parallel, when every file is to be read: for the needles, or
     # for dynamic imports with no cache to take files from.
     screened = (
-        _screened(universe, needles, screen_dynamic, jobs)
+        _screened(universe, needles, screen_dynamic, cap, jobs)
         if needles is not None or (screen_dynamic and cache is None)
-        else None
+        else {}
     )
     for source in universe.files:
-        data = None
-        flags = screened.get(source.module, 0) if screened is not None else None
-        if flags is not None and flags & CLEARED:
+        screen = screened.get(source.module)
+        if screen is not None and screen.flags & CLEARED:
             result.cleared.append(source)
             continue
-        if needles is not None and flags is None:
+        data = None
+        if needles is not None and screen is None:
             data = _read_bytes(universe, source)
             if not isinstance(data, Unanalyzed) and not could_import(data, needles):
                 result.cleared.append(source)
@@ -193,17 +208,18 @@ def scan_universe(
             if cached is not None:
                 entries[source.module] = cached
                 continue
-        if data is None:
-            data = _read_bytes(universe, source)
-        if screen_dynamic and isinstance(data, bytes):
-            quiet = flags & NO_DYNAMIC if flags is not None else not may_import_dynamically(data)
-            if quiet:
+        decoded = screen.decoded if screen is not None else None
+        if decoded is None:
+            data = data if data is not None else _read_bytes(universe, source)
+            if screen_dynamic and isinstance(data, bytes) and not may_import_dynamically(data):
                 result.no_dynamic.add(source.module)
-        decoded = (
-            data
-            if isinstance(data, Unanalyzed)
-            else decode(data, source.path, cap, source.path in universe.linked)
-        )
+            decoded = (
+                data
+                if isinstance(data, Unanalyzed)
+                else decode(data, source.path, cap, source.path in universe.linked)
+            )
+        elif screen is not None and screen.flags & NO_DYNAMIC:
+            result.no_dynamic.add(source.module)
         if isinstance(decoded, Unanalyzed):
             result.unanalyzed.append(decoded)
         else:

@@ -71,3 +71,22 @@ def test_check_counts_them_with_the_contract_option(tmp_path):
         assert run.json["coverage"]["files_cleared_by_text"] == 1
     text = run_cli("check", str(strict), "--no-cache").stdout
     assert "app/plugin.py:3: 'logging' imported directly (importlib.import_module(" in text
+
+
+def test_the_scan_finds_them_on_its_way_as_the_dynamic_pass_does(tmp_path):
+    """A cold report finds dynamic imports in the scan's own screen (scanner.py); one
+    with a cache, in the dynamic pass: the same findings, and one warning for a file
+    the running Python cannot parse (code for a newer Python: grimp reads it)."""
+    newer = "import importlib\ntype Alias = int\nm = importlib.import_module('logging')\n"
+    repo = make_repo(tmp_path, {**FILES, "app/newer.py": newer, ".importlinter": CONTRACT})
+    cold = run_cli("report", str(repo), "--no-cache", "--format", "json")
+    cached = run_cli(
+        "report", str(repo), "--cache-dir", str(tmp_path / "cache"), "--format", "json"
+    )
+    warm = run_cli("report", str(repo), "--cache-dir", str(tmp_path / "cache"), "--format", "json")
+    findings = [run.json["contracts"][0]["dynamic_imports"] for run in (cold, cached, warm)]
+    assert findings[0] == findings[1] == findings[2]
+    assert [d["importer"] for d in findings[0]] == ["app.old", "app.plugin"]
+    for run in (cold, cached, warm):
+        warnings = [line for line in run.stderr.splitlines() if "not looked for" in line]
+        assert len(warnings) == 1 and "app/newer.py" in warnings[0], run.stderr

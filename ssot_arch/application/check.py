@@ -327,6 +327,12 @@ def source_passes(
                     known = []  # screened by the scan, which read it
                     if facts and key:
                         facts.put_dynamic(key, known)
+                if known is None and source.module in scan.dynamic:
+                    known = scan.dynamic[source.module]  # found by the scan's screen
+                    if known is None:  # Python cannot parse it: said by the scan
+                        continue
+                    if facts and key:
+                        facts.put_dynamic(key, known)
                 if known is None:
                     missing.append(source)
                 else:

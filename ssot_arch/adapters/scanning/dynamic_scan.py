@@ -26,6 +26,11 @@ logger = get_logger(__name__)
 _Task = tuple[str, str, bool]
 
 
+def said_unparsable(path: str, why: str) -> None:
+    """The warning for a file whose dynamic imports cannot be looked for."""
+    logger.warning(cannot_parse(path, "dynamic imports not looked for", why))
+
+
 def scan_dynamic_imports(
     universe: Universe, files: Iterable[SourceFile], jobs: int | None = None
 ) -> dict[str, list[DynamicImport]]:
@@ -38,7 +43,7 @@ def scan_dynamic_imports(
     by_module = {}
     for source, result in zip(files, found, strict=True):
         if isinstance(result, str):
-            logger.warning(cannot_parse(source.path, "dynamic imports not looked for", result))
+            said_unparsable(source.path, result)
         else:
             by_module[source.module] = result
     return by_module
@@ -54,6 +59,12 @@ def _of_file(limit: int, path: str, module: str, is_package: bool) -> list[Dynam
         data = read_source(path, limit)
     except NotReadable:
         return []  # listed as unanalysed by the scan
+    return dynamic_imports_in(data, module, is_package)
+
+
+def dynamic_imports_in(data: bytes, module: str, is_package: bool) -> list[DynamicImport] | str:
+    """The dynamic imports in the bytes of `module`'s file, or why Python cannot parse
+    it (the scan itself finds them on its way: scanner.py's screen)."""
     if not may_import_dynamically(data):
         return []
     try:

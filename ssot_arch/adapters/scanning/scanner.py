@@ -21,6 +21,7 @@ from operator import attrgetter
 from ssot_arch.adapters.filesystem.decoding import Source, declares_encoding, decode, decode_source
 from ssot_arch.adapters.filesystem.reading import NotReadable, read_source
 from ssot_arch.adapters.processes.pool import default_jobs, fork_map
+from ssot_arch.adapters.scanning.dynamic_scan import dynamic_imports_in, said_unparsable
 from ssot_arch.adapters.scanning.file_keys import file_keys
 from ssot_arch.adapters.scanning.grimp_scan import ProgressCallback, relative_cap, scan_sources
 from ssot_arch.adapters.scanning.scan_cache import (
@@ -37,7 +38,13 @@ from ssot_arch.analysis.text_filter import (
     normalised,
     utf8_searchable,
 )
-from ssot_arch.domain.model import ImportRecord, SourceFile, Unanalyzed, UnresolvedImport
+from ssot_arch.domain.model import (
+    DynamicImport,
+    ImportRecord,
+    SourceFile,
+    Unanalyzed,
+    UnresolvedImport,
+)
 from ssot_arch.logs import get_logger
 
 BEYOND_TOP_LEVEL = "relative import beyond the top-level package"
@@ -60,6 +67,9 @@ class ScanResult:
     # With `screen_dynamic`: the files read (not taken from the cache) that name no
     # import function, so hold no dynamic import (analysis/dynamic.py).
     no_dynamic: set[str] = field(default_factory=set)
+    # ... and those whose dynamic imports the screen found on its way (None: Python
+    # cannot parse the file; the scan said so).
+    dynamic: dict[str, list[DynamicImport] | None] = field(default_factory=dict)
 
 
 def _read_bytes(universe: Universe, source: SourceFile) -> bytes | Unanalyzed:
@@ -107,6 +117,7 @@ class _Screen:
 
     flags: int = 0
     decoded: Source | Unanalyzed | None = None
+    dynamic: list[DynamicImport] | str | None = None  # found, why not, or not looked for
 
 
 def _screen(
@@ -114,12 +125,13 @@ def _screen(
     cap: int,
     needles: ImportNeedles | None,
     dynamic: bool,
-    files: Sequence[tuple[str, str, bool]],
+    files: Sequence[tuple[str, str, bool, str, bool]],
 ) -> list[_Screen]:
-    """Each file's screen, from its real path, its path in the repository and whether
-    grimp must read it from a copy."""
+    """Each file's screen, from its real path, its path in the repository, whether grimp
+    must read it from a copy, its module and whether it is a package. With `dynamic`,
+    the dynamic imports of a file that names an import function are looked for too."""
     found = []
-    for path, display, must_copy in files:
+    for path, display, must_copy, module, is_package in files:
         try:
             data = read_source(path, limit)
         except NotReadable:
@@ -128,8 +140,13 @@ def _screen(
         if needles is not None and not could_import(data, needles):
             found.append(_Screen(CLEARED))
             continue
-        quiet = dynamic and not may_import_dynamically(data)
-        found.append(_Screen(NO_DYNAMIC * quiet, decode(data, display, cap, must_copy)))
+        decoded = decode(data, display, cap, must_copy)
+        if not dynamic or isinstance(decoded, Unanalyzed):
+            found.append(_Screen(0, decoded))
+        elif not may_import_dynamically(data):
+            found.append(_Screen(NO_DYNAMIC, decoded))
+        else:
+            found.append(_Screen(0, decoded, dynamic_imports_in(data, module, is_package)))
     return found
 
 
@@ -140,7 +157,10 @@ def _screened(
     searching and decoding every file's text is most of a cold scan's own work, and the
     workers' scan can only start after it."""
     files = universe.files
-    tasks = [(universe.real_path(f), f.path, f.path in universe.linked) for f in files]
+    tasks = [
+        (universe.real_path(f), f.path, f.path in universe.linked, f.module, f.is_package)
+        for f in files
+    ]
     work = functools.partial(_screen, universe.max_file_size, cap, needles, dynamic)
     return dict(zip((f.module for f in files), fork_map(work, tasks, jobs), strict=True))
 
@@ -220,6 +240,12 @@ def scan_universe(
             )
         elif screen is not None and screen.flags & NO_DYNAMIC:
             result.no_dynamic.add(source.module)
+        elif screen is not None and screen.dynamic is not None:
+            if isinstance(screen.dynamic, str):
+                said_unparsable(source.path, screen.dynamic)
+                result.dynamic[source.module] = None
+            else:
+                result.dynamic[source.module] = screen.dynamic
         if isinstance(decoded, Unanalyzed):
             result.unanalyzed.append(decoded)
         else:

@@ -346,3 +346,24 @@ def test_a_top_level_module_init_finds_is_checked_too(tmp_path, name):
     assert (
         'root_modules = ["setup"]' if name.endswith(".toml") else "root_modules =\n    setup"
     ) in text
+
+
+def test_roots_no_import_can_name_are_left_out_and_said_so(tmp_path):
+    """A top-level `deploy-tool.py` or `bad-dir/` is analysed by a check without
+    configuration (as not importable), but no configuration can name it as a root: init
+    wrote it into root_modules and then refused its own file ("please report this", on
+    the audit commit). It is left out of the roots, and the proposal says so."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/logs.py": WRAPS_LOGGING,
+        **users("pkg", "from pkg.logs import get_logger", 3),
+        "deploy-tool.py": "import logging\n",
+        "bad-dir/x.py": "import logging\n",
+    }
+    repo = make_repo(tmp_path, files)
+    proposal = init_json(repo, "--write", str(repo / ".importlinter"))
+    assert proposal["roots"]["modules"] == []
+    assert any("bad-dir, deploy-tool.py" in note for note in proposal["notes"])
+    check = run_cli("check", str(repo), "--format", "json")
+    assert check.exit_code in (0, 1), check.stderr
+    assert "deploy-tool.py" not in check.stdout

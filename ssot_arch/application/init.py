@@ -70,10 +70,24 @@ def run_init(
         return sources.offered(module) if module in first_party else {}
 
     proposal = propose(graph, imported_names(records, sources, wanted), offers)
-    # A folder whose name is no identifier holds no importable package: import-linter
-    # refuses it as a root (the check lists its files as not analysed).
+    # A folder or file whose name is no identifier holds no importable module:
+    # import-linter refuses it as a root package, and ssot-arch as a root module. Both
+    # are left out of the roots written, and a note says so (a check on the written
+    # configuration does not see them).
     packages = tuple(r.name for r in settings.roots if not r.is_file and r.name.isidentifier())
-    modules = tuple(r.name for r in settings.roots if r.is_file)
+    modules = tuple(r.name for r in settings.roots if r.is_file and r.name.isidentifier())
+    unnamed = sorted(
+        os.path.relpath(r.path, settings.root_dir).replace(os.sep, "/")
+        for r in settings.roots
+        if not r.name.isidentifier()
+    )
+    if unnamed:
+        left_out = (
+            f"Left out of the roots, as no import can name them: {', '.join(unnamed)}. "
+            "`check` with this configuration does not see them; give them names that are "
+            "identifiers to have them checked."
+        )
+        proposal = replace(proposal, notes=(*proposal.notes, left_out))
     source_roots = sorted(
         {
             os.path.relpath(os.path.dirname(r.path), settings.root_dir).replace(os.sep, "/")

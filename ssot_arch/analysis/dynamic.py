@@ -108,8 +108,6 @@ def may_import_dynamically(data: bytes) -> bool:
     """
     if any(needle in data for needle in _BYTE_NEEDLES):
         return True  # whatever the encoding: at worst one more file is parsed
-    if data.isascii() and b"coding" not in data[: _second_line_end(data)]:
-        return False  # no coding cookie (only the first two lines hold one): UTF-8, searched
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         if encoding == "utf-8" and data.isascii():
@@ -119,14 +117,6 @@ def may_import_dynamically(data: bytes) -> bool:
         return True
     text = normalised(text)
     return any(needle in text for needle in _NEEDLES)
-
-
-def _second_line_end(data: bytes) -> int:
-    """Where the first two lines of `data` end (as `tokenize.detect_encoding` reads them,
-    up to each b"\\n"), or its length."""
-    first = data.find(b"\n")
-    second = data.find(b"\n", first + 1) if first != -1 else -1
-    return len(data) if second == -1 else second
 
 
 @dataclass(frozen=True)

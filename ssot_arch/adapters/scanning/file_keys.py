@@ -26,12 +26,11 @@ import stat
 import time
 from typing import Any
 
-from ssot_arch.adapters.filesystem.reading import NotReadable
 from ssot_arch.adapters.filesystem.writing import is_within
 from ssot_arch.adapters.scanning.scan_cache import content_key
 from ssot_arch.adapters.scanning.universe import Universe
 from ssot_arch.adapters.storage.signed_store import INT, STR, SignedStore, rows_of_shape
-from ssot_arch.domain.model import SourceFile, Unanalyzed
+from ssot_arch.domain.model import Unanalyzed
 from ssot_arch.logs import get_logger
 
 logger = get_logger(__name__)
@@ -114,13 +113,6 @@ def _valid(records: Any) -> bool:
     )
 
 
-def _read(universe: Universe, source: SourceFile) -> bytes | Unanalyzed:
-    try:
-        return universe.read(source)
-    except NotReadable as error:
-        return Unanalyzed(source.path, str(error))
-
-
 def file_keys(
     universe: Universe, cache_dir: str | None = None
 ) -> tuple[dict[str, str], list[Unanalyzed]]:
@@ -144,7 +136,7 @@ def file_keys(
                 if known is not None:
                     keys[source.module] = known
                     continue
-        data = _read(universe, source)
+        data = universe.read_or_why(source)
         if isinstance(data, Unanalyzed):
             unreadable.append(data)
             continue

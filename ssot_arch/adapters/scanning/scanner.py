@@ -14,7 +14,7 @@ cache either, so that a file is cleared or not whatever the cache holds.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -72,13 +72,6 @@ class ScanResult:
     dynamic: dict[str, list[DynamicImport] | None] = field(default_factory=dict)
 
 
-def _read_bytes(universe: Universe, source: SourceFile) -> bytes | Unanalyzed:
-    try:
-        return universe.read(source)
-    except NotReadable as error:
-        return Unanalyzed(source.path, str(error))
-
-
 def could_import(data: bytes, needles: ImportNeedles) -> bool:
     """Whether a file with these bytes could import a restricted module: its text, decoded
     as Python decodes it and normalised, holds a needle (see text_filter.py). A file that
@@ -125,13 +118,15 @@ def _screen(
     cap: int,
     needles: ImportNeedles | None,
     dynamic: bool,
-    files: Sequence[tuple[str, str, bool, str, bool]],
+    files: Sequence[tuple[str, str, bool, str, bool, bool]],
 ) -> list[_Screen]:
     """Each file's screen, from its real path, its path in the repository, whether grimp
-    must read it from a copy, its module and whether it is a package. With `dynamic`,
-    the dynamic imports of a file that names an import function are looked for too."""
+    must read it from a copy, its module, whether it is a package and whether the cache
+    holds its imports (then it is only searched for needles: nothing else is needed of
+    it). With `dynamic`, the dynamic imports of a file that names an import function are
+    looked for too."""
     found = []
-    for path, display, must_copy, module, is_package in files:
+    for path, display, must_copy, module, is_package, cached in files:
         try:
             data = read_source(path, limit)
         except NotReadable:
@@ -139,6 +134,9 @@ def _screen(
             continue
         if needles is not None and not could_import(data, needles):
             found.append(_Screen(CLEARED))
+            continue
+        if cached:
+            found.append(_Screen())
             continue
         decoded = decode(data, display, cap, must_copy)
         if not dynamic or isinstance(decoded, Unanalyzed):
@@ -151,18 +149,38 @@ def _screen(
 
 
 def _screened(
-    universe: Universe, needles: ImportNeedles | None, dynamic: bool, cap: int, jobs: int
+    universe: Universe,
+    needles: ImportNeedles | None,
+    dynamic: bool,
+    cap: int,
+    jobs: int,
+    cached: Collection[str] = (),
 ) -> dict[str, _Screen]:
     """The screen of every file of the universe, by module, in forked processes: reading,
     searching and decoding every file's text is most of a cold scan's own work, and the
-    workers' scan can only start after it."""
+    workers' scan can only start after it. The `cached` modules' imports come from the
+    cache: they are not decoded."""
     files = universe.files
     tasks = [
-        (universe.real_path(f), f.path, f.path in universe.linked, f.module, f.is_package)
+        (
+            universe.real_path(f),
+            f.path,
+            f.path in universe.linked,
+            f.module,
+            f.is_package,
+            f.module in cached,
+        )
         for f in files
     ]
     work = functools.partial(_screen, universe.max_file_size, cap, needles, dynamic)
     return dict(zip((f.module for f in files), fork_map(work, tasks, jobs), strict=True))
+
+
+def _cached(cache: ImportCache | None, keys: dict[str, str]) -> set[str]:
+    """The modules whose imports `cache` holds, by their content keys."""
+    if cache is None:
+        return set()
+    return {module for module, key in keys.items() if key in cache.entries}
 
 
 def scan_universe(
@@ -208,7 +226,7 @@ def scan_universe(
     # Screened ahead, in parallel, when every file is to be read: for the needles, or
     # for dynamic imports with no cache to take files from.
     screened = (
-        _screened(universe, needles, screen_dynamic, cap, jobs)
+        _screened(universe, needles, screen_dynamic, cap, jobs, _cached(cache, keys))
         if needles is not None or (screen_dynamic and cache is None)
         else {}
     )
@@ -219,7 +237,7 @@ def scan_universe(
             continue
         data = None
         if needles is not None and screen is None:
-            data = _read_bytes(universe, source)
+            data = universe.read_or_why(source)
             if not isinstance(data, Unanalyzed) and not could_import(data, needles):
                 result.cleared.append(source)
                 continue
@@ -230,7 +248,7 @@ def scan_universe(
                 continue
         decoded = screen.decoded if screen is not None else None
         if decoded is None:
-            data = data if data is not None else _read_bytes(universe, source)
+            data = data if data is not None else universe.read_or_why(source)
             if screen_dynamic and isinstance(data, bytes) and not may_import_dynamically(data):
                 result.no_dynamic.add(source.module)
             decoded = (

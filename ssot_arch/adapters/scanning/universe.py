@@ -14,7 +14,12 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from ssot_arch.adapters.filesystem.reading import DEFAULT_MAX_FILE_SIZE, is_inside, read_source
+from ssot_arch.adapters.filesystem.reading import (
+    DEFAULT_MAX_FILE_SIZE,
+    NotReadable,
+    is_inside,
+    read_source,
+)
 from ssot_arch.domain.errors import ConfigError, ConfigProblem
 from ssot_arch.domain.model import (
     Coverage,
@@ -82,6 +87,13 @@ class Universe:
     def read(self, source: SourceFile) -> bytes:
         """`source`'s bytes; NotReadable (with the reason) when they cannot be read."""
         return read_source(self.real_path(source), self.max_file_size)
+
+    def read_or_why(self, source: SourceFile) -> bytes | Unanalyzed:
+        """`source`'s bytes, or why they cannot be read (the file is then unanalysed)."""
+        try:
+            return self.read(source)
+        except NotReadable as error:
+            return Unanalyzed(source.path, str(error))
 
     def coverage(
         self,

@@ -19,6 +19,8 @@ from ssot_arch import __version__, formats
 from ssot_arch.cli_common import (
     EXIT_BROKEN,
     EXIT_OK,
+    TRACED_COMMAND,
+    CommandAfterDashes,
     Invocation,
     commit_progress_line,
     contract_options,
@@ -477,5 +479,50 @@ def plan(call: Invocation, priorities: Sequence[str]) -> None:
         result = run_plan(settings, priorities, command, progress_line(), rewriting)
         call.emit(formats.get_renderer("plan", call.output_format)(result, False))
         return EXIT_OK
+
+    call.serve(action)
+
+
+@main.command(cls=CommandAfterDashes)
+@click.argument("path", default=".", type=click.Path(file_okay=False))
+@contract_options
+@output_options(formats=("text", "json", "markdown"))
+@click.option(
+    "--entry",
+    "trace_entries",
+    multiple=True,
+    metavar="MODULE",
+    help="Compare every traced process with the static closure of this module "
+    "(repeatable; default: per process, the first of the repository's modules it loaded).",
+)
+def trace(call: Invocation, trace_entries: Sequence[str]) -> None:
+    """Run COMMAND (given after --) and show which logging systems each Python process
+    it starts loads, and what the static graph of the repository at PATH missed.
+
+    THIS RUNS THE COMMAND, and so the repository's code: the one command besides
+    `fix --verify` that does. Every Python process the command starts is traced
+    through PYTHONPATH (not one started with -I, -E or -S); the command's own output
+    and exit status pass through. Per process: the systems it loaded, each with the
+    runtime chain that loaded it first; the repository's modules it loaded that the
+    static closure of its entries does not hold; the systems that closure predicts
+    and it never loaded. Write the trace with -o when the command prints on stdout.
+
+    Example: ssot-arch trace . --format markdown -o trace.md -- python -m service.main
+
+    Exit status: the command's (128 + N for signal N), the trace written whatever it
+    was; 2 usage or configuration error (the command does not run); 3 internal error.
+    """
+    command = click.get_current_context().meta.get(TRACED_COMMAND)
+    if not command:
+        raise click.UsageError(
+            "give the command to run after --, e.g. `ssot-arch trace . -- python -m service.main`"
+        )
+
+    def action() -> int:
+        from ssot_arch.application.trace import run_trace
+
+        outcome = run_trace(call.settings(), command, trace_entries, progress_line())
+        call.emit(formats.get_renderer("trace", call.output_format)(outcome, False))
+        return outcome.status
 
     call.serve(action)

@@ -28,6 +28,21 @@ EXIT_OK, EXIT_BROKEN, EXIT_CONFIG, EXIT_INTERNAL = 0, 1, 2, 3
 Command = Callable[..., None]
 
 
+TRACED_COMMAND = "ssot_arch.traced_command"
+
+
+class CommandAfterDashes(click.Command):
+    """A command that takes everything after the first `--` as the command it runs,
+    whole (in the context's `meta[TRACED_COMMAND]`), options of its own included."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" in args:
+            cut = args.index("--")
+            ctx.meta[TRACED_COMMAND] = args[cut + 1 :]
+            args = args[:cut]
+        return super().parse_args(ctx, args)
+
+
 class ForFix(click.Option):
     """An option that says what to analyse: `plan` carries it, as given, into each
     step's `fix` command. Declared once, where the option is."""

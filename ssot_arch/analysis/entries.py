@@ -42,12 +42,15 @@ def _loads(graph: nx.DiGraph[str], module: str) -> Iterator[tuple[str, int]]:
         yield name, nexts[name]
 
 
-def entry_closure(graph: nx.DiGraph[str], entry: str) -> tuple[dict[str, Hop], dict[str, int]]:
-    """Breadth-first from `entry`: each loaded module's hop from the module that loads
-    it first (entry excluded) and its distance in hops (entry: 0)."""
+def entry_closure(
+    graph: nx.DiGraph[str], entry: str | Sequence[str]
+) -> tuple[dict[str, Hop], dict[str, int]]:
+    """Breadth-first from `entry` (or from several entries at once): each loaded
+    module's hop from the module that loads it first (entries excluded) and its
+    distance in hops from the nearest entry (an entry: 0)."""
+    frontier = sorted({entry} if isinstance(entry, str) else set(entry))
     came_from: dict[str, Hop] = {}
-    distance = {entry: 0}
-    frontier = [entry]
+    distance = dict.fromkeys(frontier, 0)
     while frontier:
         following = []
         for module in frontier:
@@ -60,7 +63,8 @@ def entry_closure(graph: nx.DiGraph[str], entry: str) -> tuple[dict[str, Hop], d
     return came_from, distance
 
 
-def _chain_to(came_from: Mapping[str, Hop], target: str) -> tuple[Hop, ...]:
+def chain_to(came_from: Mapping[str, Hop], target: str) -> tuple[Hop, ...]:
+    """The hops from an entry of `entry_closure` to `target`."""
     chain = []
     while target in came_from:
         hop = came_from[target]
@@ -91,7 +95,7 @@ def entry_reports(
             direct = sum(
                 1 for m in distance if m not in members and system.name in index.imports.get(m, ())
             )
-            systems[system.name] = EntrySystem(direct, _chain_to(came_from, nearest))
+            systems[system.name] = EntrySystem(direct, chain_to(came_from, nearest))
         closure_size = sum(1 for m in distance if "file" in graph.nodes[m])
         reports[entry] = EntryReport(closure_size, systems)
     return reports

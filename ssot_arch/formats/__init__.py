@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from ssot_arch.domain.findings import ReportOutcome, Trend
     from ssot_arch.domain.model import CheckOutcome
     from ssot_arch.domain.remediation import FixOutcome, Plan
+    from ssot_arch.domain.trace import TraceOutcome
 
 OutcomeT = TypeVar("OutcomeT", contravariant=True)
 
@@ -34,6 +35,7 @@ FIX_FORMATS = {"diff": "fix_diff", "json": "fix_json"}
 PLAN_FORMATS = {"markdown": "plan_markdown", "json": "plan_json"}
 TREND_FORMATS = {"text": "trend_text", "json": "trend_json", "csv": "trend_csv", "svg": "trend_svg"}
 INIT_FORMATS = {"text": "init_text", "json": "init_json"}
+TRACE_FORMATS = {"text": "trace_text", "json": "trace_json", "markdown": "trace_markdown"}
 FORMATS = {
     "check": CHECK_FORMATS,
     "report": REPORT_FORMATS,
@@ -41,8 +43,9 @@ FORMATS = {
     "plan": PLAN_FORMATS,
     "trend": TREND_FORMATS,
     "init": INIT_FORMATS,
+    "trace": TRACE_FORMATS,
 }
-Command = Literal["check", "report", "fix", "plan", "trend", "init"]
+Command = Literal["check", "report", "fix", "plan", "trend", "init", "trace"]
 
 
 @overload
@@ -57,6 +60,8 @@ def get_renderer(command: Literal["plan"], name: str) -> Renderer[Plan]: ...
 def get_renderer(command: Literal["trend"], name: str) -> Renderer[Trend]: ...
 @overload
 def get_renderer(command: Literal["init"], name: str) -> Renderer[InitOutcome]: ...
+@overload
+def get_renderer(command: Literal["trace"], name: str) -> Renderer[TraceOutcome]: ...
 def get_renderer(
     command: Command, name: str
 ) -> (
@@ -66,9 +71,10 @@ def get_renderer(
     | Renderer[Plan]
     | Renderer[Trend]
     | Renderer[InitOutcome]
+    | Renderer[TraceOutcome]
 ):
     """The `render` of format `name` of `command` ('check', 'report', 'fix', 'plan',
-    'trend', 'init')."""
+    'trend', 'init', 'trace')."""
     module = FORMATS[command][name]
     render: Renderer = importlib.import_module(f"ssot_arch.formats.{module}").render
     return render

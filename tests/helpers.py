@@ -85,9 +85,11 @@ def validate_json(name: str, document: Any) -> None:
 
 def output_schema(args: tuple[str, ...]) -> str | None:
     """The schema of what `ssot-arch *args` prints: `check-v1` for `check --format
-    json`, `report-v2`, `fix-v2`, `plan-v1`, `trend-v1`, `init-v1`, `graph-v1` likewise,
+    json`, `report-v2`, `fix-v2`, `plan-v1`, `trend-v1`, `init-v1`, `graph-v1`, `trace-v1`
+    likewise,
     else None."""
-    if not args or args[0] not in ("check", "report", "fix", "plan", "trend", "init", "graph"):
+    commands = ("check", "report", "fix", "plan", "trend", "init", "graph", "trace")
+    if not args or args[0] not in commands:
         return None
     output_format = None
     for n, arg in enumerate(args):

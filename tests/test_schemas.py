@@ -43,6 +43,7 @@ NAMES = (
     "trend-v1",
     "init-v1",
     "graph-v1",
+    "trace-v1",
 )
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -31,7 +31,8 @@ def headline(outcome: TraceOutcome) -> str:
         how += f" (signal {status - 128})"
     return (
         f"{command_line(outcome.command)}: {how}; "
-        f"{plural(len(outcome.processes), 'Python process')} traced"
+        f"{len(outcome.processes)} Python process{'' if len(outcome.processes) == 1 else 'es'} "
+        "traced"
     )
 
 

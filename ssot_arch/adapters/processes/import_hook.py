@@ -167,22 +167,37 @@ class _Recorder:
         return None
 
     def attempt(self, module, frame):
-        if self.fd < 0 or self.owner == _thread.get_ident() or not isinstance(module, str):
+        """An import of `module` starts, run by `frame`'s code."""
+        if isinstance(module, str):
+            self.locked(self.record_attempt, module, frame)
+
+    def module_runs(self):
+        """A module's code starts running (an `exec` event): it is in `sys.modules`,
+        which says at once that its import got that far (no later event may come, when
+        the process leaves by `os._exit`)."""
+        if self.pending:
+            self.locked(self.confirm)
+
+    def locked(self, action, *arguments):
+        if self.fd < 0 or self.owner == _thread.get_ident():
             return
         with self.lock:
             self.owner = _thread.get_ident()
             try:
-                self.confirm()
-                by = self.importer(frame)
-                if (module, by) not in self.seen:
-                    self.seen.add((module, by))
-                    self.write({"a": module, "by": by})
-                if module not in self.loaded:
-                    self.pending[module] = None
+                action(*arguments)
             except Exception:
                 self.stop()
             finally:
                 self.owner = None
+
+    def record_attempt(self, module, frame):
+        self.confirm()
+        by = self.importer(frame)
+        if (module, by) not in self.seen:
+            self.seen.add((module, by))
+            self.write({"a": module, "by": by})
+        if module not in self.loaded:
+            self.pending[module] = None
 
     def finish(self):
         if self.fd < 0:
@@ -240,11 +255,13 @@ def _install():
 
     def audit(event, arguments):
         # An exception here would fail the program's own operation: none leaves.
-        if event == "import" and arguments:
-            try:
+        try:
+            if event == "import" and arguments:
                 recorder.attempt(arguments[0], sys._getframe().f_back)
-            except Exception:
-                recorder.stop()
+            elif event == "exec":
+                recorder.module_runs()
+        except Exception:
+            recorder.stop()
 
     sys.meta_path.insert(0, _Finder(recorder))
     sys.addaudithook(audit)

@@ -289,7 +289,7 @@ def test_what_the_program_prints_cannot_forge_the_trace(service):
         '{"a": "service.forged", "by": null}',
         '{"l": "structlog", "at": null}',
         "import time:       100 |        100 | structlog",
-        f'{{"pid": 1, "ppid": 0, "argv": ["x"], "preloaded": []}}',
+        '{"pid": 1, "ppid": 0, "argv": ["x"], "preloaded": []}',
     ]
     (repo / "service" / "noisy.py").write_text(
         "import sys\n" + "".join(f"print({line!r})\nprint({line!r}, file=sys.stderr)\n"

@@ -133,6 +133,8 @@ def test_the_docs_name_every_schema_and_their_example_validates():
             return "trend-v1"
         if "candidates" in document:
             return "init-v1"
+        if "processes" in document:
+            return "trace-v1"
         return "fix-v2" if "written" in document else "check-v1"
 
     assert sorted(map(schema_of, documents)) == [
@@ -140,6 +142,7 @@ def test_the_docs_name_every_schema_and_their_example_validates():
         "fix-v2",
         "init-v1",
         "plan-v1",
+        "trace-v1",
         "trend-v1",
     ]
     for document in documents:

@@ -212,6 +212,33 @@ def test_three_systems_with_the_real_import_order_and_exactly_the_planted_differ
     )  # fmt: skip
 
 
+def bare_python(folder: Path) -> Path:
+    """A new virtual environment's interpreter: no `.pth` file of an installed package
+    runs at its start-up (this suite's own environment has them)."""
+    subprocess.run([PYTHON, "-m", "venv", "--without-pip", str(folder)], check=True)
+    return folder / "bin" / "python"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a venv's layout")
+def test_parent_packages_are_imported_by_the_module_not_by_the_import_machinery(service, tmp_path):
+    # Until `importlib` is imported, the machinery's frames call themselves
+    # `_frozen_importlib`: a package a dotted import runs first is still the importer's.
+    repo, env = service
+    python = bare_python(tmp_path / "venv")
+    command = (str(python), "-c", "import sys; assert 'importlib' not in sys.modules; "
+               "import service.core.unified_logging")  # fmt: skip
+    run, data = trace(repo, env, *command)
+    assert run.exit_code == 0, run.stderr
+    [process] = data["processes"]
+    assert systems(process)["stdlib"]["loaded"]["chain"] == [
+        "__main__",
+        "service.core.unified_logging",
+        "logging",
+    ]
+    assert process["entries"] == ["service", "service.core", "service.core.unified_logging"]
+    assert process["not_in_static"] == []
+
+
 def test_trace_agrees_with_report_entry_where_nothing_is_dynamic(service):
     repo, env = service
     (repo / "service" / "plugin.cfg").write_text("", encoding="utf-8")
@@ -343,11 +370,7 @@ def test_logging_imported_at_interpreter_start_up(service, tmp_path):
 @pytest.mark.skipif(sys.platform == "win32", reason="a venv's layout")
 def test_a_pth_file_that_imports_logging_before_the_trace(service, tmp_path):
     repo, env = service
-    venv = tmp_path / "venv"
-    subprocess.run(
-        [PYTHON, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], check=True
-    )
-    python = venv / "bin" / "python"
+    python = bare_python(tmp_path / "venv")
     purelib = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True,

@@ -33,9 +33,17 @@ import os
 import sys
 
 DIRECTORY_VARIABLE = "SSOT_ARCH_TRACE_RECORDS"
-# The import machinery's own modules: an import in their frames is the caller's.
+# The import machinery's own modules (frozen, they name themselves `_frozen_importlib`):
+# an import in their frames is the caller's.
 _MACHINERY = frozenset(
-    {"importlib", "importlib._bootstrap", "importlib._bootstrap_external", "importlib.util"}
+    {
+        "importlib",
+        "importlib._bootstrap",
+        "importlib._bootstrap_external",
+        "importlib.util",
+        "_frozen_importlib",
+        "_frozen_importlib_external",
+    }
 )
 
 

@@ -360,7 +360,11 @@ def test_logging_imported_at_interpreter_start_up(service, tmp_path):
     # The user's own sitecustomize, which the recorder's stands in front of and runs.
     custom = make_repo(tmp_path / "custom", {"sitecustomize.py": "import logging\n"})
     env = {"PYTHONPATH": os.pathsep.join([str(custom), env["PYTHONPATH"]])}
-    (repo / "service" / "plain.py").write_text("import sys\n", encoding="utf-8")
+    (repo / "service" / "plain.py").write_text(
+        "import sys\n"  # the recorder's folder is off the path again
+        "assert not any('ssot-arch-trace-' in p for p in sys.path), sys.path\n",
+        encoding="utf-8",
+    )
     run, data = trace(repo, env, PYTHON, "-m", "service.plain")
     assert run.exit_code == 0
     stdlib = systems(data["processes"][0])["stdlib"]["loaded"]

@@ -507,7 +507,9 @@ def trace(call: Invocation, trace_entries: Sequence[str]) -> None:
     static closure of its entries does not hold; the systems that closure predicts
     and it never loaded. Write the trace with -o when the command prints on stdout.
 
-    Example: ssot-arch trace . --format markdown -o trace.md -- python -m service.main
+    \b
+    Example:
+      ssot-arch trace . --format markdown -o trace.md -- python -m service.main
 
     Exit status: the command's (128 + N for signal N), the trace written whatever it
     was; 2 usage or configuration error (the command does not run); 3 internal error.

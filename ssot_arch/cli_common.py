@@ -42,6 +42,9 @@ class CommandAfterDashes(click.Command):
             args = args[:cut]
         return super().parse_args(ctx, args)
 
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [*super().collect_usage_pieces(ctx), "-- COMMAND [ARG...]"]
+
 
 class ForFix(click.Option):
     """An option that says what to analyse: `plan` carries it, as given, into each

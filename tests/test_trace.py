@@ -494,3 +494,19 @@ def test_the_process_tree_orders_children_under_parents_by_command_line():
         ("grandchild", "2.1.1", "2.1"),
         ("b", "2.2", "2"),
     ]
+
+
+def test_a_record_file_too_large_is_read_up_to_its_cap(tmp_path, monkeypatch):
+    from ssot_arch.adapters.processes import tracing
+
+    folder = tmp_path / "records"
+    folder.mkdir()
+    header = '{"pid": 10, "ppid": 1, "argv": ["python"], "preloaded": []}\n'
+    lines = "".join(f'{{"a": "m{n}", "by": null}}\n' for n in range(100))
+    (folder / "p10-a.jsonl").write_text(header + lines + '{"complete": true}\n', "utf-8")
+    monkeypatch.setattr(tracing, "MAX_RECORD_FILE", len(header) + 250)
+    [record], problems = read_records(str(folder), str(tmp_path))
+    assert problems == ()
+    assert 0 < len(record.events) < 100
+    assert not record.complete
+    assert record.problems[-1] == f"record cut at {len(header) + 250} bytes"

@@ -108,7 +108,7 @@ class _Recorder:
     def __init__(self, directory):
         self.directory = directory
         self.lock = _thread.allocate_lock()
-        self.owner = None  # the thread recording: an event of our own making is not
+        self.owner = None  # the thread recording now: what it causes is not recorded
         self.fd = -1
         self.seen = set()  # (module, importer) pairs recorded
         self.pending = {}  # module -> None: attempted, not yet seen loaded
@@ -132,7 +132,7 @@ class _Recorder:
                 "forked": forked,
                 "argv": [str(a) for a in argv],
                 "executable": sys.executable or "",
-                "preloaded": [[m, _origin(sys.modules[m])] for m in sorted(self.loaded)],
+                "preloaded": [[m, _origin(sys.modules.get(m))] for m in sorted(self.loaded)],
             }
         )
 

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ssot_arch.adapters.processes import import_hook
@@ -93,8 +94,6 @@ def read_records(folder: str, root_dir: str) -> tuple[tuple[ProcessRecord, ...],
 
 
 def _with_problem(record: ProcessRecord, problem: str) -> ProcessRecord:
-    from dataclasses import replace
-
     return replace(record, problems=(*record.problems, problem), complete=False)
 
 

@@ -15,7 +15,7 @@ change for the process to stop loading it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 import networkx as nx
 
@@ -23,9 +23,14 @@ from ssot_arch.analysis.systems import SystemIndex
 from ssot_arch.domain.findings import PACKAGE_FIRST, EntryReport, EntrySystem, Hop
 
 
+def in_graph(graph: nx.DiGraph[str], module: str) -> bool:
+    """Whether `module` is one of the first-party modules of `graph`."""
+    return module in graph and not graph.nodes[module].get("external")
+
+
 def missing_entries(graph: nx.DiGraph[str], entries: Sequence[str]) -> list[str]:
     """The entries that name no first-party module of `graph`."""
-    return [e for e in entries if e not in graph or graph.nodes[e].get("external")]
+    return [e for e in entries if not in_graph(graph, e)]
 
 
 def _loads(graph: nx.DiGraph[str], module: str) -> Iterator[tuple[str, int]]:
@@ -63,6 +68,22 @@ def entry_closure(
     return came_from, distance
 
 
+def closure_size(graph: nx.DiGraph[str], distance: Mapping[str, int]) -> int:
+    """The first-party modules (files) of an `entry_closure`."""
+    return sum(1 for m in distance if "file" in graph.nodes[m])
+
+
+def nearest_chain(
+    came_from: Mapping[str, Hop], distance: Mapping[str, int], members: Collection[str]
+) -> tuple[Hop, ...] | None:
+    """A shortest chain of an `entry_closure` to one of `members` (first by name among
+    the nearest); None when the closure holds none."""
+    loaded = [m for m in distance if m in members]
+    if not loaded:
+        return None
+    return chain_to(came_from, min(loaded, key=lambda m: (distance[m], m)))
+
+
 def chain_to(came_from: Mapping[str, Hop], target: str) -> tuple[Hop, ...]:
     """The hops from an entry of `entry_closure` to `target`."""
     chain = []
@@ -88,14 +109,12 @@ def entry_reports(
         systems = {}
         for system in index.systems:
             members = index.members[system.name]
-            loaded = [m for m in distance if m in members]
-            if not loaded:
+            chain = nearest_chain(came_from, distance, members)
+            if chain is None:
                 continue
-            nearest = min(loaded, key=lambda m: (distance[m], m))
             direct = sum(
                 1 for m in distance if m not in members and system.name in index.imports.get(m, ())
             )
-            systems[system.name] = EntrySystem(direct, chain_to(came_from, nearest))
-        closure_size = sum(1 for m in distance if "file" in graph.nodes[m])
-        reports[entry] = EntryReport(closure_size, systems)
+            systems[system.name] = EntrySystem(direct, chain)
+        reports[entry] = EntryReport(closure_size(graph, distance), systems)
     return reports

@@ -25,13 +25,13 @@ running each, and which modules were then loaded. From it:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 
 from ssot_arch.analysis.direct import is_within
-from ssot_arch.analysis.entries import chain_to, entry_closure
+from ssot_arch.analysis.entries import closure_size, entry_closure, in_graph, nearest_chain
 from ssot_arch.analysis.systems import SystemIndex
 from ssot_arch.domain.findings import Hop
 from ssot_arch.domain.trace import (
@@ -110,36 +110,19 @@ def default_entries(view: RuntimeView, first_party: Sequence[str]) -> list[str]:
     return sorted(m for m in first_party if view.importer.get(m) not in mine)
 
 
-@dataclass(frozen=True)
-class StaticClosure:
-    """What the static graph says importing the entries loads."""
-
-    came_from: Mapping[str, Hop]
-    distance: Mapping[str, int]
-
-
-def static_closure(graph: nx.DiGraph[str], entries: Iterable[str]) -> StaticClosure:
-    came_from, distance = entry_closure(graph, list(entries))
-    return StaticClosure(came_from, distance)
-
-
-def in_graph(graph: nx.DiGraph[str], module: str) -> bool:
-    """Whether `module` is one of the graph's first-party modules."""
-    return module in graph and not graph.nodes[module].get("external")
-
-
 def contract_trace(
-    contract: str, index: SystemIndex, view: RuntimeView, closure: StaticClosure
+    contract: str,
+    index: SystemIndex,
+    view: RuntimeView,
+    came_from: Mapping[str, Hop],
+    distance: Mapping[str, int],
 ) -> ContractTrace:
-    """The contract's systems the process loaded or the closure predicts."""
+    """The contract's systems the process loaded or the static closure (`entry_closure`'s
+    `came_from` and `distance`) predicts."""
     runs = []
     for system in index.systems:
         first = next((m for m in view.order if is_within(m, system.entries)), None)
-        predicted = [m for m in closure.distance if m in index.members[system.name]]
-        static_chain = None
-        if predicted:
-            nearest = min(predicted, key=lambda m: (closure.distance[m], m))
-            static_chain = chain_to(closure.came_from, nearest)
+        static_chain = nearest_chain(came_from, distance, index.members[system.name])
         if first is not None or static_chain is not None:
             load = view.load(first) if first is not None else None
             runs.append(SystemRun(system.name, system.ssot, load, static_chain))
@@ -162,12 +145,11 @@ def process_trace(
     view = runtime_view(record, module_at)
     first_party = _first_party(view, roots)
     chosen = list(entries) if entries else default_entries(view, first_party)
-    known = [e for e in chosen if in_graph(graph, e)]
-    closure = static_closure(graph, known)
+    came_from, distance = entry_closure(graph, [e for e in chosen if in_graph(graph, e)])
     unreached = [
         UnreachedModule(view.load(m), NOT_REACHED if in_graph(graph, m) else NOT_IN_GRAPH)
         for m in sorted(first_party)
-        if m not in closure.distance
+        if m not in distance
     ]
     return ProcessTrace(
         record=record,
@@ -177,10 +159,11 @@ def process_trace(
         entries_given=bool(entries),
         entries_not_in_graph=tuple(e for e in chosen if not in_graph(graph, e)),
         first_party=tuple(sorted(first_party)),
-        static_size=sum(1 for m in closure.distance if "file" in graph.nodes[m]),
+        static_size=closure_size(graph, distance),
         not_in_static=tuple(unreached),
         contracts=tuple(
-            contract_trace(contract, index, view, closure) for contract, index in indexes.items()
+            contract_trace(contract, index, view, came_from, distance)
+            for contract, index in indexes.items()
         ),
     )
 
